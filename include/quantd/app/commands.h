@@ -1,0 +1,18 @@
+// The quantd command-line subcommands. Each takes the arguments after its name and returns the
+// process exit code: 0 ok, 2 usage or config error (the message names the flag or key),
+// 1 runtime failure. Messages go to stderr; results to stdout.
+#pragma once
+
+#include <span>
+#include <string>
+
+namespace quantd::app {
+
+using Args = std::span<const std::string>;
+
+int run_serve_command(Args args);         // quantd serve [--config FILE] [--listen HOST:PORT] [--db PATH]
+int run_check_config_command(Args args);  // quantd check-config FILE
+int run_backtest_command(Args args);      // quantd backtest ... (see README)
+int run_import_bars_command(Args args);   // quantd import-bars --db PATH --symbol SYM --interval I FILE.csv
+
+}  // namespace quantd::app

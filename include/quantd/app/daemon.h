@@ -1,0 +1,38 @@
+// Daemon: the composition root. It is the only place that chooses implementations and wires the
+// components together: storage, bus channels, worker pools, scheduler and HTTP server.
+//
+// Start order: database (open + migrations) → channels → pools → re-queue unfinished jobs →
+// scheduler → HTTP. Stop order is the reverse: HTTP stops accepting and finishes in-flight
+// requests → scheduler → channels closed → pools finish the message in hand → database closed.
+// start() and stop() are called from one thread; stop() is idempotent.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "quantd/config/config.h"
+#include "quantd/core/status.h"
+
+namespace quantd::app {
+
+class Daemon {
+ public:
+  explicit Daemon(config::Config config);
+  ~Daemon();
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
+
+  // Brings every component up. On error nothing is left running and the Status names the cause
+  // (e.g. "migration 0003_x.sql failed: ...", "cannot listen on 127.0.0.1:8080: ...").
+  Status start();
+  void stop();
+
+  // The bound HTTP port (useful when configured with port 0).
+  std::uint16_t port() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace quantd::app

@@ -1,0 +1,97 @@
+// Config: quantd's one typed configuration tree, loaded from TOML and validated once.
+//
+// Every key has a default (so quantd runs with no file at all) and is documented in
+// config.example.toml. An unknown key is an error naming it (typos are caught), and so is a value
+// of the wrong type or out of range. Secrets may come from the environment instead of the file:
+// QUANTD_KIS_APP_KEY, QUANTD_KIS_APP_SECRET, QUANTD_KIS_ACCOUNT, QUANTD_AUTH_TOKEN. Secrets are
+// never printed: describe() redacts them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "quantd/core/status.h"
+#include "quantd/core/time.h"
+
+namespace quantd::config {
+
+struct ServerConfig {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;
+  int threads = 2;
+  std::int64_t body_limit_bytes = 8 * 1024 * 1024;
+  int header_timeout_seconds = 10;
+  int read_timeout_seconds = 30;
+  std::string static_dir;  // when set, the UI is served from this folder instead of the binary
+  std::string auth_token;  // secret; required when host is not loopback
+};
+
+struct DatabaseConfig {
+  std::string path = "quantd.db";
+  int busy_timeout_ms = 5000;
+};
+
+struct LogConfig {
+  std::string level = "info";
+};
+
+struct PoolConfig {
+  int workers = 1;
+  int queue_capacity = 64;
+};
+
+struct SchedulerConfig {
+  bool enabled = true;
+  std::vector<CivilDate> holidays;  // KRX closed days; defaults to the built-in list
+};
+
+struct KisConfig {
+  std::string environment = "paper";  // "paper" or "real"
+  std::string app_key;                // secret
+  std::string app_secret;             // secret
+  std::string account;                // secret, "12345678-01"
+};
+
+struct LiveConfig {
+  PoolConfig pool{1, 1024};
+  std::string broker = "paper";  // "paper" or "kis"
+};
+
+struct Config {
+  ServerConfig server;
+  DatabaseConfig database;
+  LogConfig log;
+  PoolConfig backtest{1, 64};
+  LiveConfig live;
+  SchedulerConfig scheduler;
+  KisConfig kis;
+};
+
+// KRX holidays quantd knows without configuration (weekdays the exchange is closed).
+std::vector<CivilDate> default_krx_holidays();
+
+// The defaults with environment secrets applied.
+Config default_config();
+
+// Parses TOML text. `source` names the file in messages. Collects every problem; the error
+// message lists each on its own line as "SOURCE: key 'a.b': what is wrong".
+Result<Config> parse_config(std::string_view toml_text, std::string_view source);
+
+// Reads and parses a file; a missing or unreadable file is an error naming the path.
+Result<Config> load_config_file(const std::string& path);
+
+// Parses "HOST:PORT" (IPv4, a name, or "[v6]:PORT") into the server config.
+Status apply_listen(ServerConfig& server, std::string_view listen);
+
+// True for 127.0.0.0/8, ::1 and "localhost".
+bool is_loopback_host(std::string_view host);
+
+// Cross-key checks (e.g. a non-loopback listen address needs auth_token). Flags are applied
+// before this runs.
+Status validate(const Config& config);
+
+// A one-line summary safe to log (secrets redacted).
+std::string describe(const Config& config);
+
+}  // namespace quantd::config

@@ -1,0 +1,133 @@
+// `quantd serve` and `quantd check-config`.
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+#include <thread>
+#include <unistd.h>
+
+#include "quantd/app/commands.h"
+#include "quantd/app/daemon.h"
+#include "quantd/config/config.h"
+#include "quantd/core/logging.h"
+
+namespace quantd::app {
+namespace {
+
+constexpr const char* kServeUsage =
+    "usage: quantd serve [--config FILE] [--listen HOST:PORT] [--db PATH]\n";
+
+// Graceful shutdown must finish within this; past it the process exits 1 rather than hang.
+constexpr auto kShutdownDeadline = std::chrono::seconds(10);
+
+}  // namespace
+
+int run_check_config_command(Args args) {
+  if (args.size() != 1 || args[0].starts_with("-")) {
+    std::cerr << "usage: quantd check-config FILE\n";
+    return 2;
+  }
+  auto loaded = config::load_config_file(args[0]);
+  if (!loaded.ok()) {
+    std::cerr << loaded.status().message() << "\n";
+    return 2;
+  }
+  if (Status st = config::validate(*loaded); !st.ok()) {
+    std::cerr << args[0] << ": " << st.message() << "\n";
+    return 2;
+  }
+  std::cout << args[0] << ": ok (" << config::describe(*loaded) << ")\n";
+  return 0;
+}
+
+int run_serve_command(Args args) {
+  std::string config_path, listen, db_path;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&](std::string& out) {
+      if (i + 1 >= args.size()) return false;
+      out = args[++i];
+      return true;
+    };
+    bool ok = true;
+    if (a == "--config") ok = value(config_path);
+    else if (a == "--listen") ok = value(listen);
+    else if (a == "--db") ok = value(db_path);
+    else if (a == "--help" || a == "-h") {
+      std::cout << kServeUsage;
+      return 0;
+    } else {
+      std::cerr << "quantd serve: unknown flag '" << a << "'\n" << kServeUsage;
+      return 2;
+    }
+    if (!ok) {
+      std::cerr << "quantd serve: flag " << a << " needs a value\n" << kServeUsage;
+      return 2;
+    }
+  }
+
+  config::Config config = config::default_config();
+  if (!config_path.empty()) {
+    auto loaded = config::load_config_file(config_path);
+    if (!loaded.ok()) {
+      std::cerr << loaded.status().message() << "\n";
+      return 2;
+    }
+    config = std::move(loaded).value();
+  }
+  if (!listen.empty()) {
+    if (Status st = config::apply_listen(config.server, listen); !st.ok()) {
+      std::cerr << "quantd serve: --listen: " << st.message() << "\n";
+      return 2;
+    }
+  }
+  if (!db_path.empty()) config.database.path = db_path;
+  if (Status st = config::validate(config); !st.ok()) {
+    std::cerr << "quantd serve: " << st.message() << "\n";
+    return 2;
+  }
+  if (Status st = setup_logging(config.log.level); !st.ok()) {
+    std::cerr << "quantd serve: log.level: " << st.message() << "\n";
+    return 2;
+  }
+
+  // Block the shutdown signals before any thread starts, so every thread inherits the mask and
+  // only sigwait below receives them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  Daemon daemon(std::move(config));
+  if (Status st = daemon.start(); !st.ok()) {
+    spdlog::critical("cannot start: {}", st.message());
+    return 1;
+  }
+  int sig = 0;
+  sigwait(&signals, &sig);
+  spdlog::info("received {}, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+
+  std::atomic<bool> done{false};
+  std::thread watchdog([&done] {
+    const auto deadline = std::chrono::steady_clock::now() + kShutdownDeadline;
+    while (!done && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    if (!done) {
+      spdlog::critical("shutdown took longer than 10 s; exiting");
+      spdlog::default_logger()->flush();
+      _exit(1);
+    }
+  });
+  daemon.stop();
+  done = true;
+  watchdog.join();
+  return 0;
+}
+
+}  // namespace quantd::app

@@ -1,0 +1,342 @@
+#include "quantd/config/config.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <set>
+#include <sstream>
+#include <toml++/toml.h>
+
+
+namespace quantd::config {
+namespace {
+
+// Levenshtein distance, for "did you mean" on unknown keys.
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1] ? 1 : 0)});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+std::string suggestion(std::string_view key, const std::vector<std::string>& known) {
+  std::string best;
+  std::size_t best_d = 3;  // only suggest close names
+  for (const auto& k : known) {
+    const std::size_t d = edit_distance(key, k);
+    if (d < best_d) {
+      best_d = d;
+      best = k;
+    }
+  }
+  return best.empty() ? "" : " (did you mean '" + best + "'?)";
+}
+
+// Reads one table against a fixed set of keys, collecting errors.
+class TableReader {
+ public:
+  TableReader(const toml::table* table, std::string prefix, std::vector<std::string>& errors)
+      : table_(table), prefix_(std::move(prefix)), errors_(errors) {}
+
+  void string(const char* key, std::string& out) {
+    if (auto* n = find(key)) {
+      if (auto v = n->value<std::string>(); v && n->is_string()) out = *v;
+      else error(key, "expected a string");
+    }
+  }
+  void boolean(const char* key, bool& out) {
+    if (auto* n = find(key)) {
+      if (n->is_boolean()) out = *n->value<bool>();
+      else error(key, "expected true or false");
+    }
+  }
+  template <typename Int>
+  void integer(const char* key, Int& out, std::int64_t min, std::int64_t max) {
+    if (auto* n = find(key)) {
+      if (!n->is_integer()) {
+        error(key, "expected an integer");
+        return;
+      }
+      const std::int64_t v = *n->value<std::int64_t>();
+      if (v < min || v > max) {
+        error(key, "must be between " + std::to_string(min) + " and " + std::to_string(max) +
+                       ", got " + std::to_string(v));
+        return;
+      }
+      out = static_cast<Int>(v);
+    }
+  }
+  void dates(const char* key, std::vector<CivilDate>& out) {
+    if (auto* n = find(key)) {
+      const toml::array* arr = n->as_array();
+      if (!arr) {
+        error(key, "expected an array of \"YYYY-MM-DD\" strings");
+        return;
+      }
+      std::vector<CivilDate> dates;
+      for (const auto& item : *arr) {
+        std::optional<CivilDate> d;
+        if (item.is_string()) d = parse_civil_date(*item.value<std::string>());
+        if (item.is_date()) {
+          const auto td = *item.value<toml::date>();
+          d = CivilDate{td.year, td.month, td.day};
+        }
+        if (!d) {
+          error(key, "every entry must be a date \"YYYY-MM-DD\"");
+          return;
+        }
+        dates.push_back(*d);
+      }
+      out = std::move(dates);
+    }
+  }
+  // Reports every key of the table that no reader asked for.
+  void finish() {
+    if (!table_) return;
+    for (const auto& [k, v] : *table_) {
+      const std::string key(k.str());
+      if (std::find(known_.begin(), known_.end(), key) == known_.end()) {
+        errors_.push_back("key '" + qualified(key) + "': unknown key" + suggestion(key, known_));
+      }
+    }
+  }
+
+ private:
+  const toml::node* find(const char* key) {
+    known_.emplace_back(key);
+    return table_ ? table_->get(key) : nullptr;
+  }
+  std::string qualified(std::string_view key) const {
+    return prefix_.empty() ? std::string(key) : prefix_ + "." + std::string(key);
+  }
+  void error(const char* key, const std::string& what) {
+    errors_.push_back("key '" + qualified(key) + "': " + what);
+  }
+
+  const toml::table* table_;
+  std::string prefix_;
+  std::vector<std::string>& errors_;
+  std::vector<std::string> known_;
+};
+
+void apply_env_secrets(Config& c) {
+  auto env = [](const char* name, std::string& out) {
+    if (const char* v = std::getenv(name); v && *v) out = v;
+  };
+  env("QUANTD_KIS_APP_KEY", c.kis.app_key);
+  env("QUANTD_KIS_APP_SECRET", c.kis.app_secret);
+  env("QUANTD_KIS_ACCOUNT", c.kis.account);
+  env("QUANTD_AUTH_TOKEN", c.server.auth_token);
+}
+
+}  // namespace
+
+std::vector<CivilDate> default_krx_holidays() {
+  // KRX closed weekdays for 2025 and 2026, from the exchange's published calendars (public
+  // holidays, substitute holidays, election days, Labor Day and the year-end closing day).
+  // Extend or replace with [scheduler] holidays when KRX announces changes.
+  return {
+      {2025, 1, 1},  {2025, 1, 27}, {2025, 1, 28},  {2025, 1, 29},  {2025, 1, 30},
+      {2025, 3, 3},  {2025, 5, 1},  {2025, 5, 5},   {2025, 5, 6},   {2025, 6, 3},
+      {2025, 6, 6},  {2025, 8, 15}, {2025, 10, 3},  {2025, 10, 6},  {2025, 10, 7},
+      {2025, 10, 8}, {2025, 10, 9}, {2025, 12, 25}, {2025, 12, 31}, {2026, 1, 1},
+      {2026, 2, 16}, {2026, 2, 17}, {2026, 2, 18},  {2026, 3, 2},   {2026, 5, 1},
+      {2026, 5, 5},  {2026, 5, 25}, {2026, 6, 3},   {2026, 8, 17},  {2026, 9, 24},
+      {2026, 9, 25}, {2026, 10, 5}, {2026, 10, 9},  {2026, 12, 25}, {2026, 12, 31},
+  };
+}
+
+Config default_config() {
+  Config c;
+  c.scheduler.holidays = default_krx_holidays();
+  apply_env_secrets(c);
+  return c;
+}
+
+bool is_loopback_host(std::string_view host) {
+  return host == "localhost" || host == "::1" || host == "[::1]" || host.starts_with("127.");
+}
+
+Status apply_listen(ServerConfig& server, std::string_view listen) {
+  const auto colon = listen.rfind(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 == listen.size()) {
+    return Status::invalid_argument("listen address '" + std::string(listen) +
+                                    "' must be HOST:PORT, e.g. 127.0.0.1:8080");
+  }
+  std::string host(listen.substr(0, colon));
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  const std::string port_text(listen.substr(colon + 1));
+  char* end = nullptr;
+  const long port = std::strtol(port_text.c_str(), &end, 10);
+  if (*end != '\0' || port < 0 || port > 65535) {
+    return Status::invalid_argument("listen address '" + std::string(listen) +
+                                    "': port must be a number from 0 to 65535");
+  }
+  server.host = host;
+  server.port = static_cast<std::uint16_t>(port);
+  return {};
+}
+
+Result<Config> parse_config(std::string_view text, std::string_view source) {
+  toml::table root;
+  try {
+    root = toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream msg;
+    msg << source << ":" << e.source().begin.line << ":" << e.source().begin.column << ": "
+        << e.description();
+    return Status::invalid_argument(msg.str());
+  }
+  Config c = default_config();
+  std::vector<std::string> errors;
+
+  auto section = [&](const char* name) -> const toml::table* {
+    const toml::node* n = root.get(name);
+    if (!n) return nullptr;
+    if (!n->is_table()) {
+      errors.push_back("key '" + std::string(name) + "': expected a table [" + name + "]");
+      return nullptr;
+    }
+    return n->as_table();
+  };
+
+  {
+    TableReader r(section("server"), "server", errors);
+    std::string listen;
+    r.string("listen", listen);
+    if (!listen.empty()) {
+      if (Status st = apply_listen(c.server, listen); !st.ok()) {
+        errors.push_back("key 'server.listen': " + st.message());
+      }
+    }
+    r.integer("threads", c.server.threads, 1, 64);
+    r.integer("body_limit_bytes", c.server.body_limit_bytes, 1024, std::int64_t{1} << 30);
+    r.integer("header_timeout_seconds", c.server.header_timeout_seconds, 1, 3600);
+    r.integer("read_timeout_seconds", c.server.read_timeout_seconds, 1, 3600);
+    r.string("static_dir", c.server.static_dir);
+    r.string("auth_token", c.server.auth_token);
+    r.finish();
+  }
+  {
+    TableReader r(section("database"), "database", errors);
+    r.string("path", c.database.path);
+    r.integer("busy_timeout_ms", c.database.busy_timeout_ms, 0, 600000);
+    r.finish();
+    if (c.database.path.empty()) errors.push_back("key 'database.path': must not be empty");
+  }
+  {
+    TableReader r(section("log"), "log", errors);
+    r.string("level", c.log.level);
+    r.finish();
+    static const std::set<std::string> kLevels{"trace", "debug", "info",    "warn",
+                                               "error", "critical", "off"};
+    if (!kLevels.contains(c.log.level)) {
+      errors.push_back("key 'log.level': unknown level '" + c.log.level +
+                       "' (use trace, debug, info, warn, error, critical or off)");
+    }
+  }
+  {
+    TableReader r(section("backtest"), "backtest", errors);
+    r.integer("workers", c.backtest.workers, 1, 64);
+    r.integer("queue_capacity", c.backtest.queue_capacity, 1, 1000000);
+    r.finish();
+  }
+  {
+    TableReader r(section("live"), "live", errors);
+    r.integer("workers", c.live.pool.workers, 1, 64);
+    r.integer("queue_capacity", c.live.pool.queue_capacity, 1, 1000000);
+    r.string("broker", c.live.broker);
+    r.finish();
+    if (c.live.broker != "paper" && c.live.broker != "kis") {
+      errors.push_back("key 'live.broker': must be \"paper\" or \"kis\", got \"" + c.live.broker +
+                       "\"");
+    }
+  }
+  {
+    TableReader r(section("scheduler"), "scheduler", errors);
+    r.boolean("enabled", c.scheduler.enabled);
+    r.dates("holidays", c.scheduler.holidays);
+    r.finish();
+  }
+  {
+    TableReader r(section("kis"), "kis", errors);
+    r.string("environment", c.kis.environment);
+    r.string("app_key", c.kis.app_key);
+    r.string("app_secret", c.kis.app_secret);
+    r.string("account", c.kis.account);
+    r.finish();
+    if (c.kis.environment != "paper" && c.kis.environment != "real") {
+      errors.push_back("key 'kis.environment': must be \"paper\" or \"real\"");
+    }
+  }
+  // Unknown top-level keys or sections.
+  {
+    static const std::vector<std::string> kSections{"server", "database", "log",  "backtest",
+                                                    "live",   "scheduler", "kis"};
+    for (const auto& [k, v] : root) {
+      const std::string key(k.str());
+      if (std::find(kSections.begin(), kSections.end(), key) == kSections.end()) {
+        errors.push_back("key '" + key + "': unknown key" + suggestion(key, kSections));
+      }
+    }
+  }
+  // Secrets in the environment win over the file, so a file can be shared without them.
+  apply_env_secrets(c);
+
+  if (!errors.empty()) {
+    std::string msg;
+    for (const auto& e : errors) {
+      if (!msg.empty()) msg += "\n";
+      msg += std::string(source) + ": " + e;
+    }
+    return Status::invalid_argument(msg);
+  }
+  return c;
+}
+
+Result<Config> load_config_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::invalid_argument("cannot read config file " + path);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return parse_config(ss.str(), path);
+}
+
+Status validate(const Config& c) {
+  if (!is_loopback_host(c.server.host) && c.server.auth_token.empty()) {
+    return Status::invalid_argument(
+        "listening on " + c.server.host +
+        " (beyond loopback) requires server.auth_token or QUANTD_AUTH_TOKEN");
+  }
+  if (c.live.broker == "kis" &&
+      (c.kis.app_key.empty() || c.kis.app_secret.empty() || c.kis.account.empty())) {
+    return Status::invalid_argument(
+        "live.broker = \"kis\" requires kis.app_key, kis.app_secret and kis.account (or "
+        "QUANTD_KIS_APP_KEY, QUANTD_KIS_APP_SECRET, QUANTD_KIS_ACCOUNT)");
+  }
+  return {};
+}
+
+std::string describe(const Config& c) {
+  auto secret = [](const std::string& s) { return s.empty() ? "unset" : "set"; };
+  std::ostringstream out;
+  out << "listen=" << c.server.host << ":" << c.server.port << " db=" << c.database.path
+      << " log=" << c.log.level << " backtest_workers=" << c.backtest.workers
+      << " live_workers=" << c.live.pool.workers << " broker=" << c.live.broker
+      << " scheduler=" << (c.scheduler.enabled ? "on" : "off")
+      << " holidays=" << c.scheduler.holidays.size() << " auth_token=" << secret(c.server.auth_token)
+      << " kis_env=" << c.kis.environment << " kis_key=" << secret(c.kis.app_key);
+  return out.str();
+}
+
+}  // namespace quantd::config

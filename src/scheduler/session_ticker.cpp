@@ -1,0 +1,40 @@
+#include "quantd/scheduler/session_ticker.h"
+
+namespace quantd::scheduler {
+
+std::optional<TimestampMs> SessionTicker::latest_completed_minute(TimestampMs now) const {
+  const CivilDate today = civil_from_days(seoul_day(now));
+  if (!calendar_.is_trading_day(today)) return std::nullopt;
+  const TimestampMs open = calendar_.session_open(today);
+  const TimestampMs close = calendar_.session_close(today);
+  if (now < open + kMsPerMinute) return std::nullopt;  // no minute completed yet
+  const TimestampMs boundary = std::min(floor_div(now, kMsPerMinute) * kMsPerMinute, close);
+  return boundary - kMsPerMinute;
+}
+
+TimestampMs SessionTicker::next_wake(TimestampMs now) const {
+  CivilDate day = civil_from_days(seoul_day(now));
+  if (calendar_.is_trading_day(day)) {
+    const TimestampMs open = calendar_.session_open(day);
+    const TimestampMs close = calendar_.session_close(day);
+    if (now < open + kMsPerMinute) return open + kMsPerMinute;
+    const TimestampMs next_boundary = (floor_div(now, kMsPerMinute) + 1) * kMsPerMinute;
+    if (next_boundary <= close) return next_boundary;
+  }
+  day = calendar_.next_trading_day(day);
+  return calendar_.session_open(day) + kMsPerMinute;
+}
+
+std::optional<TimestampMs> SessionTicker::on_wake(TimestampMs now) {
+  const auto minute = latest_completed_minute(now);
+  if (!minute || (last_fired_ && *minute <= *last_fired_)) return std::nullopt;
+  // A minute that completed long ago (the machine slept through the session end) is stale.
+  if (now - (*minute + kMsPerMinute) >= 15 * kMsPerMinute) {
+    last_fired_ = minute;
+    return std::nullopt;
+  }
+  last_fired_ = minute;
+  return minute;
+}
+
+}  // namespace quantd::scheduler

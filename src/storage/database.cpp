@@ -1,0 +1,148 @@
+#include "quantd/storage/database.h"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <atomic>
+#include <charconv>
+#include <unordered_map>
+
+#include "quantd/core/time.h"
+
+namespace quantd::storage {
+namespace {
+
+std::atomic<std::uint64_t> g_next_instance{1};
+
+// Per-thread cache: Database instance id -> that thread's connection. Weak pointers, so a
+// destroyed Database's connections close with it and are never reused.
+thread_local std::unordered_map<std::uint64_t, std::weak_ptr<SQLite::Database>> t_connections;
+
+// "0007_add_bars.sql" -> 7; -1 when the name does not start with digits and '_'.
+std::int64_t migration_version(std::string_view name) {
+  const auto us = name.find('_');
+  if (us == std::string_view::npos || us == 0) return -1;
+  std::int64_t v = -1;
+  const auto [p, ec] = std::from_chars(name.data(), name.data() + us, v);
+  if (ec != std::errc() || p != name.data() + us) return -1;
+  return v;
+}
+
+}  // namespace
+
+Database::Database(DatabaseOptions options)
+    : options_(std::move(options)), instance_id_(g_next_instance.fetch_add(1)) {}
+
+Database::~Database() {
+  std::lock_guard lock(mu_);
+  connections_.clear();
+}
+
+std::unique_ptr<SQLite::Database> Database::open_connection() const {
+  auto db = std::make_unique<SQLite::Database>(options_.path,
+                                               SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE |
+                                                   SQLite::OPEN_FULLMUTEX);
+  db->setBusyTimeout(options_.busy_timeout_ms);
+  db->exec("PRAGMA foreign_keys = ON");
+  db->exec("PRAGMA synchronous = NORMAL");
+  return db;
+}
+
+Result<std::unique_ptr<Database>> Database::open(DatabaseOptions options) {
+  std::unique_ptr<Database> db(new Database(std::move(options)));
+  try {
+    auto conn = db->open_connection();
+    const std::string mode = conn->execAndGet("PRAGMA journal_mode = WAL").getString();
+    if (mode != "wal" && db->options_.path != ":memory:") {
+      return Status::internal("database " + db->options_.path + ": cannot enable WAL (mode is " +
+                              mode + ")");
+    }
+    conn->execAndGet("SELECT count(*) FROM sqlite_master");  // fails if not a database
+  } catch (const std::exception& e) {
+    return Status::internal("cannot open database " + db->options_.path + ": " + e.what());
+  }
+  return db;
+}
+
+SQLite::Database& Database::connection() {
+  auto it = t_connections.find(instance_id_);
+  if (it != t_connections.end()) {
+    if (auto conn = it->second.lock()) return *conn;
+  }
+  std::shared_ptr<SQLite::Database> conn = open_connection();
+  {
+    std::lock_guard lock(mu_);
+    connections_.push_back(conn);
+  }
+  t_connections[instance_id_] = conn;
+  return *conn;
+}
+
+bool Database::healthy() {
+  try {
+    return connection().execAndGet("SELECT 1").getInt() == 1;
+  } catch (const std::exception& e) {
+    spdlog::warn("database health check failed: {}", e.what());
+    return false;
+  }
+}
+
+Result<int> Database::migrate(std::span<const EmbeddedFile> files) {
+  std::vector<const EmbeddedFile*> sorted;
+  for (const auto& f : files) {
+    if (!f.path.empty()) sorted.push_back(&f);
+  }
+  std::sort(sorted.begin(), sorted.end(),
+            [](const EmbeddedFile* a, const EmbeddedFile* b) { return a->path < b->path; });
+  SQLite::Database& db = connection();
+  int applied = 0;
+  try {
+    db.exec(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
+  } catch (const std::exception& e) {
+    return Status::internal(std::string("cannot create schema_migrations: ") + e.what());
+  }
+  for (const EmbeddedFile* f : sorted) {
+    const std::string name(f->path);
+    const std::int64_t version = migration_version(name);
+    if (version < 0) {
+      return Status::internal("migration " + name + " failed: file name must be NNNN_name.sql");
+    }
+    try {
+      SQLite::Statement seen(db, "SELECT 1 FROM schema_migrations WHERE version = ?");
+      seen.bind(1, version);
+      if (seen.executeStep()) continue;
+      SQLite::Transaction tx(db);
+      db.exec(std::string(f->data));
+      SQLite::Statement rec(db,
+                            "INSERT INTO schema_migrations(version, name, applied_at) VALUES(?,?,?)");
+      rec.bind(1, version);
+      rec.bind(2, name);
+      rec.bind(3, format_utc_iso(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count()));
+      rec.exec();
+      tx.commit();
+      ++applied;
+      spdlog::info("applied migration {}", name);
+    } catch (const std::exception& e) {
+      return Status::internal("migration " + name + " failed: " + e.what());
+    }
+  }
+  return applied;
+}
+
+Result<std::vector<std::int64_t>> Database::applied_migrations() {
+  std::vector<std::int64_t> out;
+  try {
+    SQLite::Statement q(connection(), "SELECT version FROM schema_migrations ORDER BY version");
+    while (q.executeStep()) out.push_back(q.getColumn(0).getInt64());
+  } catch (const std::exception& e) {
+    return Status::internal(std::string("cannot read schema_migrations: ") + e.what());
+  }
+  return out;
+}
+
+}  // namespace quantd::storage
