@@ -85,7 +85,7 @@ std::optional<TimestampMs> parse_timestamp(std::string_view s) {
 
 std::string format_seoul(TimestampMs ts) {
   const SeoulTime t = to_seoul(ts);
-  char buf[32];
+  char buf[64];
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", t.date.year, t.date.month,
                 t.date.day, t.hour, t.minute, t.second);
   return buf;
@@ -93,7 +93,7 @@ std::string format_seoul(TimestampMs ts) {
 
 std::string format_seoul_date(TimestampMs ts) {
   const SeoulTime t = to_seoul(ts);
-  char buf[16];
+  char buf[48];
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", t.date.year, t.date.month, t.date.day);
   return buf;
 }
@@ -102,7 +102,7 @@ std::string format_utc_iso(TimestampMs ts) {
   const std::int64_t days = floor_div(ts, kMsPerDay);
   const std::int64_t rem = ts - days * kMsPerDay;
   const CivilDate d = civil_from_days(days);
-  char buf[40];
+  char buf[64];
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", d.year, d.month, d.day,
                 static_cast<int>(rem / kMsPerHour), static_cast<int>(rem / kMsPerMinute % 60),
                 static_cast<int>(rem / kMsPerSecond % 60), static_cast<int>(rem % 1000));
