@@ -33,6 +33,8 @@ struct Daemon::Impl {
   Status start();
   void stop();
   void register_routes();
+  // Wraps an API handler with the bearer-token check required when server.auth_token is set.
+  http::Handler authorized(http::Handler handler) const;
   std::vector<std::int64_t> active_strategies();
   void requeue_unfinished_backtests();
   void handle_backtest(bus::RunBacktest& job, const std::atomic<bool>& stopping);
@@ -178,7 +180,24 @@ http::Response Daemon::Impl::health() {
   return http::json(db_ok ? 200 : 503, body);
 }
 
+http::Handler Daemon::Impl::authorized(http::Handler handler) const {
+  if (config.server.auth_token.empty()) return handler;
+  return [expected = "Bearer " + config.server.auth_token,
+          handler = std::move(handler)](const http::Request& request) {
+    const auto given = request.header("Authorization");
+    if (!given || *given != expected) {
+      http::Response r = http::problem(401, "Unauthorized",
+                                       "This server requires an API token: send the header "
+                                       "'Authorization: Bearer <token>'.");
+      r.set_header("WWW-Authenticate", "Bearer");
+      return r;
+    }
+    return handler(request);
+  };
+}
+
 void Daemon::Impl::register_routes() {
+  // Health stays open so monitors and systemd checks need no token; it reveals no secrets.
   router.add("GET", "/api/health", [this](const http::Request&) { return health(); });
 }
 

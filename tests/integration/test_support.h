@@ -1,0 +1,73 @@
+// Helpers for integration tests that run the real quantd binary: a child process with its
+// stderr captured, a minimal blocking HTTP/1.1 client for 127.0.0.1, and temporary folders.
+#pragma once
+
+#include <string>
+#include <vector>
+#include <filesystem>
+#include <map>
+#include <chrono>
+
+namespace quantd::testing {
+
+// A fresh folder under /tmp, removed with everything in it on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::filesystem::path& path() const { return path_; }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Result of running a command to completion.
+struct RunResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs `QUANTD_BINARY args...` to completion (killed after `timeout`).
+RunResult run_quantd(const std::vector<std::string>& args,
+                     std::chrono::milliseconds timeout = std::chrono::seconds(120));
+
+// A running `quantd serve` on 127.0.0.1 with an ephemeral port.
+class Daemon {
+ public:
+  // Starts `quantd serve --listen 127.0.0.1:0 --db DB extra_args...` and waits until it logs its
+  // port. REQUIRE-fails the test when it does not come up within 20 s.
+  Daemon(const std::string& db_path, std::vector<std::string> extra_args = {});
+  ~Daemon();  // SIGKILLs the process if still running
+
+  int port() const { return port_; }
+  int pid() const { return pid_; }
+  // Sends `signal` and waits for exit; returns the exit code (or 128+signal), -1 on timeout.
+  int stop(int signal, std::chrono::milliseconds timeout = std::chrono::seconds(15));
+  // Everything the daemon wrote to stderr so far.
+  std::string log() const;
+
+ private:
+  int pid_ = -1;
+  int port_ = 0;
+  std::string log_path_;
+};
+
+struct HttpResponse {
+  int status = 0;
+  std::map<std::string, std::string> headers;  // names lower-cased
+  std::string body;
+  std::string header(const std::string& name) const {
+    auto it = headers.find(name);
+    return it == headers.end() ? "" : it->second;
+  }
+};
+
+// One request on a new connection to 127.0.0.1:port ("Connection: close"). status 0 when the
+// connection failed or the response could not be read.
+HttpResponse http_request(int port, const std::string& method, const std::string& target,
+                          const std::string& body = "",
+                          const std::map<std::string, std::string>& headers = {});
+
+}  // namespace quantd::testing
