@@ -1,0 +1,52 @@
+// The backtest's cost model: commission, sell-side transaction tax and slippage, in integral KRW.
+//
+// Every fee is computed per fill on the fill's notional (round(quantity × price) won) and rounded
+// down to the won, as brokers do. Rates are held as integers in units of 1e-8 (1 bp = 10,000), so
+// the rounding is exact. Pure functions and value types; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "quantd/core/time.h"
+#include "quantd/domain/krx.h"
+#include "quantd/domain/order.h"
+
+namespace quantd::backtest {
+
+struct CostSettings {
+  double commission_bps = 1.5;     // per side, on the notional
+  std::optional<double> tax_bps;   // sell side; unset: domain::sell_tax_bps by settlement date
+  double slippage_bps = 0;         // adverse, on the reference price (the open or the stop level)
+  int slippage_ticks = 0;          // adverse, whole KRX ticks at the reference price
+};
+
+class CostModel {
+ public:
+  explicit CostModel(const CostSettings& settings);
+
+  // round(quantity × price) in KRW.
+  static std::int64_t notional(std::int64_t quantity, double price);
+  // floor(notional × commission rate).
+  std::int64_t commission(std::int64_t notional) const;
+  // floor(notional × tax rate) for a sale executed on `trade_date` (settling T+2) in `market`.
+  std::int64_t sell_tax(std::int64_t notional, domain::Market market, CivilDate trade_date) const;
+  // The price a market order of `side` gets at reference price `price`: moved against the trader
+  // by the slippage settings and, when slippage is set, rounded onto the tick grid of
+  // `trade_date` (buys up, sells down). Without slippage the price is returned unchanged.
+  double slipped_price(double price, domain::Side side, domain::Market market,
+                       CivilDate trade_date) const;
+  // The largest quantity q with notional(q, price) + commission(notional) <= cash: start from
+  // floor(cash / (price × (1 + commission rate))) and step down while the fee would overdraw.
+  std::int64_t affordable_quantity(std::int64_t cash, double price) const;
+
+  double commission_rate() const { return commission_rate_; }
+
+ private:
+  CostSettings settings_;
+  std::int64_t commission_e8_;     // commission rate × 1e8
+  std::optional<std::int64_t> tax_override_e8_;
+  double commission_rate_;
+};
+
+}  // namespace quantd::backtest

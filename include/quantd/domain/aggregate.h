@@ -1,0 +1,63 @@
+// Bar aggregation: 1-minute bars into 5m/15m/30m/60m/1d bars. The one implementation used by the
+// backtest (batch, aggregate_bars) and live (incremental, BarAggregator).
+//
+// Buckets are aligned to Asia/Seoul wall-clock time: intraday buckets start at multiples of the
+// interval since Seoul midnight (09:00, 09:05, ...; the KRX session opens on the hour), daily
+// buckets are Seoul calendar days stamped at Seoul midnight. A bucket's bar has the first open,
+// the highest high, the lowest low, the last close and the summed volume of its input bars, and
+// is stamped with the bucket's start (a bar's timestamp is its open time).
+//
+// KRX session handling (AggregateOptions): by default only input bars of the regular session
+// (09:00 ≤ open time ≤ 15:30 Seoul) are used, and the 15:30 bar (the closing call auction's single
+// price, the official close) is folded into the bucket before it, so the last intraday bar of a
+// day closes at the official close instead of forming a one-minute 15:30 bucket of its own.
+//
+// Not thread-safe (BarAggregator holds state); aggregate_bars is pure.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "quantd/domain/bar.h"
+
+namespace quantd::domain {
+
+struct AggregateOptions {
+  bool regular_session_only = true;  // drop input bars outside 09:00–15:30 Seoul
+  bool fold_closing_auction = true;  // put the 15:30 bar into the bucket before it
+};
+
+// Incremental aggregation of 1-minute bars (in time order) into `target` bars.
+class BarAggregator {
+ public:
+  explicit BarAggregator(Interval target, AggregateOptions options = {});
+
+  // Feeds one input bar (strictly increasing timestamps; a bar with ts <= the previous one is
+  // ignored). Returns the completed bar of the previous bucket when `bar` starts a new one.
+  std::optional<Bar> add(const Bar& bar);
+
+  // Returns and clears the bucket in progress if its interval has passed at `now` (live use:
+  // the scheduler's minute tick). For daily bars the bucket ends at the next Seoul midnight.
+  std::optional<Bar> complete_until(TimestampMs now);
+
+  // Returns and clears the bucket in progress, complete or not (end of historical data).
+  std::optional<Bar> flush();
+
+  // Start of the bucket `ts` belongs to (after session folding).
+  TimestampMs bucket_start(TimestampMs ts) const;
+
+ private:
+  Interval target_;
+  AggregateOptions options_;
+  std::optional<Bar> current_;
+  TimestampMs last_input_ts_ = 0;
+  bool have_input_ = false;
+};
+
+// Aggregates time-ordered 1-minute bars into `target` bars; the last, possibly partial, bucket is
+// included (historical data ends there). target == k1m applies only the session filter.
+std::vector<Bar> aggregate_bars(std::span<const Bar> one_minute, Interval target,
+                                AggregateOptions options = {});
+
+}  // namespace quantd::domain

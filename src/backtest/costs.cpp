@@ -1,0 +1,71 @@
+#include "quantd/backtest/costs.h"
+
+#include <cmath>
+
+namespace quantd::backtest {
+
+namespace {
+
+// bps → rate × 1e8 (1 bp = 1e-4 = 10,000e-8). Rates are given with at most 4 decimals of a bp.
+std::int64_t bps_to_e8(double bps) { return std::llround(bps * 10'000.0); }
+
+__extension__ typedef __int128 Int128;
+
+std::int64_t apply_rate(std::int64_t notional, std::int64_t rate_e8) {
+  // Exact floor(notional × rate) for non-negative values; 128 bits avoid overflow.
+  return static_cast<std::int64_t>(static_cast<Int128>(notional) * rate_e8 / 100'000'000);
+}
+
+}  // namespace
+
+CostModel::CostModel(const CostSettings& settings)
+    : settings_(settings),
+      commission_e8_(bps_to_e8(settings.commission_bps)),
+      commission_rate_(static_cast<double>(bps_to_e8(settings.commission_bps)) / 1e8) {
+  if (settings.tax_bps) tax_override_e8_ = bps_to_e8(*settings.tax_bps);
+}
+
+std::int64_t CostModel::notional(std::int64_t quantity, double price) {
+  return std::llround(static_cast<double>(quantity) * price);
+}
+
+std::int64_t CostModel::commission(std::int64_t notional) const {
+  return apply_rate(notional, commission_e8_);
+}
+
+std::int64_t CostModel::sell_tax(std::int64_t notional, domain::Market market,
+                                 CivilDate trade_date) const {
+  const std::int64_t rate =
+      tax_override_e8_ ? *tax_override_e8_
+                       : bps_to_e8(domain::sell_tax_bps(market, domain::settlement_date(trade_date)));
+  return apply_rate(notional, rate);
+}
+
+double CostModel::slipped_price(double price, domain::Side side, domain::Market market,
+                                CivilDate trade_date) const {
+  if (settings_.slippage_bps == 0 && settings_.slippage_ticks == 0) return price;
+  const bool buy = side == domain::Side::kBuy;
+  const double sign = buy ? 1.0 : -1.0;
+  double p = price * (1.0 + sign * settings_.slippage_bps / 10'000.0);
+  if (settings_.slippage_ticks != 0) {
+    p += sign * static_cast<double>(settings_.slippage_ticks) *
+         static_cast<double>(domain::tick_size(price, market, trade_date));
+  }
+  if (!(p > 0)) p = static_cast<double>(domain::tick_size(price, market, trade_date));
+  return domain::round_to_tick(p, market, trade_date,
+                               buy ? domain::TickRounding::kUp : domain::TickRounding::kDown);
+}
+
+std::int64_t CostModel::affordable_quantity(std::int64_t cash, double price) const {
+  if (cash <= 0 || !(price > 0)) return 0;
+  std::int64_t q =
+      static_cast<std::int64_t>(std::floor(static_cast<double>(cash) / (price * (1.0 + commission_rate_))));
+  while (q > 0) {
+    const std::int64_t n = notional(q, price);
+    if (n + commission(n) <= cash) break;
+    --q;
+  }
+  return q;
+}
+
+}  // namespace quantd::backtest

@@ -1,0 +1,89 @@
+#include "quantd/domain/aggregate.h"
+
+#include <algorithm>
+
+namespace quantd::domain {
+
+namespace {
+
+constexpr std::int64_t kSessionOpenMs = 9 * kMsPerHour;
+constexpr std::int64_t kClosingAuctionMs = 15 * kMsPerHour + 30 * kMsPerMinute;
+
+// Milliseconds since Seoul midnight.
+std::int64_t seoul_time_of_day(TimestampMs ts) {
+  return ts + kSeoulOffsetMs - seoul_day(ts) * kMsPerDay;
+}
+
+}  // namespace
+
+BarAggregator::BarAggregator(Interval target, AggregateOptions options)
+    : target_(target), options_(options) {}
+
+TimestampMs BarAggregator::bucket_start(TimestampMs ts) const {
+  const std::int64_t day_start = seoul_day(ts) * kMsPerDay - kSeoulOffsetMs;
+  if (target_ == Interval::k1d) return day_start;
+  std::int64_t tod = ts - day_start;
+  if (options_.fold_closing_auction && tod == kClosingAuctionMs && target_ != Interval::k1m) {
+    tod -= kMsPerMinute;
+  }
+  const std::int64_t len = interval_ms(target_);
+  return day_start + tod - tod % len;
+}
+
+std::optional<Bar> BarAggregator::add(const Bar& bar) {
+  if (have_input_ && bar.ts <= last_input_ts_) return std::nullopt;
+  if (options_.regular_session_only) {
+    const std::int64_t tod = seoul_time_of_day(bar.ts);
+    if (tod < kSessionOpenMs || tod > kClosingAuctionMs) return std::nullopt;
+  }
+  have_input_ = true;
+  last_input_ts_ = bar.ts;
+  const TimestampMs start = bucket_start(bar.ts);
+  std::optional<Bar> done;
+  if (current_ && current_->ts != start) {
+    done = current_;
+    current_.reset();
+  }
+  if (!current_) {
+    current_ = bar;
+    current_->ts = start;
+  } else {
+    current_->high = std::max(current_->high, bar.high);
+    current_->low = std::min(current_->low, bar.low);
+    current_->close = bar.close;
+    current_->volume += bar.volume;
+  }
+  return done;
+}
+
+std::optional<Bar> BarAggregator::complete_until(TimestampMs now) {
+  if (!current_) return std::nullopt;
+  TimestampMs end = current_->ts + interval_ms(target_);
+  if (target_ != Interval::k1d && options_.fold_closing_auction &&
+      seoul_time_of_day(end) == kClosingAuctionMs) {
+    end += kMsPerMinute;  // the folded 15:30 auction bar still belongs to this bucket
+  }
+  if (now < end) return std::nullopt;
+  return flush();
+}
+
+std::optional<Bar> BarAggregator::flush() {
+  std::optional<Bar> done = current_;
+  current_.reset();
+  return done;
+}
+
+std::vector<Bar> aggregate_bars(std::span<const Bar> one_minute, Interval target,
+                                AggregateOptions options) {
+  BarAggregator agg(target, options);
+  std::vector<Bar> out;
+  const std::int64_t ratio = interval_ms(target) / kMsPerMinute;
+  out.reserve(one_minute.size() / static_cast<std::size_t>(std::min<std::int64_t>(ratio, 390)) + 1);
+  for (const Bar& b : one_minute) {
+    if (auto done = agg.add(b)) out.push_back(*done);
+  }
+  if (auto last = agg.flush()) out.push_back(*last);
+  return out;
+}
+
+}  // namespace quantd::domain
