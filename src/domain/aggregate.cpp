@@ -8,6 +8,8 @@ namespace {
 
 constexpr std::int64_t kSessionOpenMs = 9 * kMsPerHour;
 constexpr std::int64_t kClosingAuctionMs = 15 * kMsPerHour + 30 * kMsPerMinute;
+// The last minute of continuous trading (15:19–15:20); the call auction follows until 15:30.
+constexpr std::int64_t kLastContinuousMs = 15 * kMsPerHour + 19 * kMsPerMinute;
 
 // Milliseconds since Seoul midnight.
 std::int64_t seoul_time_of_day(TimestampMs ts) {
@@ -23,8 +25,9 @@ TimestampMs BarAggregator::bucket_start(TimestampMs ts) const {
   const std::int64_t day_start = seoul_day(ts) * kMsPerDay - kSeoulOffsetMs;
   if (target_ == Interval::k1d) return day_start;
   std::int64_t tod = ts - day_start;
-  if (options_.fold_closing_auction && tod == kClosingAuctionMs && target_ != Interval::k1m) {
-    tod -= kMsPerMinute;
+  if (options_.fold_closing_auction && target_ != Interval::k1m && tod > kLastContinuousMs &&
+      tod <= kClosingAuctionMs) {
+    tod = kLastContinuousMs;
   }
   const std::int64_t len = interval_ms(target_);
   return day_start + tod - tod % len;
@@ -59,9 +62,12 @@ std::optional<Bar> BarAggregator::add(const Bar& bar) {
 std::optional<Bar> BarAggregator::complete_until(TimestampMs now) {
   if (!current_) return std::nullopt;
   TimestampMs end = current_->ts + interval_ms(target_);
-  if (target_ != Interval::k1d && options_.fold_closing_auction &&
-      seoul_time_of_day(end) == kClosingAuctionMs) {
-    end += kMsPerMinute;  // the folded 15:30 auction bar still belongs to this bucket
+  if (target_ != Interval::k1d && target_ != Interval::k1m && options_.fold_closing_auction) {
+    const TimestampMs day_start = seoul_day(current_->ts) * kMsPerDay - kSeoulOffsetMs;
+    const TimestampMs last_continuous = day_start + kLastContinuousMs;
+    if (current_->ts <= last_continuous && last_continuous < end) {
+      end = day_start + kClosingAuctionMs + kMsPerMinute;  // waits for the 15:30 auction bar
+    }
   }
   if (now < end) return std::nullopt;
   return flush();

@@ -8,9 +8,10 @@
 // is stamped with the bucket's start (a bar's timestamp is its open time).
 //
 // KRX session handling (AggregateOptions): by default only input bars of the regular session
-// (09:00 ≤ open time ≤ 15:30 Seoul) are used, and the 15:30 bar (the closing call auction's single
-// price, the official close) is folded into the bucket before it, so the last intraday bar of a
-// day closes at the official close instead of forming a one-minute 15:30 bucket of its own.
+// (09:00 ≤ open time ≤ 15:30 Seoul) are used, and bars stamped 15:20–15:30 (the closing call
+// auction, whose single price at 15:30 is the official close) are folded into the bucket holding
+// 15:19, the last minute of continuous trading, so the last intraday bar of a day closes at the
+// official close instead of forming a bucket of its own. That bucket completes at 15:31.
 //
 // Not thread-safe (BarAggregator holds state); aggregate_bars is pure.
 #pragma once
@@ -25,7 +26,7 @@ namespace quantd::domain {
 
 struct AggregateOptions {
   bool regular_session_only = true;  // drop input bars outside 09:00–15:30 Seoul
-  bool fold_closing_auction = true;  // put the 15:30 bar into the bucket before it
+  bool fold_closing_auction = true;  // 15:20–15:30 bars join the bucket holding 15:19
 };
 
 // Incremental aggregation of 1-minute bars (in time order) into `target` bars.
