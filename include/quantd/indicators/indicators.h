@@ -1,0 +1,50 @@
+// quantd::indicators — incremental technical indicators for the strategy
+// language (shared/design/STRATEGY_LANGUAGE.md), matching R's TTR 0.24.3 to
+// 1e-9 under the conventions of shared/oracle/README.md.
+//
+// Design note
+// -----------
+// * Shape. Every indicator is a small value type (no virtual calls, no
+//   std::function) fed one bar at a time: `double update(x)` (or
+//   `update(high, low, close)`, `update(close, volume)`, `update(a, b)`)
+//   returns the value for that bar, `value()` repeats the last result,
+//   `warmup()` is the number of bars before the first value for an input
+//   without NAs (the first value is at bar warmup()). Updates are O(1)
+//   (highest/lowest amortised O(1)), inline, noexcept, and never allocate:
+//   every buffer is sized once in the constructor.
+// * NA is a quiet NaN (kNa, is_na()). Warm-up results are NA.
+// * NA inputs. Stateful indicators (moving averages, stdev, Bollinger, RSI,
+//   MACD, TR/ATR, stochastics, OBV, highest/lowest) skip a missing input
+//   (NaN, and also +-inf, which could otherwise poison running sums
+//   forever): that bar's result is NA and the state is left exactly as it
+//   was, as if the bar did not exist. For leading NAs this is TTR's rule: the
+//   window / seed starts at the first non-NA input, so warm-ups add up when
+//   indicators are chained (macd signal over macd, %D over %K). A mid-series
+//   NA shortens nothing: the window is the last n accepted values.
+//   History/Lag/Change/Roc/RocLog count bars instead (x[n] is the value n bars
+//   ago, NA or not), and Crossover/Crossunder return NA for an NA bar without
+//   changing state.
+// * Preconditions. Lengths must lie in [1, kMaxLength] (lags in
+//   [0, kMaxLength]); constructors abort otherwise (a bug in the caller: the
+//   strategy compiler validates user input first). No exceptions.
+// * Threading. No shared or global state: one instance is used by one thread
+//   at a time; distinct instances are independent.
+// * Numerics. Running sums are compensated (CompensatedSum) or recomputed
+//   exactly every n bars, so long series do not drift; the windowed variance
+//   is rebased when cancellation threatens (MovingMoments). Build without
+//   -ffast-math.
+#pragma once
+
+#include "quantd/indicators/bollinger.h"
+#include "quantd/indicators/common.h"
+#include "quantd/indicators/compensated_sum.h"
+#include "quantd/indicators/cross.h"
+#include "quantd/indicators/lag.h"
+#include "quantd/indicators/macd.h"
+#include "quantd/indicators/moving_average.h"
+#include "quantd/indicators/obv.h"
+#include "quantd/indicators/rsi.h"
+#include "quantd/indicators/stdev.h"
+#include "quantd/indicators/stochastic.h"
+#include "quantd/indicators/true_range.h"
+#include "quantd/indicators/window_extremes.h"
