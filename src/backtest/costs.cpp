@@ -6,23 +6,26 @@ namespace quantd::backtest {
 
 namespace {
 
-// bps → rate × 1e8 (1 bp = 1e-4 = 10,000e-8). Rates are given with at most 4 decimals of a bp.
-std::int64_t bps_to_e8(double bps) { return std::llround(bps * 10'000.0); }
+// bps → rate × 1e10 (1 bp = 1e-4 = 1,000,000e-10): exact for rates quoted to 1e-6 bp, such as
+// KIS's 0.0140527% (1.40527 bp).
+std::int64_t bps_to_e10(double bps) { return std::llround(bps * 1'000'000.0); }
 
 __extension__ typedef __int128 Int128;
 
-std::int64_t apply_rate(std::int64_t notional, std::int64_t rate_e8) {
+std::int64_t apply_rate(std::int64_t notional, std::int64_t rate_e10) {
   // Exact floor(notional × rate) for non-negative values; 128 bits avoid overflow.
-  return static_cast<std::int64_t>(static_cast<Int128>(notional) * rate_e8 / 100'000'000);
+  return static_cast<std::int64_t>(static_cast<Int128>(notional) * rate_e10 / 10'000'000'000);
 }
 
 }  // namespace
 
 CostModel::CostModel(const CostSettings& settings)
     : settings_(settings),
-      commission_e8_(bps_to_e8(settings.commission_bps)),
-      commission_rate_(static_cast<double>(bps_to_e8(settings.commission_bps)) / 1e8) {
-  if (settings.tax_bps) tax_override_e8_ = bps_to_e8(*settings.tax_bps);
+      commission_e10_(bps_to_e10(settings.commission_bps)),
+      // The sizing rate as the all-in formula writes it, bps / 10,000 in floating point, so the
+      // quantity matches a hand-written loop bit for bit.
+      commission_rate_(settings.commission_bps / 10'000.0) {
+  if (settings.tax_bps) tax_override_e10_ = bps_to_e10(*settings.tax_bps);
 }
 
 std::int64_t CostModel::notional(std::int64_t quantity, double price) {
@@ -30,14 +33,14 @@ std::int64_t CostModel::notional(std::int64_t quantity, double price) {
 }
 
 std::int64_t CostModel::commission(std::int64_t notional) const {
-  return apply_rate(notional, commission_e8_);
+  return apply_rate(notional, commission_e10_);
 }
 
 std::int64_t CostModel::sell_tax(std::int64_t notional, domain::Market market,
                                  CivilDate trade_date) const {
   const std::int64_t rate =
-      tax_override_e8_ ? *tax_override_e8_
-                       : bps_to_e8(domain::sell_tax_bps(market, domain::settlement_date(trade_date)));
+      tax_override_e10_ ? *tax_override_e10_
+                        : bps_to_e10(domain::sell_tax_bps(market, domain::settlement_date(trade_date)));
   return apply_rate(notional, rate);
 }
 
@@ -58,8 +61,8 @@ double CostModel::slipped_price(double price, domain::Side side, domain::Market 
 
 std::int64_t CostModel::affordable_quantity(std::int64_t cash, double price) const {
   if (cash <= 0 || !(price > 0)) return 0;
-  std::int64_t q =
-      static_cast<std::int64_t>(std::floor(static_cast<double>(cash) / (price * (1.0 + commission_rate_))));
+  std::int64_t q = static_cast<std::int64_t>(
+      std::floor(static_cast<double>(cash) / (price * (1.0 + commission_rate_))));
   while (q > 0) {
     const std::int64_t n = notional(q, price);
     if (n + commission(n) <= cash) break;

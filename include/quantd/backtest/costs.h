@@ -1,7 +1,7 @@
 // The backtest's cost model: commission, sell-side transaction tax and slippage, in integral KRW.
 //
 // Every fee is computed per fill on the fill's notional (round(quantity × price) won) and rounded
-// down to the won, as brokers do. Rates are held as integers in units of 1e-8 (1 bp = 10,000), so
+// down to the won, as brokers do. Rates are held as integers in units of 1e-10 (1 bp = 1e6), so
 // the rounding is exact. Pure functions and value types; thread-safe.
 #pragma once
 
@@ -44,8 +44,8 @@ class CostModel {
 
  private:
   CostSettings settings_;
-  std::int64_t commission_e8_;     // commission rate × 1e8
-  std::optional<std::int64_t> tax_override_e8_;
+  std::int64_t commission_e10_;  // commission rate × 1e10
+  std::optional<std::int64_t> tax_override_e10_;
   double commission_rate_;
 };
 
