@@ -92,6 +92,7 @@ Result<BacktestResult> run_backtest(const BacktestConfig& config,
   for (const SymbolBars& sb : symbols) {
     markets.push_back(sb.market);
     strategies.push_back(factory.create(sb.symbol));
+    strategies.back()->on_series(sb.bars);
     total_bars += sb.bars.size();
     max_bars = std::max(max_bars, sb.bars.size());
   }

@@ -71,6 +71,13 @@ class Strategy {
   // Bars needed before the strategy can make its first decision (live activation replays at least
   // this many stored bars first). Constant for an instance.
   virtual int warmup_bars() const = 0;
+  // Optional, for speed: announces, before the first on_bar, every bar the run will feed this
+  // instance, in order (the i-th on_bar call gets bars[i]); `bars` outlives the run. A backtest
+  // calls it; live trading never does. A strategy may precompute from bars[0..i] what it needs at
+  // bar i (e.g. a script's indicators over blocks of bars), but must decide exactly as if this
+  // had not been called: it must never look at bars after the current one to decide. The default
+  // ignores it.
+  virtual void on_series(std::span<const domain::Bar> bars) { (void)bars; }
   // Called once per completed bar of the symbol, in time order, with `bar` == ctx.bars().back().
   // Must not block, allocate per call, or throw.
   virtual void on_bar(const DataContext& ctx, const domain::Bar& bar, IntentSink& out) = 0;
