@@ -38,10 +38,15 @@ std::int64_t CostModel::commission(std::int64_t notional) const {
 
 std::int64_t CostModel::sell_tax(std::int64_t notional, domain::Market market,
                                  CivilDate trade_date) const {
-  const std::int64_t rate =
-      tax_override_e10_ ? *tax_override_e10_
-                        : bps_to_e10(domain::sell_tax_bps(market, domain::settlement_date(trade_date)));
-  return apply_rate(notional, rate);
+  if (tax_override_e10_) return apply_rate(notional, *tax_override_e10_);
+  const std::int64_t day = days_from_civil(trade_date);
+  if (day != cached_day_ || market != cached_market_) {
+    cached_day_ = day;
+    cached_market_ = market;
+    cached_tax_e10_ =
+        bps_to_e10(domain::sell_tax_bps(market, domain::settlement_date(trade_date)));
+  }
+  return apply_rate(notional, cached_tax_e10_);
 }
 
 double CostModel::slipped_price(double price, domain::Side side, domain::Market market,

@@ -97,15 +97,21 @@ Result<BacktestResult> run_backtest(const BacktestConfig& config,
     max_bars = std::max(max_bars, sb.bars.size());
   }
 
-  BacktestExecutor executor(config.initial_cash, config.costs, markets);
+  BacktestExecutor executor(config.initial_cash, config.costs, markets, total_bars);
   BacktestDataContext ctx(executor, symbols, domain::interval_ms(config.interval));
   strategy::IntentSink sink;
 
   BacktestResult result;
-  // One equity point per distinct timestamp: at most total_bars, exactly max_bars when the
-  // symbols share one calendar. Reserving total_bars keeps the loop allocation-free.
-  result.equity_ts.reserve(n_symbols == 1 ? max_bars : total_bars);
-  result.equity.reserve(n_symbols == 1 ? max_bars : total_bars);
+  // One equity point per distinct timestamp: exactly the bar count for one symbol, at most
+  // total_bars for several. The vectors are sized (and so their pages touched) before the clock
+  // starts, keeping the loop free of allocation and page faults; a single symbol's timestamps are
+  // its bars' and are copied after the loop.
+  const std::size_t max_points = n_symbols == 1 ? max_bars : total_bars;
+  result.equity.resize(max_points);
+  if (n_symbols > 1) result.equity_ts.resize(max_points);
+  double* equity_out = result.equity.data();
+  TimestampMs* ts_out = result.equity_ts.data();
+  std::size_t points = 0;
 
   std::vector<std::size_t> cursor(n_symbols, 0);
   std::vector<std::uint32_t> active;  // symbols with a bar at the current timestamp
@@ -147,8 +153,7 @@ Result<BacktestResult> run_backtest(const BacktestConfig& config,
         executor.fill_pending(0, bar, BacktestExecutor::Phase::kBuys);
       }
       step_symbol(0, i);
-      result.equity_ts.push_back(bar.ts);
-      result.equity.push_back(executor.equity());
+      equity_out[i] = executor.equity();
       points_in_market += executor.in_market() ? 1 : 0;
       if ((++steps & (kProgressStride - 1)) == 0) {
         cursor[0] = i + 1;
@@ -156,6 +161,7 @@ Result<BacktestResult> run_backtest(const BacktestConfig& config,
       }
     }
     cursor[0] = n;
+    points = n;
   } else {
     for (;;) {
       TimestampMs t = std::numeric_limits<TimestampMs>::max();
@@ -179,8 +185,8 @@ Result<BacktestResult> run_backtest(const BacktestConfig& config,
         }
       }
       for (std::uint32_t s : active) step_symbol(s, cursor[s]++);
-      result.equity_ts.push_back(t);
-      result.equity.push_back(executor.equity());
+      ts_out[points] = t;
+      equity_out[points++] = executor.equity();
       points_in_market += executor.in_market() ? 1 : 0;
       if ((++steps & (kProgressStride - 1)) == 0 && !progress()) {
         return Status::failed_precondition(std::string(kCancelledMessage));
@@ -192,10 +198,17 @@ Result<BacktestResult> run_backtest(const BacktestConfig& config,
     for (std::uint32_t s = 0; s < n_symbols; ++s) {
       executor.close_at(s, symbols[s].bars.back(), domain::OrderReason::kEndOfData);
     }
-    result.equity.back() = executor.equity();
+    equity_out[points - 1] = executor.equity();
   }
   result.run_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  result.equity.resize(points);
+  if (n_symbols == 1) {
+    result.equity_ts.reserve(points);
+    for (const domain::Bar& b : symbols[0].bars) result.equity_ts.push_back(b.ts);
+  } else {
+    result.equity_ts.resize(points);
+  }
   if (control.on_progress) control.on_progress(1.0);
 
   std::vector<double> first_open;

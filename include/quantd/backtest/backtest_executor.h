@@ -26,8 +26,10 @@ class BacktestExecutor final : public strategy::Executor {
   enum class Phase : std::uint8_t { kSells, kBuys };
 
   // `markets` gives each symbol's market (tick and tax tables); its size is the symbol count.
+  // `expected_bars` sizes the order and trade logs up front (address space only: untouched
+  // capacity costs no memory), so recording a fill does not copy the log.
   BacktestExecutor(std::int64_t initial_cash, const CostSettings& costs,
-                   std::span<const domain::Market> markets);
+                   std::span<const domain::Market> markets, std::size_t expected_bars = 0);
 
   // strategy::Executor: remembers the latest target of the symbol until its next bar's open.
   void submit(std::uint32_t symbol_index, TimestampMs decided_ts,

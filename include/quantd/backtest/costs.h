@@ -30,6 +30,7 @@ class CostModel {
   // floor(notional × commission rate).
   std::int64_t commission(std::int64_t notional) const;
   // floor(notional × tax rate) for a sale executed on `trade_date` (settling T+2) in `market`.
+  // Caches the last day's rate, so a CostModel must not be shared between threads.
   std::int64_t sell_tax(std::int64_t notional, domain::Market market, CivilDate trade_date) const;
   // The price a market order of `side` gets at reference price `price`: moved against the trader
   // by the slippage settings and, when slippage is set, rounded onto the tick grid of
@@ -47,6 +48,10 @@ class CostModel {
   std::int64_t commission_e10_;  // commission rate × 1e10
   std::optional<std::int64_t> tax_override_e10_;
   double commission_rate_;
+  // The last sale's trade day and rate: sales cluster on few days, settlement lookups are costly.
+  mutable std::int64_t cached_day_ = -1'000'000'000;
+  mutable domain::Market cached_market_ = domain::Market::kKospi;
+  mutable std::int64_t cached_tax_e10_ = 0;
 };
 
 }  // namespace quantd::backtest
