@@ -2,8 +2,10 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <sqlite3.h>
+#include <sys/mman.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <limits>
 #include <string>
 
@@ -49,6 +51,16 @@ class RawStatement {
   sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
 };
+
+// Transparent huge pages for the 2 MiB-aligned interior of a big buffer: on virtual machines a
+// 4 KiB page fault costs ~20 us, more than SQLite spends on a row, so first-touching a million
+// bars page by page would double the load time. (The CSV reader in src/data does the same.)
+void advise_huge_pages(void* p, std::size_t bytes) {
+  constexpr std::uintptr_t kHuge = std::uintptr_t{2} << 20;
+  const auto begin = (reinterpret_cast<std::uintptr_t>(p) + kHuge - 1) & ~(kHuge - 1);
+  const auto end = (reinterpret_cast<std::uintptr_t>(p) + bytes) & ~(kHuge - 1);
+  if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+}
 
 std::string series_name(const domain::Symbol& symbol, domain::Interval interval) {
   return symbol.str() + " " + std::string(domain::to_string(interval));
@@ -140,6 +152,7 @@ Result<std::vector<Bar>> BarRepository::load(const domain::Symbol& symbol,
     // instead of peaking at 1.5x-2x its size while it grows.
     SQLite::Transaction tx(db);
     bars.reserve(static_cast<std::size_t>(count_rows(db, symbol.str(), interval_text, lo, hi)));
+    advise_huge_pages(bars.data(), bars.capacity() * sizeof(Bar));
     RawStatement q(db,
                    "SELECT ts, open, high, low, close, volume FROM bars "
                    "WHERE symbol = ?1 AND interval = ?2 AND ts >= ?3 AND ts <= ?4 "
