@@ -9,6 +9,9 @@ namespace quantd::backtest {
 std::string format_double(double v, bool json) {
   if (!std::isfinite(v)) return json ? "null" : "n/a";
   if (v == 0) return "0";  // also folds -0
+  if (std::fabs(v) < 9.0e15 && v == std::trunc(v)) {
+    return std::to_string(static_cast<std::int64_t>(v));  // 100000000, not 1e+08
+  }
   char buf[64];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
   return std::string(buf, end);

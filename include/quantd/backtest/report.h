@@ -47,7 +47,8 @@ void write_trades_csv(std::ostream& out, const BacktestResult& result,
 // Header ts,equity,drawdown; one row per equity point.
 void write_equity_csv(std::ostream& out, const BacktestResult& result);
 
-// Shortest exact decimal form of a double ("null" for NaN/inf when json is true, "n/a" else).
+// Shortest exact decimal form of a double: whole numbers as integers, others per std::to_chars
+// ("null" for NaN/inf when json is true, "n/a" else).
 std::string format_double(double v, bool json = true);
 
 }  // namespace quantd::backtest
