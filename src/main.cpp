@@ -18,8 +18,11 @@ commands:
   check-config FILE   validate a config file; names every bad key
   import-bars --db PATH --symbol SYM --interval I FILE.csv
                       import OHLCV bars from CSV into the database
-  backtest --strategy builtin:NAME (--data FILE.csv | --db PATH --symbol SYM --interval I) ...
+  backtest --strategy builtin:NAME|FILE.qs (--data FILE.csv | --db PATH --symbol SYM --interval I) ...
                       run a backtest and print its metrics (see `quantd backtest --help`)
+  check FILE.qs       check a strategy-language script; prints every error (exit 1 if any)
+  eval --data FILE.csv --expr "EXPR" [--param k=v ...]
+                      print an expression's series over the bars as ts,value CSV
   --version           print the version
   --help              print this help
 
@@ -46,6 +49,8 @@ int main(int argc, char** argv) {
   if (command == "check-config") return quantd::app::run_check_config_command(rest);
   if (command == "import-bars") return quantd::app::run_import_bars_command(rest);
   if (command == "backtest") return quantd::app::run_backtest_command(rest);
+  if (command == "check") return quantd::app::run_check_command(rest);
+  if (command == "eval") return quantd::app::run_eval_command(rest);
   std::cerr << "quantd: unknown command '" << command << "'\n\n" << kHelp;
   return 2;
 }

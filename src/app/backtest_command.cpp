@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iostream>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "quantd/core/embedded.h"
 #include "quantd/data/bar_csv.h"
 #include "quantd/domain/aggregate.h"
+#include "quantd/lang/rule_strategy.h"
 #include "quantd/storage/bar_repository.h"
 #include "quantd/storage/database.h"
 #include "quantd/strategy/registry.h"
@@ -25,7 +27,7 @@ namespace quantd::app {
 namespace {
 
 constexpr const char* kUsage =
-    R"(usage: quantd backtest --strategy builtin:NAME [--param k=v ...]
+    R"(usage: quantd backtest --strategy builtin:NAME|FILE.qs [--param k=v ...]
                        (--data FILE.csv [--data FILE2.csv ...] |
                         --db PATH --symbol SYM [--symbol SYM ...] --interval I)
                        [--from DATE] [--to DATE] [--interval I]
@@ -35,6 +37,8 @@ constexpr const char* kUsage =
 
   --strategy builtin:NAME  a native strategy: buy_and_hold, sma_cross (params fast, slow;
                            both take stop_loss, take_profit, trailing_stop as fractions)
+  --strategy FILE.qs       a strategy-language script (any value not starting with builtin:;
+                           see docs/language.md); --param overrides its params
   --param k=v              a strategy parameter (repeatable)
   --data FILE.csv          bars from CSV (ts,open,high,low,close,volume); the symbol is the file
                            name without extension unless --symbol names it
@@ -57,7 +61,8 @@ constexpr const char* kUsage =
 using Clock = std::chrono::steady_clock;
 
 struct Options {
-  std::string strategy;
+  std::string strategy;  // the builtin NAME, or the script's path when `script`
+  bool script = false;
   strategy::Params params;
   std::vector<std::string> data_files;
   std::optional<std::string> db_path;
@@ -123,10 +128,13 @@ std::optional<int> parse_args(Args args, Options& o) {
                flag == "--trades-csv" || flag == "--equity-csv") {
       if (!value(v)) return usage_error(flag + ": missing value");
       if (flag == "--strategy") {
-        if (!v.starts_with("builtin:") || v.size() == 8) {
-          return usage_error("--strategy: expected builtin:NAME, got '" + v + "'");
+        if (v.starts_with("builtin:")) {
+          if (v.size() == 8) return usage_error("--strategy: expected builtin:NAME, got '" + v + "'");
+          o.strategy = v.substr(8);
+        } else {
+          o.strategy = v;  // a strategy-language script file
+          o.script = true;
         }
-        o.strategy = v.substr(8);
       } else if (flag == "--param") {
         const auto eq = v.find('=');
         if (eq == std::string::npos || eq == 0) {
@@ -230,7 +238,21 @@ int run_backtest_command(Args args) {
   Options o;
   if (auto rc = parse_args(args, o)) return *rc;
 
-  auto factory = strategy::make_native_strategy(o.strategy, o.params);
+  Result<std::unique_ptr<strategy::StrategyFactory>> factory =
+      Status::invalid_argument("no strategy");
+  if (o.script) {
+    std::ifstream in(o.strategy, std::ios::binary);
+    if (!in.is_open()) return usage_error("--strategy: cannot read " + o.strategy);
+    std::ostringstream source;
+    source << in.rdbuf();
+    factory = lang::make_rule_strategy(source.str(), o.params, o.strategy);
+    if (!factory.ok()) {
+      std::cerr << "quantd backtest: --strategy: " << factory.status().message() << "\n";
+      return 2;
+    }
+  } else {
+    factory = strategy::make_native_strategy(o.strategy, o.params);
+  }
   if (!factory.ok()) {
     const std::string& m = factory.status().message();
     return usage_error((m.find("parameter") != std::string::npos ? "--param: " : "--strategy: ") + m);

@@ -1,0 +1,95 @@
+// Running a compiled Program over bars.
+//
+// Design note. The evaluator keeps one column of doubles per value of the program (a bar field, a
+// constant, an operator, an indicator output), `block_rows` rows long, and the indicator
+// instances (quantd::indicators value types, the very ones native strategies use). run_block
+// evaluates every position-independent operation over a block of consecutive bars column by
+// column: one dispatch per operation per block, then a tight loop calling the same O(1) update
+// function per bar that a bar-by-bar evaluation calls, in the same order, so the values are
+// bit-identical whatever the block size. Live trading uses blocks of one bar. The operations that
+// depend on the position (see program.h) are evaluated one row at a time by run_position_row,
+// after the caller has decided the position at that bar.
+//
+// Values: NaN is NA; conditions are 1.0 (true), 0.0 (false) or NaN. Nothing is allocated after
+// construction. An Evaluator is used by one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "quantd/domain/bar.h"
+#include "quantd/lang/program.h"
+
+namespace quantd::lang {
+
+namespace internal {
+struct NodeState;
+}
+
+// The position state at a bar's close, as the language sees it.
+struct PositionState {
+  double position = 0;     // shares held
+  double entry_price = 0;  // average entry price; NaN when flat
+  double bars_held = 0;    // bars since the entry fill, the fill bar counting 1; 0 when flat
+  double unrealized = 0;   // close / entry_price - 1; NaN when flat
+};
+
+class Evaluator {
+ public:
+  // A block size suited to the program: about 32K values in all columns together (so a block
+  // stays in the L1/L2 cache), between 16 and 1024 rows.
+  static int default_block_rows(const Program& program);
+
+  // Allocates the columns and the indicator instances. Precondition: block_rows >= 1.
+  explicit Evaluator(std::shared_ptr<const Program> program, int block_rows = 0);
+  ~Evaluator();
+  Evaluator(const Evaluator&) = delete;
+  Evaluator& operator=(const Evaluator&) = delete;
+
+  int block_rows() const { return block_rows_; }
+
+  // Evaluates the position-independent operations for `bars`, the bars that follow those of the
+  // previous call, into rows [0, bars.size()). Position-dependent rows are stale until
+  // run_position_row. Precondition: 1 <= bars.size() <= block_rows().
+  void run_block(std::span<const domain::Bar> bars);
+
+  // Evaluates the position-dependent operations at `row` of the current block with `state`.
+  // Call it for every row, in order, after run_block (only needed when uses_position()).
+  void run_position_row(int row, const PositionState& state);
+
+  // Value of column `column` at `row` of the current block.
+  double value(int column, int row) const {
+    return columns_[static_cast<std::size_t>(column) * stride_ + static_cast<std::size_t>(row)];
+  }
+
+  // The columns of the rules and of an expression (-1 when absent).
+  int buy_column() const { return buy_column_; }
+  int sell_column() const { return sell_column_; }
+  int result_column() const { return result_column_; }
+
+  const Program& program() const { return *program_; }
+
+ private:
+  void eval_node(int node, int begin, int end);
+  double* column(int c) { return columns_.data() + static_cast<std::size_t>(c) * stride_; }
+
+  std::shared_ptr<const Program> program_;
+  int block_rows_;
+  std::size_t stride_;
+  std::vector<double> columns_;
+  std::vector<internal::NodeState> states_;
+  int buy_column_ = -1;
+  int sell_column_ = -1;
+  int result_column_ = -1;
+};
+
+// Evaluates an expression Program (Script::analyze_expression) over `bars`, in blocks of
+// `block_rows` (0: the default): one value per bar.
+// Errors (kInvalidArgument): the program is a script, not an expression.
+Result<std::vector<double>> evaluate_series(std::shared_ptr<const Program> program,
+                                            std::span<const domain::Bar> bars,
+                                            int block_rows = 0);
+
+}  // namespace quantd::lang

@@ -1,0 +1,254 @@
+#include "quantd/lang/evaluator.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+
+#include "program_internal.h"
+
+namespace quantd::lang {
+
+using internal::Node;
+using internal::NodeOp;
+
+namespace {
+
+// Per-operation loops. `begin`/`end` are rows of the block; inputs and outputs never alias (each
+// column belongs to one node).
+template <typename F>
+inline void unary_loop(const double* __restrict a, double* __restrict o, int begin, int end, F f) {
+  for (int j = begin; j < end; ++j) o[j] = f(a[j]);
+}
+
+template <typename F>
+inline void binary_loop(const double* __restrict a, const double* __restrict b,
+                        double* __restrict o, int begin, int end, F f) {
+  for (int j = begin; j < end; ++j) o[j] = f(a[j], b[j]);
+}
+
+// x -> indicator.update(x) for one-input indicators.
+template <typename T>
+inline void update_loop(internal::IndicatorState& s, const double* __restrict a,
+                        double* __restrict o, int begin, int end) {
+  T& ind = *std::get_if<T>(&s);
+  for (int j = begin; j < end; ++j) o[j] = ind.update(a[j]);
+}
+
+}  // namespace
+
+int Evaluator::default_block_rows(const Program& program) {
+  const int columns = std::max(1, program.data().n_columns);
+  int rows = 32768 / columns;
+  rows = std::clamp(rows, 16, 1024);
+  return rows & ~7;
+}
+
+Evaluator::Evaluator(std::shared_ptr<const Program> program, int block_rows)
+    : program_(std::move(program)),
+      block_rows_(block_rows > 0 ? block_rows : default_block_rows(*program_)) {
+  const internal::ProgramData& d = program_->data();
+  stride_ = (static_cast<std::size_t>(block_rows_) + 7) & ~std::size_t{7};  // 64-byte rows
+  columns_.assign(static_cast<std::size_t>(d.n_columns) * stride_, indicators::kNa);
+  states_.resize(d.nodes.size());
+  for (std::size_t i = 0; i < d.nodes.size(); ++i) {
+    const Node& n = d.nodes[i];
+    internal::IndicatorState& s = states_[i].state;
+    switch (n.op) {
+      case NodeOp::kConst: std::fill_n(column(n.out[0]), stride_, n.k); break;
+      case NodeOp::kSma: s.emplace<indicators::Sma>(n.p[0]); break;
+      case NodeOp::kEma: s.emplace<indicators::Ema>(n.p[0]); break;
+      case NodeOp::kWma: s.emplace<indicators::Wma>(n.p[0]); break;
+      case NodeOp::kRma: s.emplace<indicators::Rma>(n.p[0]); break;
+      case NodeOp::kRsi: s.emplace<indicators::Rsi>(n.p[0]); break;
+      case NodeOp::kStdev: s.emplace<indicators::Stdev>(n.p[0]); break;
+      case NodeOp::kHighest: s.emplace<indicators::Highest>(n.p[0]); break;
+      case NodeOp::kLowest: s.emplace<indicators::Lowest>(n.p[0]); break;
+      case NodeOp::kRoc: s.emplace<indicators::Roc>(n.p[0]); break;
+      case NodeOp::kChange: s.emplace<indicators::Change>(n.p[0]); break;
+      case NodeOp::kLag: s.emplace<indicators::Lag>(n.p[0]); break;
+      case NodeOp::kMacd: s.emplace<indicators::Macd>(n.p[0], n.p[1], n.p[2]); break;
+      case NodeOp::kBollinger: s.emplace<indicators::Bollinger>(n.p[0], n.k); break;
+      case NodeOp::kTr: s.emplace<indicators::TrueRange>(); break;
+      case NodeOp::kAtr: s.emplace<indicators::Atr>(n.p[0]); break;
+      case NodeOp::kStochK: s.emplace<indicators::StochK>(n.p[0], n.p[1]); break;
+      case NodeOp::kStochD: s.emplace<indicators::StochD>(n.p[0], n.p[1], n.p[2]); break;
+      case NodeOp::kObv: s.emplace<indicators::Obv>(); break;
+      case NodeOp::kCrossover: s.emplace<indicators::Crossover>(); break;
+      case NodeOp::kCrossunder: s.emplace<indicators::Crossunder>(); break;
+      default: break;
+    }
+  }
+  buy_column_ = d.buy_column;
+  sell_column_ = d.sell_column;
+  result_column_ = d.result_column;
+}
+
+Evaluator::~Evaluator() = default;
+
+void Evaluator::run_block(std::span<const domain::Bar> bars) {
+  const int n = static_cast<int>(bars.size());
+  if (n < 1 || n > block_rows_) {
+    std::fprintf(stderr, "quantd: Evaluator::run_block: %d bars for a block of %d\n", n, block_rows_);
+    std::abort();
+  }
+  const internal::ProgramData& d = program_->data();
+  for (int i : d.block_nodes) {
+    const Node& node = d.nodes[static_cast<std::size_t>(i)];
+    if (node.op == NodeOp::kField) {
+      double* __restrict o = column(node.out[0]);
+      const auto f = static_cast<internal::Field>(node.p[0]);
+      switch (f) {
+        case internal::Field::kOpen: for (int j = 0; j < n; ++j) o[j] = bars[j].open; break;
+        case internal::Field::kHigh: for (int j = 0; j < n; ++j) o[j] = bars[j].high; break;
+        case internal::Field::kLow: for (int j = 0; j < n; ++j) o[j] = bars[j].low; break;
+        case internal::Field::kClose: for (int j = 0; j < n; ++j) o[j] = bars[j].close; break;
+        case internal::Field::kVolume:
+          for (int j = 0; j < n; ++j) o[j] = static_cast<double>(bars[j].volume);
+          break;
+      }
+    } else {
+      eval_node(i, 0, n);
+    }
+  }
+}
+
+void Evaluator::run_position_row(int row, const PositionState& state) {
+  const internal::ProgramData& d = program_->data();
+  for (int i : d.position_nodes) {
+    const Node& node = d.nodes[static_cast<std::size_t>(i)];
+    if (node.op == NodeOp::kPosition) {
+      double v = indicators::kNa;
+      switch (static_cast<internal::PositionVar>(node.p[0])) {
+        case internal::PositionVar::kPosition: v = state.position; break;
+        case internal::PositionVar::kEntryPrice: v = state.entry_price; break;
+        case internal::PositionVar::kBarsHeld: v = state.bars_held; break;
+        case internal::PositionVar::kUnrealized: v = state.unrealized; break;
+      }
+      column(node.out[0])[row] = v;
+    } else {
+      eval_node(i, row, row + 1);
+    }
+  }
+}
+
+void Evaluator::eval_node(int index, int b, int e) {
+  const Node& n = program_->data().nodes[static_cast<std::size_t>(index)];
+  internal::IndicatorState& s = states_[static_cast<std::size_t>(index)].state;
+  double* o = column(n.out[0]);
+  const double* x = n.in[0] >= 0 ? column(n.in[0]) : nullptr;
+  const double* y = n.in[1] >= 0 ? column(n.in[1]) : nullptr;
+  const double* z = n.in[2] >= 0 ? column(n.in[2]) : nullptr;
+  using namespace internal;
+  switch (n.op) {
+    case NodeOp::kField:
+    case NodeOp::kConst:
+    case NodeOp::kPosition:
+      break;  // written by run_block / the constructor / run_position_row
+    case NodeOp::kNeg: unary_loop(x, o, b, e, op_neg); break;
+    case NodeOp::kNot: unary_loop(x, o, b, e, op_not); break;
+    case NodeOp::kAbs: unary_loop(x, o, b, e, op_abs); break;
+    case NodeOp::kLog: unary_loop(x, o, b, e, op_log); break;
+    case NodeOp::kAdd: binary_loop(x, y, o, b, e, op_add); break;
+    case NodeOp::kSub: binary_loop(x, y, o, b, e, op_sub); break;
+    case NodeOp::kMul: binary_loop(x, y, o, b, e, op_mul); break;
+    case NodeOp::kDiv: binary_loop(x, y, o, b, e, op_div); break;
+    case NodeOp::kMin: binary_loop(x, y, o, b, e, op_min); break;
+    case NodeOp::kMax: binary_loop(x, y, o, b, e, op_max); break;
+    case NodeOp::kLt: binary_loop(x, y, o, b, e, op_lt); break;
+    case NodeOp::kLe: binary_loop(x, y, o, b, e, op_le); break;
+    case NodeOp::kGt: binary_loop(x, y, o, b, e, op_gt); break;
+    case NodeOp::kGe: binary_loop(x, y, o, b, e, op_ge); break;
+    case NodeOp::kEq: binary_loop(x, y, o, b, e, op_eq); break;
+    case NodeOp::kNe: binary_loop(x, y, o, b, e, op_ne); break;
+    case NodeOp::kAnd: binary_loop(x, y, o, b, e, op_and); break;
+    case NodeOp::kOr: binary_loop(x, y, o, b, e, op_or); break;
+    case NodeOp::kSma: update_loop<indicators::Sma>(s, x, o, b, e); break;
+    case NodeOp::kEma: update_loop<indicators::Ema>(s, x, o, b, e); break;
+    case NodeOp::kWma: update_loop<indicators::Wma>(s, x, o, b, e); break;
+    case NodeOp::kRma: update_loop<indicators::Rma>(s, x, o, b, e); break;
+    case NodeOp::kRsi: update_loop<indicators::Rsi>(s, x, o, b, e); break;
+    case NodeOp::kStdev: update_loop<indicators::Stdev>(s, x, o, b, e); break;
+    case NodeOp::kHighest: update_loop<indicators::Highest>(s, x, o, b, e); break;
+    case NodeOp::kLowest: update_loop<indicators::Lowest>(s, x, o, b, e); break;
+    case NodeOp::kRoc: update_loop<indicators::Roc>(s, x, o, b, e); break;
+    case NodeOp::kChange: update_loop<indicators::Change>(s, x, o, b, e); break;
+    case NodeOp::kLag: update_loop<indicators::Lag>(s, x, o, b, e); break;
+    case NodeOp::kMacd: {
+      auto& m = *std::get_if<indicators::Macd>(&s);
+      double* sig = column(n.out[1]);
+      double* hist = column(n.out[2]);
+      for (int j = b; j < e; ++j) {
+        o[j] = m.update(x[j]);
+        sig[j] = m.signal();
+        hist[j] = m.histogram();
+      }
+      break;
+    }
+    case NodeOp::kBollinger: {
+      auto& bb = *std::get_if<indicators::Bollinger>(&s);
+      double* up = column(n.out[1]);
+      double* lo = column(n.out[2]);
+      for (int j = b; j < e; ++j) {
+        o[j] = bb.update(x[j]);
+        up[j] = bb.upper();
+        lo[j] = bb.lower();
+      }
+      break;
+    }
+    case NodeOp::kTr: {
+      auto& t = *std::get_if<indicators::TrueRange>(&s);
+      for (int j = b; j < e; ++j) o[j] = t.update(x[j], y[j], z[j]);
+      break;
+    }
+    case NodeOp::kAtr: {
+      auto& t = *std::get_if<indicators::Atr>(&s);
+      for (int j = b; j < e; ++j) o[j] = t.update(x[j], y[j], z[j]);
+      break;
+    }
+    case NodeOp::kStochK: {
+      auto& t = *std::get_if<indicators::StochK>(&s);
+      for (int j = b; j < e; ++j) o[j] = t.update(x[j], y[j], z[j]);
+      break;
+    }
+    case NodeOp::kStochD: {
+      auto& t = *std::get_if<indicators::StochD>(&s);
+      for (int j = b; j < e; ++j) o[j] = t.update(x[j], y[j], z[j]);
+      break;
+    }
+    case NodeOp::kObv: {
+      auto& t = *std::get_if<indicators::Obv>(&s);
+      for (int j = b; j < e; ++j) o[j] = t.update(x[j], y[j]);
+      break;
+    }
+    case NodeOp::kCrossover: {
+      auto& t = *std::get_if<indicators::Crossover>(&s);
+      for (int j = b; j < e; ++j) o[j] = t.update(x[j], y[j]);
+      break;
+    }
+    case NodeOp::kCrossunder: {
+      auto& t = *std::get_if<indicators::Crossunder>(&s);
+      for (int j = b; j < e; ++j) o[j] = t.update(x[j], y[j]);
+      break;
+    }
+  }
+}
+
+Result<std::vector<double>> evaluate_series(std::shared_ptr<const Program> program,
+                                            std::span<const domain::Bar> bars, int block_rows) {
+  if (!program->is_expression()) {
+    return Status::invalid_argument("evaluate_series needs an expression, not a script");
+  }
+  Evaluator ev(std::move(program), block_rows);
+  std::vector<double> out;
+  out.reserve(bars.size());
+  const int column = ev.result_column();
+  for (std::size_t i = 0; i < bars.size();) {
+    const std::size_t n = std::min(bars.size() - i, static_cast<std::size_t>(ev.block_rows()));
+    ev.run_block(bars.subspan(i, n));
+    for (std::size_t j = 0; j < n; ++j) out.push_back(ev.value(column, static_cast<int>(j)));
+    i += n;
+  }
+  return out;
+}
+
+}  // namespace quantd::lang
