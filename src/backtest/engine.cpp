@@ -1,5 +1,6 @@
 #include "quantd/backtest/engine.h"
 
+#include <algorithm>
 #include <chrono>
 #include <limits>
 #include <memory>
@@ -37,9 +38,10 @@ class BacktestDataContext final : public strategy::DataContext {
     const domain::Position& p = executor_.portfolio().positions[symbol_];
     if (p.quantity == 0) return 0;
     const auto bars = symbols_[symbol_].bars.first(index_ + 1);
-    std::int64_t n = 0;
-    for (auto it = bars.rbegin(); it != bars.rend() && it->ts >= p.entry_ts; ++it) ++n;
-    return n;
+    const auto entry = std::lower_bound(
+        bars.begin(), bars.end(), p.entry_ts,
+        [](const domain::Bar& b, TimestampMs ts) { return b.ts < ts; });
+    return static_cast<std::int64_t>(bars.end() - entry);
   }
   std::int64_t cash() const override { return executor_.portfolio().cash; }
   double equity() const override { return executor_.equity(); }

@@ -370,3 +370,62 @@ TEST_CASE("same inputs give byte-identical reports") {
   CHECK(to_json(a, info).find("\"final_equity\":949362,") != std::string::npos);
   CHECK(to_json(a, info).find("\"avg_win\":null") != std::string::npos);
 }
+
+namespace {
+
+// Records what the DataContext shows at each bar.
+struct Seen {
+  std::size_t bars = 0;
+  TimestampMs last_ts = 0, bar_ts = 0, now = 0;
+  std::int64_t position = 0, cash = 0, held = 0;
+  double entry = 0, equity = 0;
+};
+
+class Recorder final : public strategy::Strategy {
+ public:
+  explicit Recorder(std::vector<Seen>* out) : out_(out) {}
+  int warmup_bars() const override { return 0; }
+  void on_bar(const strategy::DataContext& ctx, const domain::Bar& bar,
+              strategy::IntentSink& sink) override {
+    out_->push_back({ctx.bars().size(), ctx.bars().back().ts, bar.ts, ctx.now(), ctx.position(),
+                     ctx.cash(), ctx.bars_held(), ctx.entry_price(), ctx.equity()});
+    if (out_->size() == 1) sink.emit(domain::Intent::shares(10));
+  }
+
+ private:
+  std::vector<Seen>* out_;
+};
+
+class RecorderFactory final : public strategy::StrategyFactory {
+ public:
+  mutable std::vector<Seen> seen;
+  std::unique_ptr<strategy::Strategy> create(const domain::Symbol&) const override {
+    return std::make_unique<Recorder>(&seen);
+  }
+  int warmup_bars() const override { return 0; }
+  std::string describe() const override { return "recorder"; }
+};
+
+}  // namespace
+
+TEST_CASE("DataContext shows completed bars only, and the run's own position and cash") {
+  const auto a = bars_from({2024, 1, 2}, {1000, 1010, 1020, 1030}, {1005, 1015, 1025, 1035});
+  RecorderFactory f;
+  BacktestConfig c = no_costs(100'000);
+  run(c, {{domain::Symbol("A"), domain::Market::kKospi, a}}, f);
+  REQUIRE(f.seen.size() == 4);
+  for (std::size_t i = 0; i < 4; ++i) {
+    CHECK(f.seen[i].bars == i + 1);  // never a future bar
+    CHECK(f.seen[i].last_ts == a[i].ts);
+    CHECK(f.seen[i].bar_ts == a[i].ts);
+    CHECK(f.seen[i].now == a[i].ts + kMsPerDay);
+  }
+  CHECK(f.seen[0].position == 0);
+  CHECK(f.seen[0].held == 0);
+  CHECK(f.seen[1].position == 10);  // bought at bar 1's open
+  CHECK(f.seen[1].entry == 1010);
+  CHECK(f.seen[1].cash == 100'000 - 10'100);
+  CHECK(f.seen[1].held == 1);
+  CHECK(f.seen[3].held == 3);
+  CHECK(f.seen[3].equity == 100'000 - 10'100 + 10 * 1035);
+}
