@@ -60,8 +60,10 @@ std::int64_t BacktestExecutor::target_quantity(std::uint32_t s, const Intent& in
   if (!(intent.value > 0) || !(price > 0)) return 0;
   const double per_share = price * (1.0 + costs_.commission_rate());
   switch (intent.kind) {
-    case TargetKind::kShares: return static_cast<std::int64_t>(std::floor(intent.value));
-    case TargetKind::kKrw: return static_cast<std::int64_t>(std::floor(intent.value / per_share));
+    case TargetKind::kShares:
+      return static_cast<std::int64_t>(std::floor(intent.value));
+    case TargetKind::kKrw:
+      return static_cast<std::int64_t>(std::floor(intent.value / per_share));
     case TargetKind::kPercentOfEquity: {
       // Equity at this open: the symbol itself is valued at the fill price, the others at their
       // latest close.
@@ -258,7 +260,8 @@ void BacktestExecutor::check_exits(std::uint32_t s, const domain::Bar& bar) {
   if (!st.watching || pos.quantity == 0) return;
   const bool trailing_higher = st.trail_level > st.stop_level;
   const double stop = trailing_higher ? st.trail_level : st.stop_level;
-  const OrderReason stop_reason = trailing_higher ? OrderReason::kTrailingStop : OrderReason::kStopLoss;
+  const OrderReason stop_reason =
+      trailing_higher ? OrderReason::kTrailingStop : OrderReason::kStopLoss;
   const double take = st.take_level;
   const domain::Market m = markets_[s];
   auto date = [&] { return to_seoul(bar.ts).date; };

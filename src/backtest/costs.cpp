@@ -43,8 +43,7 @@ std::int64_t CostModel::sell_tax(std::int64_t notional, domain::Market market,
   if (day != cached_day_ || market != cached_market_) {
     cached_day_ = day;
     cached_market_ = market;
-    cached_tax_e10_ =
-        bps_to_e10(domain::sell_tax_bps(market, domain::settlement_date(trade_date)));
+    cached_tax_e10_ = bps_to_e10(domain::sell_tax_bps(market, domain::settlement_date(trade_date)));
   }
   return apply_rate(notional, cached_tax_e10_);
 }

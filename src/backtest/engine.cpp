@@ -38,9 +38,9 @@ class BacktestDataContext final : public strategy::DataContext {
     const domain::Position& p = executor_.portfolio().positions[symbol_];
     if (p.quantity == 0) return 0;
     const auto bars = symbols_[symbol_].bars.first(index_ + 1);
-    const auto entry = std::lower_bound(
-        bars.begin(), bars.end(), p.entry_ts,
-        [](const domain::Bar& b, TimestampMs ts) { return b.ts < ts; });
+    const auto entry =
+        std::lower_bound(bars.begin(), bars.end(), p.entry_ts,
+                         [](const domain::Bar& b, TimestampMs ts) { return b.ts < ts; });
     return static_cast<std::int64_t>(bars.end() - entry);
   }
   std::int64_t cash() const override { return executor_.portfolio().cash; }

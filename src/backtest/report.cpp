@@ -23,10 +23,18 @@ std::string json_string(std::string_view s) {
   std::string out = "\"";
   for (char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char b[8];
@@ -106,8 +114,8 @@ std::string to_json(const BacktestResult& result, const ReportInfo& info) {
     o += field_value(f, true);
     first = false;
   }
-  const double bps = result.run_seconds > 0 ? static_cast<double>(result.bars) / result.run_seconds
-                                            : 0.0;
+  const double bps =
+      result.run_seconds > 0 ? static_cast<double>(result.bars) / result.run_seconds : 0.0;
   o += "},\"stats\":{\"bars\":" + format_int(result.bars);
   o += ",\"orders\":" + format_int(static_cast<std::int64_t>(result.orders.size()));
   o += ",\"load_seconds\":" + format_double(info.load_seconds);
@@ -134,8 +142,8 @@ std::string to_text(const BacktestResult& result, const ReportInfo& info) {
     o += line;
   }
   char line[160];
-  const double bps = result.run_seconds > 0 ? static_cast<double>(result.bars) / result.run_seconds
-                                            : 0.0;
+  const double bps =
+      result.run_seconds > 0 ? static_cast<double>(result.bars) / result.run_seconds : 0.0;
   std::snprintf(line, sizeof line,
                 "\n%lld bars, %zu orders; load %.3f s, run %.3f s (%.0f bars/s)\n",
                 static_cast<long long>(result.bars), result.orders.size(), info.load_seconds,
@@ -150,9 +158,9 @@ void write_trades_csv(std::ostream& out, const BacktestResult& result,
   for (const Trade& t : result.trades) {
     out << format_seoul(t.entry_ts) << ',' << format_seoul(t.exit_ts) << ','
         << (t.symbol_index < symbols.size() ? symbols[t.symbol_index] : std::string("?")) << ','
-        << t.quantity << ',' << format_double(t.entry_price) << ','
-        << format_double(t.exit_price) << ',' << t.pnl << ',' << (t.commission + t.tax) << ','
-        << domain::to_string(t.exit_reason) << '\n';
+        << t.quantity << ',' << format_double(t.entry_price) << ',' << format_double(t.exit_price)
+        << ',' << t.pnl << ',' << (t.commission + t.tax) << ',' << domain::to_string(t.exit_reason)
+        << '\n';
   }
 }
 

@@ -7,10 +7,14 @@ namespace quantd::domain {
 
 std::string_view to_string(Market market) {
   switch (market) {
-    case Market::kKospi: return "kospi";
-    case Market::kKosdaq: return "kosdaq";
-    case Market::kKonex: return "konex";
-    case Market::kEtf: return "etf";
+    case Market::kKospi:
+      return "kospi";
+    case Market::kKosdaq:
+      return "kosdaq";
+    case Market::kKonex:
+      return "konex";
+    case Market::kEtf:
+      return "etf";
   }
   return "?";
 }
@@ -77,9 +81,15 @@ double round_to_tick(double price, Market market, CivilDate trade_date, TickRoun
   const double q = price / tick;
   double steps = 0;
   switch (rounding) {
-    case TickRounding::kDown: steps = std::floor(q + 1e-9); break;
-    case TickRounding::kUp: steps = std::ceil(q - 1e-9); break;
-    case TickRounding::kNearest: steps = std::floor(q + 0.5); break;
+    case TickRounding::kDown:
+      steps = std::floor(q + 1e-9);
+      break;
+    case TickRounding::kUp:
+      steps = std::ceil(q - 1e-9);
+      break;
+    case TickRounding::kNearest:
+      steps = std::floor(q + 0.5);
+      break;
   }
   return steps * tick;
 }
@@ -113,7 +123,8 @@ namespace {
 // Sell-side tax by settlement (양도) date, in bps (KOSPI includes the 0.15% 농어촌특별세).
 //
 // Sources (see also shared/kis/PROTOCOL.md §7.4):
-// * 1995-07 0.50% → 0.45% and 1996-04 0.45% → 0.30% (KOSPI, incl. 농특세): mediapen.com/news/view/437107
+// * 1995-07 0.50% → 0.45% and 1996-04 0.45% → 0.30% (KOSPI, incl. 농특세):
+// mediapen.com/news/view/437107
 //   (2019-05). The exact days in July 1995 and April 1996 are not established; the 1st of the
 //   month is assumed. Rates before 1995-07 are a flat 0.50% KOSPI / 0.30% others (uncertain;
 //   KOSDAQ in its current form opened 1996-07).
@@ -152,10 +163,14 @@ double sell_tax_bps(Market market, CivilDate settlement) {
     if (settlement >= r.from) row = &r;
   }
   switch (market) {
-    case Market::kKospi: return row->kospi_bps;
-    case Market::kKosdaq: return row->kosdaq_bps;
-    case Market::kKonex: return row->konex_bps;
-    case Market::kEtf: return 0;
+    case Market::kKospi:
+      return row->kospi_bps;
+    case Market::kKosdaq:
+      return row->kosdaq_bps;
+    case Market::kKonex:
+      return row->konex_bps;
+    case Market::kEtf:
+      return 0;
   }
   return 0;
 }

@@ -6,11 +6,16 @@ std::string_view to_string(Side side) { return side == Side::kBuy ? "buy" : "sel
 
 std::string_view to_string(OrderReason reason) {
   switch (reason) {
-    case OrderReason::kSignal: return "signal";
-    case OrderReason::kStopLoss: return "stop_loss";
-    case OrderReason::kTakeProfit: return "take_profit";
-    case OrderReason::kTrailingStop: return "trailing_stop";
-    case OrderReason::kEndOfData: return "end_of_data";
+    case OrderReason::kSignal:
+      return "signal";
+    case OrderReason::kStopLoss:
+      return "stop_loss";
+    case OrderReason::kTakeProfit:
+      return "take_profit";
+    case OrderReason::kTrailingStop:
+      return "trailing_stop";
+    case OrderReason::kEndOfData:
+      return "end_of_data";
   }
   return "?";
 }

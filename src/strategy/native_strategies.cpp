@@ -2,9 +2,9 @@
 // the only virtual call per bar is Strategy::on_bar itself.
 #include <cmath>
 
+#include "native_strategies_internal.h"
 #include "quantd/indicators/cross.h"
 #include "quantd/indicators/moving_average.h"
-#include "native_strategies_internal.h"
 
 namespace quantd::strategy::internal {
 

@@ -40,8 +40,8 @@ Result<std::unique_ptr<StrategyFactory>> make_native_strategy(std::string_view n
     known += (known.empty() ? "" : ", ") + e.info.name;
   }
   if (entry == nullptr) {
-    return Status::invalid_argument("unknown strategy '" + std::string(name) + "'; known: " +
-                                    known);
+    return Status::invalid_argument("unknown strategy '" + std::string(name) +
+                                    "'; known: " + known);
   }
   Params full;
   for (const ParamSpec& spec : entry->info.params) full[spec.name] = spec.default_value;
@@ -52,18 +52,17 @@ Result<std::unique_ptr<StrategyFactory>> make_native_strategy(std::string_view n
       for (const ParamSpec& spec : entry->info.params) {
         valid += (valid.empty() ? "" : ", ") + spec.name;
       }
-      return Status::invalid_argument("unknown parameter '" + key + "' for " +
-                                      std::string(name) + "; valid: " + valid);
+      return Status::invalid_argument("unknown parameter '" + key + "' for " + std::string(name) +
+                                      "; valid: " + valid);
     }
     it->second = value;
   }
   for (const ParamSpec& spec : entry->info.params) {
     const double v = full[spec.name];
     if (!std::isfinite(v) || v < spec.min || v > spec.max) {
-      return Status::invalid_argument(std::string(name) + ": parameter '" + spec.name + "' = " +
-                                      format_number(v) + " is out of range [" +
-                                      format_number(spec.min) + ", " + format_number(spec.max) +
-                                      "]");
+      return Status::invalid_argument(
+          std::string(name) + ": parameter '" + spec.name + "' = " + format_number(v) +
+          " is out of range [" + format_number(spec.min) + ", " + format_number(spec.max) + "]");
     }
     if (spec.integer && v != std::floor(v)) {
       return Status::invalid_argument(std::string(name) + ": parameter '" + spec.name +

@@ -19,7 +19,7 @@ TEST_CASE("commission and tax are rounded down to the won, exactly") {
   // Tax by settlement date: 2024-12-26 settles 2024-12-30 (0.18%), 2024-12-27 settles in 2025.
   CHECK(m.sell_tax(1'234'567, Market::kKospi, {2024, 12, 26}) == 2'222);  // 2,222.2206
   CHECK(m.sell_tax(1'234'567, Market::kKospi, {2024, 12, 27}) == 1'851);  // 1,851.8505
-  CHECK(m.sell_tax(1'234'567, Market::kKosdaq, {2018, 7, 2}) == 3'703);  // 0.30%
+  CHECK(m.sell_tax(1'234'567, Market::kKosdaq, {2018, 7, 2}) == 3'703);   // 0.30%
   CHECK(m.sell_tax(1'234'567, Market::kEtf, {2024, 7, 1}) == 0);
   CostSettings fixed;
   fixed.tax_bps = 23;
@@ -40,13 +40,15 @@ TEST_CASE("slippage moves the price against the trader onto the tick grid") {
   CHECK(bps.slipped_price(10'000, Side::kSell, Market::kKospi, {2024, 1, 2}) == 9'990);
   s.slippage_bps = 25;
   CostModel more(s);
-  CHECK(more.slipped_price(10'000, Side::kBuy, Market::kKospi, {2024, 1, 2}) == 10'030);  // 10,025 ↑
+  CHECK(more.slipped_price(10'000, Side::kBuy, Market::kKospi, {2024, 1, 2}) ==
+        10'030);  // 10,025 ↑
   CHECK(more.slipped_price(10'000, Side::kSell, Market::kKospi, {2024, 1, 2}) == 9'970);  // 9,975 ↓
   CostSettings t;
   t.slippage_ticks = 2;
   CostModel ticks(t);
   CHECK(ticks.slipped_price(10'000, Side::kBuy, Market::kKospi, {2024, 1, 2}) == 10'020);
-  CHECK(ticks.slipped_price(10'000, Side::kBuy, Market::kKospi, {2022, 1, 3}) == 10'100);  // old: 50
+  CHECK(ticks.slipped_price(10'000, Side::kBuy, Market::kKospi, {2022, 1, 3}) ==
+        10'100);  // old: 50
   CHECK(ticks.slipped_price(100'000, Side::kSell, Market::kKosdaq, {2022, 1, 3}) == 99'800);
 }
 
@@ -64,8 +66,8 @@ TEST_CASE("affordable_quantity: floor(cash / (price × (1 + rate))), reduced whi
       const std::int64_t q = high.affordable_quantity(cash, price);
       const std::int64_t n = CostModel::notional(q, price);
       CHECK(n + high.commission(n) <= cash);
-      const auto formula = static_cast<std::int64_t>(
-          static_cast<double>(cash) / (price * (1.0 + high.commission_rate())));
+      const auto formula = static_cast<std::int64_t>(static_cast<double>(cash) /
+                                                     (price * (1.0 + high.commission_rate())));
       CHECK(q <= formula);
       const std::int64_t n1 = CostModel::notional(q + 1, price);
       CHECK((q == formula || n1 + high.commission(n1) > cash));

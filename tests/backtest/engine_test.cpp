@@ -31,10 +31,12 @@ BacktestResult run(const BacktestConfig& c, std::vector<SymbolBars> symbols,
 
 // The golden bar set: 17 weekdays from 2023-03-02, sma_cross(2, 4) crosses up at bar 5, down at
 // bar 8, up at bar 12 and down on the last bar (16), which is not filled.
-const std::vector<double> kGoldenOpens = {10000, 9950, 9850,  9750,  9800,  10000, 10300, 10450, 10350,
-                                          10050, 9750, 9650,  9750,  10050, 10250, 10150, 10350};
-const std::vector<double> kGoldenCloses = {10000, 9900, 9800,  9700,  9900,  10200, 10500, 10400, 10100,
-                                           9800,  9600, 9700,  10000, 10300, 10200, 10400, 9800};
+const std::vector<double> kGoldenOpens = {10000, 9950,  9850,  9750,  9800, 10000,
+                                          10300, 10450, 10350, 10050, 9750, 9650,
+                                          9750,  10050, 10250, 10150, 10350};
+const std::vector<double> kGoldenCloses = {10000, 9900,  9800,  9700,  9900, 10200,
+                                           10500, 10400, 10100, 9800,  9600, 9700,
+                                           10000, 10300, 10200, 10400, 9800};
 
 BacktestConfig golden_config() {
   BacktestConfig c;
@@ -48,7 +50,8 @@ BacktestConfig golden_config() {
 TEST_CASE("golden: sma_cross(2,4) on 17 fixed bars gives exact trades, equity and statistics") {
   const auto bars = bars_from({2023, 3, 2}, kGoldenOpens, kGoldenCloses);
   const auto f = native("sma_cross", {{"fast", 2}, {"slow", 4}});
-  const BacktestResult r = run(golden_config(), {{domain::Symbol("005930"), domain::Market::kKospi, bars}}, *f);
+  const BacktestResult r =
+      run(golden_config(), {{domain::Symbol("005930"), domain::Market::kKospi, bars}}, *f);
 
   // Hand-checked: buy at bar 6's open 10300: floor(1,000,000 / (10300 × 1.00015)) = 97 shares,
   // notional 999,100, commission floor(149.865) = 149, cash left 751. Sell at bar 9's open 10050:
@@ -76,9 +79,9 @@ TEST_CASE("golden: sma_cross(2,4) on 17 fixed bars gives exact trades, equity an
   CHECK(r.final_portfolio.cash == 8'562);
   CHECK(r.final_portfolio.positions[0].quantity == 96);
 
-  const std::vector<double> expected_equity = {
-      1000000, 1000000, 1000000, 1000000, 1000000, 1000000, 1019251, 1009551, 980451,
-      973506,  973506,  973506,  973506,  997362,  987762,  1006962, 949362};
+  const std::vector<double> expected_equity = {1000000, 1000000, 1000000, 1000000, 1000000, 1000000,
+                                               1019251, 1009551, 980451,  973506,  973506,  973506,
+                                               973506,  997362,  987762,  1006962, 949362};
   CHECK(r.equity == expected_equity);
 
   const Metrics& m = r.metrics;
@@ -124,7 +127,8 @@ TEST_CASE("--close-at-end sells at the last close with costs") {
 TEST_CASE("a signal on the last bar is not filled") {
   const auto bars = bars_from({2023, 3, 2}, {10000}, {10000});
   const auto f = native("buy_and_hold");
-  const BacktestResult r = run(golden_config(), {{domain::Symbol("A"), domain::Market::kKospi, bars}}, *f);
+  const BacktestResult r =
+      run(golden_config(), {{domain::Symbol("A"), domain::Market::kKospi, bars}}, *f);
   CHECK(r.orders.empty());
   CHECK(r.trades.empty());
   CHECK(r.metrics.final_equity == 1'000'000);
@@ -195,8 +199,9 @@ TEST_CASE("stops: when both levels are inside one bar the stop is assumed first"
 }
 
 TEST_CASE("stops: the trailing stop follows the highest close") {
-  auto r = protective({{"trailing_stop", 0.1}},
-                      {{10000, 12100, 9950, 12000}, {11500, 11600, 10700, 11000}, {11000, 11000, 11000, 11000}});
+  auto r = protective(
+      {{"trailing_stop", 0.1}},
+      {{10000, 12100, 9950, 12000}, {11500, 11600, 10700, 11000}, {11000, 11000, 11000, 11000}});
   REQUIRE(r.trades.size() == 1);
   CHECK(r.trades[0].exit_price == 10800);  // 12,000 × 0.9
   CHECK(r.trades[0].exit_reason == OrderReason::kTrailingStop);
@@ -229,7 +234,8 @@ class Scripted final : public strategy::Strategy {
  public:
   explicit Scripted(std::map<std::size_t, domain::Intent> script) : script_(std::move(script)) {}
   int warmup_bars() const override { return 0; }
-  void on_bar(const strategy::DataContext& ctx, const domain::Bar&, strategy::IntentSink& out) override {
+  void on_bar(const strategy::DataContext& ctx, const domain::Bar&,
+              strategy::IntentSink& out) override {
     auto it = script_.find(ctx.bars().size() - 1);
     if (it != script_.end()) out.emit(it->second);
   }
@@ -304,8 +310,8 @@ TEST_CASE("multi-symbol: sales fill before purchases at the same open; KRW targe
 }
 
 TEST_CASE("multi-symbol: the equity curve covers the union of the timestamps") {
-  const auto a = bars_from({2024, 1, 2}, {100, 100, 100}, {100, 100, 100});   // Tue..Thu
-  const auto b = bars_from({2024, 1, 3}, {200, 200, 200}, {200, 200, 200});   // Wed..Fri
+  const auto a = bars_from({2024, 1, 2}, {100, 100, 100}, {100, 100, 100});  // Tue..Thu
+  const auto b = bars_from({2024, 1, 3}, {200, 200, 200}, {200, 200, 200});  // Wed..Fri
   ScriptedFactory f;
   const auto r = run(no_costs(1000),
                      {{domain::Symbol("A"), domain::Market::kKospi, a},
@@ -316,7 +322,8 @@ TEST_CASE("multi-symbol: the equity curve covers the union of the timestamps") {
 }
 
 TEST_CASE("re-emitting the target in force does not rebalance; a rejected target is retried") {
-  const auto a = bars_from({2024, 1, 2}, {1000, 1100, 1200, 900, 900}, {1000, 1100, 1200, 900, 900});
+  const auto a =
+      bars_from({2024, 1, 2}, {1000, 1100, 1200, 900, 900}, {1000, 1100, 1200, 900, 900});
   ScriptedFactory f;
   f.scripts["A"] = {{0, domain::Intent::percent_of_equity(0.5)},
                     {1, domain::Intent::percent_of_equity(0.5)},

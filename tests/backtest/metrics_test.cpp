@@ -68,9 +68,10 @@ TEST_CASE("daily returns, volatility, Sharpe and Sortino") {
   CHECK(r[0] == r1);
   CHECK(r[2] == doctest::Approx(r3));
   const double mean = (r1 + r2 + r3 + r4 + r5) / 5;
-  const double var = ((r1 - mean) * (r1 - mean) + (r2 - mean) * (r2 - mean) +
-                      (r3 - mean) * (r3 - mean) + (r4 - mean) * (r4 - mean) +
-                      (r5 - mean) * (r5 - mean)) / 4;
+  const double var =
+      ((r1 - mean) * (r1 - mean) + (r2 - mean) * (r2 - mean) + (r3 - mean) * (r3 - mean) +
+       (r4 - mean) * (r4 - mean) + (r5 - mean) * (r5 - mean)) /
+      4;
   const double downside = std::sqrt((r3 * r3 + r5 * r5) / 5);
   const Metrics m = c.compute();
   CHECK(m.annual_volatility == doctest::Approx(std::sqrt(var) * std::sqrt(252.0)));
@@ -82,7 +83,8 @@ TEST_CASE("daily returns, volatility, Sharpe and Sortino") {
 
 TEST_CASE("several points on one day count as one daily return") {
   const TimestampMs d0 = from_seoul({2024, 1, 2}, 9, 0);
-  const std::vector<TimestampMs> ts = {d0, d0 + kMsPerHour, d0 + kMsPerDay, d0 + kMsPerDay + 60'000};
+  const std::vector<TimestampMs> ts = {d0, d0 + kMsPerHour, d0 + kMsPerDay,
+                                       d0 + kMsPerDay + 60'000};
   const std::vector<double> eq = {100, 104, 90, 99};
   const auto r = daily_returns(100, ts, eq);
   REQUIRE(r.size() == 2);

@@ -34,7 +34,8 @@ std::vector<domain::Bar> walk(std::size_t n) {
     const double step = static_cast<double>(static_cast<int>(next() % 7) - 3) * 100 + pull;
     price = std::max(1'000.0, price + step);
     const double hi = std::max(open, price) + static_cast<double>(next() % 3) * 100;
-    const double lo = std::max(500.0, std::min(open, price) - static_cast<double>(next() % 3) * 100);
+    const double lo =
+        std::max(500.0, std::min(open, price) - static_cast<double>(next() % 3) * 100);
     v[i] = {t0 + static_cast<TimestampMs>(i) * kMsPerMinute, open, hi, lo, price, 1000};
   }
   return v;
@@ -122,8 +123,9 @@ TEST_CASE("sma_cross makes exactly the minimal loop's trades on 1M bars, fast en
       const Trade& t = r->trades[i];
       if (t.entry_ts != bars[expected[i].entry].ts || t.exit_ts != bars[expected[i].exit].ts) {
         MESSAGE("first mismatch at trade " << i << ": engine " << (t.entry_ts - bars[0].ts) / 60000
-                << ".." << (t.exit_ts - bars[0].ts) / 60000 << " minimal " << expected[i].entry
-                << ".." << expected[i].exit);
+                                           << ".." << (t.exit_ts - bars[0].ts) / 60000
+                                           << " minimal " << expected[i].entry << ".."
+                                           << expected[i].exit);
         break;
       }
     }

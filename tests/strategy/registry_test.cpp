@@ -29,8 +29,8 @@ std::vector<int> signals(Strategy& s, const std::vector<double>& closes) {
   FakeContext ctx;
   std::vector<int> out;
   for (std::size_t i = 0; i < closes.size(); ++i) {
-    ctx.bars_.push_back({static_cast<TimestampMs>(i) * kMsPerDay, closes[i], closes[i], closes[i],
-                         closes[i], 1});
+    ctx.bars_.push_back(
+        {static_cast<TimestampMs>(i) * kMsPerDay, closes[i], closes[i], closes[i], closes[i], 1});
     IntentSink sink;
     s.on_bar(ctx, ctx.bars_.back(), sink);
     out.push_back(!sink.has_intent() ? 0 : sink.intent().is_flat() ? -1 : 1);
@@ -65,7 +65,8 @@ TEST_CASE("unknown strategies and parameters are named with the valid ones") {
   CHECK(z.status().message().find("out of range") != std::string::npos);
   auto order = make_native_strategy("sma_cross", {{"fast", 30}, {"slow", 10}});
   REQUIRE_FALSE(order.ok());
-  CHECK(order.status().message().find("fast (30) must be less than slow (10)") != std::string::npos);
+  CHECK(order.status().message().find("fast (30) must be less than slow (10)") !=
+        std::string::npos);
 }
 
 TEST_CASE("defaults and describe") {
@@ -102,8 +103,8 @@ TEST_CASE("sma_cross emits nothing during warm-up, buy_and_hold only once") {
 }
 
 TEST_CASE("sma_cross passes its protective exits with the entry") {
-  auto f = make_native_strategy("sma_cross",
-                                {{"fast", 1}, {"slow", 2}, {"stop_loss", 0.05}, {"trailing_stop", 0.1}});
+  auto f = make_native_strategy(
+      "sma_cross", {{"fast", 1}, {"slow", 2}, {"stop_loss", 0.05}, {"trailing_stop", 0.1}});
   REQUIRE(f.ok());
   auto s = (*f)->create(domain::Symbol("X"));
   FakeContext ctx;

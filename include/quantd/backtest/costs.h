@@ -15,10 +15,10 @@
 namespace quantd::backtest {
 
 struct CostSettings {
-  double commission_bps = 1.5;     // per side, on the notional
-  std::optional<double> tax_bps;   // sell side; unset: domain::sell_tax_bps by settlement date
-  double slippage_bps = 0;         // adverse, on the reference price (the open or the stop level)
-  int slippage_ticks = 0;          // adverse, whole KRX ticks at the reference price
+  double commission_bps = 1.5;    // per side, on the notional
+  std::optional<double> tax_bps;  // sell side; unset: domain::sell_tax_bps by settlement date
+  double slippage_bps = 0;        // adverse, on the reference price (the open or the stop level)
+  int slippage_ticks = 0;         // adverse, whole KRX ticks at the reference price
 };
 
 class CostModel {

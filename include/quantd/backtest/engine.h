@@ -38,7 +38,8 @@ struct BacktestConfig {
   std::int64_t initial_cash = 100'000'000;  // KRW, > 0
   CostSettings costs;
   bool close_at_end = false;  // sell every position at the last bar's close (reason end_of_data)
-  domain::Interval interval = domain::Interval::k1d;  // of the bars; DataContext::now = ts + interval
+  domain::Interval interval =
+      domain::Interval::k1d;  // of the bars; DataContext::now = ts + interval
 };
 
 // One symbol's bars, strictly increasing timestamps. The bars must outlive the run.
@@ -67,8 +68,8 @@ struct BacktestResult {
   std::vector<Trade> trades;           // closed round trips, in exit order
   std::vector<domain::Order> orders;   // every order, in submission order
   domain::Portfolio final_portfolio;
-  std::int64_t bars = 0;               // bars processed over all symbols
-  double run_seconds = 0;              // the simulation loop alone
+  std::int64_t bars = 0;   // bars processed over all symbols
+  double run_seconds = 0;  // the simulation loop alone
 };
 
 // Runs `factory`'s strategy (one instance per symbol) over `symbols`.

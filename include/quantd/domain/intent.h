@@ -23,8 +23,8 @@ enum class TargetKind : std::uint8_t {
 
 // Protective exits as fractions (0.07 = 7%); 0 means "off".
 struct ProtectiveExits {
-  double stop_loss = 0;      // sell when the price falls to entry × (1 − stop_loss)
-  double take_profit = 0;    // sell when the price rises to entry × (1 + take_profit)
+  double stop_loss = 0;    // sell when the price falls to entry × (1 − stop_loss)
+  double take_profit = 0;  // sell when the price rises to entry × (1 + take_profit)
   double trailing_stop = 0;  // sell when the price falls to highest close since entry × (1 − trail)
   bool any() const { return stop_loss > 0 || take_profit > 0 || trailing_stop > 0; }
   friend bool operator==(const ProtectiveExits&, const ProtectiveExits&) = default;

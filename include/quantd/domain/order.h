@@ -40,12 +40,12 @@ std::string_view to_string(OrderReason reason);
 std::string_view to_string(OrderStatus status);
 
 struct Fill {
-  TimestampMs ts = 0;          // timestamp (open time) of the bar the fill happened in
-  std::int64_t quantity = 0;   // > 0
-  double price = 0;            // per share, after slippage
-  std::int64_t notional = 0;   // round(quantity × price) KRW
-  std::int64_t commission = 0; // KRW, rounded down
-  std::int64_t tax = 0;        // KRW, rounded down (sells only)
+  TimestampMs ts = 0;           // timestamp (open time) of the bar the fill happened in
+  std::int64_t quantity = 0;    // > 0
+  double price = 0;             // per share, after slippage
+  std::int64_t notional = 0;    // round(quantity × price) KRW
+  std::int64_t commission = 0;  // KRW, rounded down
+  std::int64_t tax = 0;         // KRW, rounded down (sells only)
 };
 
 struct Order {

@@ -15,17 +15,17 @@
 namespace quantd::domain {
 
 struct Position {
-  std::int64_t quantity = 0;     // shares held, >= 0
-  double entry_price = 0;        // average fill price of the shares held (0 when flat)
-  TimestampMs entry_ts = 0;      // fill bar of the buy that opened the position
-  ProtectiveExits exits;         // active protective exits (off when flat)
-  double highest_close = 0;      // highest close since entry, for the trailing stop
+  std::int64_t quantity = 0;  // shares held, >= 0
+  double entry_price = 0;     // average fill price of the shares held (0 when flat)
+  TimestampMs entry_ts = 0;   // fill bar of the buy that opened the position
+  ProtectiveExits exits;      // active protective exits (off when flat)
+  double highest_close = 0;   // highest close since entry, for the trailing stop
   bool is_open() const { return quantity > 0; }
 };
 
 struct Portfolio {
-  std::int64_t cash = 0;             // KRW, >= 0
-  std::vector<Position> positions;   // one per symbol of the run
+  std::int64_t cash = 0;            // KRW, >= 0
+  std::vector<Position> positions;  // one per symbol of the run
 };
 
 }  // namespace quantd::domain

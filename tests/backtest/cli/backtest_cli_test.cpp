@@ -55,10 +55,10 @@ struct Sandbox {
 
 // The golden bar set of engine_test.cpp as CSV (17 weekdays from 2023-03-02).
 std::string golden_csv() {
-  const int opens[] = {10000, 9950, 9850, 9750, 9800, 10000, 10300, 10450, 10350,
+  const int opens[] = {10000, 9950, 9850, 9750, 9800,  10000, 10300, 10450, 10350,
                        10050, 9750, 9650, 9750, 10050, 10250, 10150, 10350};
-  const int closes[] = {10000, 9900, 9800, 9700, 9900, 10200, 10500, 10400, 10100,
-                        9800, 9600, 9700, 10000, 10300, 10200, 10400, 9800};
+  const int closes[] = {10000, 9900, 9800, 9700,  9900,  10200, 10500, 10400, 10100,
+                        9800,  9600, 9700, 10000, 10300, 10200, 10400, 9800};
   const char* dates[] = {"2023-03-02", "2023-03-03", "2023-03-06", "2023-03-07", "2023-03-08",
                          "2023-03-09", "2023-03-10", "2023-03-13", "2023-03-14", "2023-03-15",
                          "2023-03-16", "2023-03-17", "2023-03-20", "2023-03-21", "2023-03-22",
@@ -91,14 +91,32 @@ TEST_CASE("backtest on a CSV: --json has the metrics and stats, output is determ
   const Run r = box.quantd("backtest", kGolden + "--data 005930.csv --json");
   INFO(r.err);
   REQUIRE(r.code == 0);
-  for (const char* key :
-       {"\"metrics\":{", "\"final_equity\":949362,", "\"total_return\":", "\"cagr\":",
-        "\"annual_volatility\":", "\"sharpe\":", "\"sortino\":", "\"max_drawdown\":",
-        "\"max_drawdown_duration_bars\":10,", "\"calmar\":", "\"trades\":1,", "\"win_rate\":0,",
-        "\"avg_win\":null", "\"avg_loss\":-26494,", "\"profit_factor\":", "\"expectancy\":",
-        "\"exposure\":", "\"total_fees\":439,", "\"total_taxes\":1949,", "\"benchmark_return\":",
-        "\"stats\":{\"bars\":17,", "\"load_seconds\":", "\"run_seconds\":", "\"bars_per_second\":",
-        "\"symbols\":[\"005930\"]", "\"interval\":\"1d\""}) {
+  for (const char* key : {"\"metrics\":{",
+                          "\"final_equity\":949362,",
+                          "\"total_return\":",
+                          "\"cagr\":",
+                          "\"annual_volatility\":",
+                          "\"sharpe\":",
+                          "\"sortino\":",
+                          "\"max_drawdown\":",
+                          "\"max_drawdown_duration_bars\":10,",
+                          "\"calmar\":",
+                          "\"trades\":1,",
+                          "\"win_rate\":0,",
+                          "\"avg_win\":null",
+                          "\"avg_loss\":-26494,",
+                          "\"profit_factor\":",
+                          "\"expectancy\":",
+                          "\"exposure\":",
+                          "\"total_fees\":439,",
+                          "\"total_taxes\":1949,",
+                          "\"benchmark_return\":",
+                          "\"stats\":{\"bars\":17,",
+                          "\"load_seconds\":",
+                          "\"run_seconds\":",
+                          "\"bars_per_second\":",
+                          "\"symbols\":[\"005930\"]",
+                          "\"interval\":\"1d\""}) {
     CHECK_MESSAGE(r.out.find(key) != std::string::npos, key);
   }
   CHECK(r.out.back() == '\n');
@@ -135,7 +153,8 @@ TEST_CASE("backtest on imported bars, with aggregation from 1m") {
   REQUIRE(r.code == 0);
   CHECK(r.out.find("\"final_equity\":949362,") != std::string::npos);
   const Run ranged = box.quantd(
-      "backtest", kGolden + "--db q.db --symbol 005930 --interval 1d --from 2023-03-06 --to 2023-03-10 --json");
+      "backtest",
+      kGolden + "--db q.db --symbol 005930 --interval 1d --from 2023-03-06 --to 2023-03-10 --json");
   REQUIRE(ranged.code == 0);
   CHECK(ranged.out.find("\"bars\":5,") != std::string::npos);
 
@@ -148,8 +167,8 @@ TEST_CASE("backtest on imported bars, with aggregation from 1m") {
   }
   box.write("m.csv", minutes);
   REQUIRE(box.quantd("import-bars", "--db q.db --symbol M --interval 1m m.csv").code == 0);
-  const Run agg = box.quantd("backtest",
-                             "--strategy builtin:buy_and_hold --db q.db --symbol M --interval 5m --json");
+  const Run agg = box.quantd(
+      "backtest", "--strategy builtin:buy_and_hold --db q.db --symbol M --interval 5m --json");
   INFO(agg.err);
   REQUIRE(agg.code == 0);
   CHECK(agg.out.find("\"bars\":6,") != std::string::npos);
