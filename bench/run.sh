@@ -92,7 +92,14 @@ med() {  # med PREFIX KIND KEY: median over runs 1..RUNS
   done | median
 }
 
+cpu_med() {  # cpu_med PREFIX: median user+sys CPU seconds (less sensitive to a busy machine)
+  for i in $(seq 1 "$RUNS"); do
+    calc "$(value user_seconds "$WORK/$1_$i.m") + $(value sys_seconds "$WORK/$1_$i.m")"; echo
+  done | median
+}
+
 min_wall=$(med min m wall_seconds)
+min_cpu=$(cpu_med min)
 min_rss=$(med min m max_rss_kib)
 min_loop=$(med min out loop_bars_per_second)
 min_parse=$(med min out parse_seconds)
@@ -111,7 +118,9 @@ if [ $have_quantd = 1 ]; then
   csv_loop=$(med csv json bars_per_second)
   csv_load=$(med csv json load_seconds)
   csv_run=$(med csv json run_seconds)
+  csv_cpu=$(cpu_med csv)
   db_wall=$(med db m wall_seconds)
+  db_cpu=$(cpu_med db)
   db_rss=$(med db m max_rss_kib)
   db_loop=$(med db json bars_per_second)
   db_load=$(med db json load_seconds)
@@ -122,6 +131,7 @@ if [ $have_quantd = 1 ]; then
   printf '%-38s %14.4f %14.4f %14.4f\n' "read+parse / load seconds" "$(calc "$min_read + $min_parse")" "$csv_load" "$db_load"
   printf '%-38s %14s %14.4f %14.4f\n' "engine run seconds" "-" "$csv_run" "$db_run"
   printf '%-38s %14.4f %14.4f %14.4f\n' "whole process wall seconds" "$min_wall" "$csv_wall" "$db_wall"
+  printf '%-38s %14.4f %14.4f %14.4f\n' "whole process CPU seconds (user+sys)" "$min_cpu" "$csv_cpu" "$db_cpu"
   printf '%-38s %14.1f %14.1f %14.1f\n' "peak RSS MiB" "$(calc "$min_rss / 1024")" "$(calc "$csv_rss / 1024")" "$(calc "$db_rss / 1024")"
   printf '%-38s %14s %14s %14s\n' "closed trades" "$min_trades" "$csv_trades" "$db_trades"
   printf '%-38s %14s %14.4f %14s\n' "import-bars wall seconds (1 run)" "-" "$(value wall_seconds "$WORK/import.m")" "-"
@@ -137,6 +147,7 @@ if [ $have_quantd = 1 ]; then
   verdict "sma_cross loop bars/s / minimal loop bars/s" "$loop_ratio" ">=" 0.25
   verdict "quantd backtest --data wall / minimal wall" "$wall_ratio" "<=" 2
   verdict "quantd backtest --data peak RSS / minimal peak RSS" "$rss_ratio" "<=" 1.5
+  printf '%-56s %8s\n' "quantd backtest --data CPU / minimal CPU" "$(calc "$csv_cpu / $min_cpu")"
   printf '%-56s %8s\n' "quantd backtest --db wall / minimal wall" "$(calc "$db_wall / $min_wall")"
   printf '%-56s %8s\n' "quantd backtest --db peak RSS / minimal peak RSS" "$(calc "$db_rss / $min_rss")"
 
@@ -155,6 +166,7 @@ else
   printf '%-38s %14.0f\n' "loop bars/s (one cold pass)" "$min_loop"
   printf '%-38s %14.4f\n' "read+parse seconds" "$(calc "$min_read + $min_parse")"
   printf '%-38s %14.4f\n' "whole process wall seconds" "$min_wall"
+  printf '%-38s %14.4f\n' "whole process CPU seconds (user+sys)" "$min_cpu"
   printf '%-38s %14.1f\n' "peak RSS MiB" "$(calc "$min_rss / 1024")"
   printf '%-38s %14s\n' "closed trades" "$min_trades"
 fi
