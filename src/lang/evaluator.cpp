@@ -14,24 +14,94 @@ using internal::NodeOp;
 namespace {
 
 // Per-operation loops. `begin`/`end` are rows of the block; inputs and outputs never alias (each
-// column belongs to one node).
-template <typename F>
-inline void unary_loop(const double* __restrict a, double* __restrict o, int begin, int end, F f) {
-  for (int j = begin; j < end; ++j) o[j] = f(a[j]);
+// column belongs to one node). Each loop is its own function with everything it calls inlined
+// into it (QUANTD_LOOP): inside the big dispatch switch GCC would give up inlining the indicators'
+// update functions, and a call per row costs more than the update itself.
+#define QUANTD_LOOP [[gnu::noinline, gnu::flatten]]
+
+template <double (*F)(double)>
+QUANTD_LOOP void unary_loop(const double* __restrict a, double* __restrict o, int begin, int end) {
+  for (int j = begin; j < end; ++j) o[j] = F(a[j]);
 }
 
-template <typename F>
-inline void binary_loop(const double* __restrict a, const double* __restrict b,
-                        double* __restrict o, int begin, int end, F f) {
-  for (int j = begin; j < end; ++j) o[j] = f(a[j], b[j]);
+template <double (*F)(double, double)>
+QUANTD_LOOP void binary_loop(const double* __restrict a, const double* __restrict b,
+                             double* __restrict o, int begin, int end) {
+  for (int j = begin; j < end; ++j) o[j] = F(a[j], b[j]);
+}
+
+// Runs `body(indicator)` on the node's indicator. For a block of rows the indicator is first
+// moved into a local (no allocation: buffers are moved, not copied) and moved back afterwards:
+// the compiler can then keep its running state in registers, because stores into the
+// indicator's heap buffer cannot alias a local whose address never escapes. In place, every
+// such store forces the running sums back through memory. Same update function, same order of
+// operations, same results; about 1.5-2.5x faster for the moving averages.
+inline constexpr int kLocalCopyRows = 8;
+
+template <typename T, typename Body>
+inline void with_indicator(internal::IndicatorState& s, int rows, Body body) {
+  T& ind = *std::get_if<T>(&s);
+  if (rows < kLocalCopyRows) {
+    body(ind);
+    return;
+  }
+  T local = std::move(ind);
+  body(local);
+  ind = std::move(local);
 }
 
 // x -> indicator.update(x) for one-input indicators.
 template <typename T>
-inline void update_loop(internal::IndicatorState& s, const double* __restrict a,
+QUANTD_LOOP void update_loop(internal::IndicatorState& s, const double* __restrict a,
                         double* __restrict o, int begin, int end) {
-  T& ind = *std::get_if<T>(&s);
-  for (int j = begin; j < end; ++j) o[j] = ind.update(a[j]);
+  with_indicator<T>(s, end - begin, [&](T& ind) {
+    for (int j = begin; j < end; ++j) o[j] = ind.update(a[j]);
+  });
+}
+
+// (x, y, z) -> indicator.update(x, y, z): high, low, close indicators.
+template <typename T>
+QUANTD_LOOP void update_loop3(internal::IndicatorState& s, const double* __restrict x,
+                         const double* __restrict y, const double* __restrict z,
+                         double* __restrict o, int begin, int end) {
+  with_indicator<T>(s, end - begin, [&](T& ind) {
+    for (int j = begin; j < end; ++j) o[j] = ind.update(x[j], y[j], z[j]);
+  });
+}
+
+// (a, b) -> indicator.update(a, b): crossover, crossunder, obv.
+template <typename T>
+QUANTD_LOOP void update_loop2(internal::IndicatorState& s, const double* __restrict a,
+                         const double* __restrict b, double* __restrict o, int begin, int end) {
+  with_indicator<T>(s, end - begin, [&](T& ind) {
+    for (int j = begin; j < end; ++j) o[j] = ind.update(a[j], b[j]);
+  });
+}
+
+// MACD: line, signal, histogram.
+QUANTD_LOOP void macd_loop(internal::IndicatorState& s, const double* __restrict x,
+                           double* __restrict line, double* __restrict sig,
+                           double* __restrict hist, int begin, int end) {
+  with_indicator<indicators::Macd>(s, end - begin, [&](indicators::Macd& m) {
+    for (int j = begin; j < end; ++j) {
+      line[j] = m.update(x[j]);
+      sig[j] = m.signal();
+      hist[j] = m.histogram();
+    }
+  });
+}
+
+// Bollinger: middle, upper, lower.
+QUANTD_LOOP void bollinger_loop(internal::IndicatorState& s, const double* __restrict x,
+                                double* __restrict middle, double* __restrict upper,
+                                double* __restrict lower, int begin, int end) {
+  with_indicator<indicators::Bollinger>(s, end - begin, [&](indicators::Bollinger& bb) {
+    for (int j = begin; j < end; ++j) {
+      middle[j] = bb.update(x[j]);
+      upper[j] = bb.upper();
+      lower[j] = bb.lower();
+    }
+  });
 }
 
 }  // namespace
@@ -144,24 +214,24 @@ void Evaluator::eval_node(int index, int b, int e) {
     case NodeOp::kConst:
     case NodeOp::kPosition:
       break;  // written by run_block / the constructor / run_position_row
-    case NodeOp::kNeg: unary_loop(x, o, b, e, op_neg); break;
-    case NodeOp::kNot: unary_loop(x, o, b, e, op_not); break;
-    case NodeOp::kAbs: unary_loop(x, o, b, e, op_abs); break;
-    case NodeOp::kLog: unary_loop(x, o, b, e, op_log); break;
-    case NodeOp::kAdd: binary_loop(x, y, o, b, e, op_add); break;
-    case NodeOp::kSub: binary_loop(x, y, o, b, e, op_sub); break;
-    case NodeOp::kMul: binary_loop(x, y, o, b, e, op_mul); break;
-    case NodeOp::kDiv: binary_loop(x, y, o, b, e, op_div); break;
-    case NodeOp::kMin: binary_loop(x, y, o, b, e, op_min); break;
-    case NodeOp::kMax: binary_loop(x, y, o, b, e, op_max); break;
-    case NodeOp::kLt: binary_loop(x, y, o, b, e, op_lt); break;
-    case NodeOp::kLe: binary_loop(x, y, o, b, e, op_le); break;
-    case NodeOp::kGt: binary_loop(x, y, o, b, e, op_gt); break;
-    case NodeOp::kGe: binary_loop(x, y, o, b, e, op_ge); break;
-    case NodeOp::kEq: binary_loop(x, y, o, b, e, op_eq); break;
-    case NodeOp::kNe: binary_loop(x, y, o, b, e, op_ne); break;
-    case NodeOp::kAnd: binary_loop(x, y, o, b, e, op_and); break;
-    case NodeOp::kOr: binary_loop(x, y, o, b, e, op_or); break;
+    case NodeOp::kNeg: unary_loop<op_neg>(x, o, b, e); break;
+    case NodeOp::kNot: unary_loop<op_not>(x, o, b, e); break;
+    case NodeOp::kAbs: unary_loop<op_abs>(x, o, b, e); break;
+    case NodeOp::kLog: unary_loop<op_log>(x, o, b, e); break;
+    case NodeOp::kAdd: binary_loop<op_add>(x, y, o, b, e); break;
+    case NodeOp::kSub: binary_loop<op_sub>(x, y, o, b, e); break;
+    case NodeOp::kMul: binary_loop<op_mul>(x, y, o, b, e); break;
+    case NodeOp::kDiv: binary_loop<op_div>(x, y, o, b, e); break;
+    case NodeOp::kMin: binary_loop<op_min>(x, y, o, b, e); break;
+    case NodeOp::kMax: binary_loop<op_max>(x, y, o, b, e); break;
+    case NodeOp::kLt: binary_loop<op_lt>(x, y, o, b, e); break;
+    case NodeOp::kLe: binary_loop<op_le>(x, y, o, b, e); break;
+    case NodeOp::kGt: binary_loop<op_gt>(x, y, o, b, e); break;
+    case NodeOp::kGe: binary_loop<op_ge>(x, y, o, b, e); break;
+    case NodeOp::kEq: binary_loop<op_eq>(x, y, o, b, e); break;
+    case NodeOp::kNe: binary_loop<op_ne>(x, y, o, b, e); break;
+    case NodeOp::kAnd: binary_loop<op_and>(x, y, o, b, e); break;
+    case NodeOp::kOr: binary_loop<op_or>(x, y, o, b, e); break;
     case NodeOp::kSma: update_loop<indicators::Sma>(s, x, o, b, e); break;
     case NodeOp::kEma: update_loop<indicators::Ema>(s, x, o, b, e); break;
     case NodeOp::kWma: update_loop<indicators::Wma>(s, x, o, b, e); break;
@@ -173,63 +243,17 @@ void Evaluator::eval_node(int index, int b, int e) {
     case NodeOp::kRoc: update_loop<indicators::Roc>(s, x, o, b, e); break;
     case NodeOp::kChange: update_loop<indicators::Change>(s, x, o, b, e); break;
     case NodeOp::kLag: update_loop<indicators::Lag>(s, x, o, b, e); break;
-    case NodeOp::kMacd: {
-      auto& m = *std::get_if<indicators::Macd>(&s);
-      double* sig = column(n.out[1]);
-      double* hist = column(n.out[2]);
-      for (int j = b; j < e; ++j) {
-        o[j] = m.update(x[j]);
-        sig[j] = m.signal();
-        hist[j] = m.histogram();
-      }
+    case NodeOp::kMacd: macd_loop(s, x, o, column(n.out[1]), column(n.out[2]), b, e); break;
+    case NodeOp::kBollinger:
+      bollinger_loop(s, x, o, column(n.out[1]), column(n.out[2]), b, e);
       break;
-    }
-    case NodeOp::kBollinger: {
-      auto& bb = *std::get_if<indicators::Bollinger>(&s);
-      double* up = column(n.out[1]);
-      double* lo = column(n.out[2]);
-      for (int j = b; j < e; ++j) {
-        o[j] = bb.update(x[j]);
-        up[j] = bb.upper();
-        lo[j] = bb.lower();
-      }
-      break;
-    }
-    case NodeOp::kTr: {
-      auto& t = *std::get_if<indicators::TrueRange>(&s);
-      for (int j = b; j < e; ++j) o[j] = t.update(x[j], y[j], z[j]);
-      break;
-    }
-    case NodeOp::kAtr: {
-      auto& t = *std::get_if<indicators::Atr>(&s);
-      for (int j = b; j < e; ++j) o[j] = t.update(x[j], y[j], z[j]);
-      break;
-    }
-    case NodeOp::kStochK: {
-      auto& t = *std::get_if<indicators::StochK>(&s);
-      for (int j = b; j < e; ++j) o[j] = t.update(x[j], y[j], z[j]);
-      break;
-    }
-    case NodeOp::kStochD: {
-      auto& t = *std::get_if<indicators::StochD>(&s);
-      for (int j = b; j < e; ++j) o[j] = t.update(x[j], y[j], z[j]);
-      break;
-    }
-    case NodeOp::kObv: {
-      auto& t = *std::get_if<indicators::Obv>(&s);
-      for (int j = b; j < e; ++j) o[j] = t.update(x[j], y[j]);
-      break;
-    }
-    case NodeOp::kCrossover: {
-      auto& t = *std::get_if<indicators::Crossover>(&s);
-      for (int j = b; j < e; ++j) o[j] = t.update(x[j], y[j]);
-      break;
-    }
-    case NodeOp::kCrossunder: {
-      auto& t = *std::get_if<indicators::Crossunder>(&s);
-      for (int j = b; j < e; ++j) o[j] = t.update(x[j], y[j]);
-      break;
-    }
+    case NodeOp::kTr: update_loop3<indicators::TrueRange>(s, x, y, z, o, b, e); break;
+    case NodeOp::kAtr: update_loop3<indicators::Atr>(s, x, y, z, o, b, e); break;
+    case NodeOp::kStochK: update_loop3<indicators::StochK>(s, x, y, z, o, b, e); break;
+    case NodeOp::kStochD: update_loop3<indicators::StochD>(s, x, y, z, o, b, e); break;
+    case NodeOp::kObv: update_loop2<indicators::Obv>(s, x, y, o, b, e); break;
+    case NodeOp::kCrossover: update_loop2<indicators::Crossover>(s, x, y, o, b, e); break;
+    case NodeOp::kCrossunder: update_loop2<indicators::Crossunder>(s, x, y, o, b, e); break;
   }
 }
 

@@ -52,173 +52,164 @@ std::string clip(std::string_view s) {
   return std::string(s.substr(0, 37)) + "...";
 }
 
-class Lexer {
- public:
-  explicit Lexer(std::string_view src) : src_(src) {}
-
-  std::vector<Token> run() {
-    std::vector<Token> out;
-    while (pos_ < src_.size()) {
-      const char c = src_[pos_];
-      if (c == '\n') {
-        out.push_back(make(Tok::kNewline, pos_, 1));
-        ++pos_;
-        ++line_;
-        col_ = 1;
-      } else if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
-        advance(1);
-      } else if (c == '#') {
-        skip_to_line_end();
-      } else if (is_ident_start(c)) {
-        std::size_t n = 1;
-        while (pos_ + n < src_.size() && is_ident_char(src_[pos_ + n])) ++n;
-        out.push_back(make(Tok::kIdent, pos_, n));
-        advance(n);
-      } else {
-        const bool numeric =
-            is_digit(c) || (c == '.' && pos_ + 1 < src_.size() && is_digit(src_[pos_ + 1]));
-        out.push_back(numeric ? number() : punctuation());
-        if (out.back().kind == Tok::kError) skip_to_line_end();
-      }
-    }
-    out.push_back(make(Tok::kEnd, pos_, 0));
-    return out;
-  }
-
- private:
-  Token make(Tok kind, std::size_t start, std::size_t bytes) {
-    Token t;
-    t.kind = kind;
-    t.span = Span{line_, col_, static_cast<int>(bytes == 0 ? 1 : bytes)};
-    t.text = src_.substr(start, bytes);
-    return t;
-  }
-
-  Token error(std::size_t bytes, int columns, std::string message) {
-    Token t = make(Tok::kError, pos_, bytes);
-    t.span.len = columns;
-    t.error = std::move(message);
-    return t;
-  }
-
-  void advance(std::size_t bytes) {
-    pos_ += bytes;
-    col_ += static_cast<int>(bytes);
-  }
-
-  // Leaves pos_ at the next '\n' (or the end), keeping columns right for nothing after it.
-  void skip_to_line_end() {
-    while (pos_ < src_.size() && src_[pos_] != '\n') ++pos_;
-  }
-
-  Token number() {
-    std::size_t n = 0;
-    while (pos_ + n < src_.size() && is_digit(src_[pos_ + n])) ++n;
-    bool bad = false;
-    if (pos_ + n < src_.size() && src_[pos_ + n] == '.') {
-      ++n;
-      std::size_t digits = 0;
-      while (pos_ + n < src_.size() && is_digit(src_[pos_ + n])) ++n, ++digits;
-      if (digits == 0) bad = true;
-    }
-    // A number runs into letters, digits, '_' or another '.': "1e5", "12abc", "1.2.3".
-    std::size_t run = n;
-    while (pos_ + run < src_.size() && (is_ident_char(src_[pos_ + run]) || src_[pos_ + run] == '.')) {
-      ++run;
-    }
-    if (bad || run != n) {
-      const std::string_view text = src_.substr(pos_, run);
-      return error(run, static_cast<int>(run), "invalid number '" + clip(text) + "'");
-    }
-    const std::string_view text = src_.substr(pos_, n);
-    double v = 0;
-    const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (ec != std::errc() || p != text.data() + text.size()) {
-      return error(n, static_cast<int>(n), "number '" + clip(text) + "' is too large");
-    }
-    const bool percent = pos_ + n < src_.size() && src_[pos_ + n] == '%';
-    Token t = make(Tok::kNumber, pos_, n + (percent ? 1 : 0));
-    t.number = percent ? v / 100.0 : v;
-    t.percent = percent;
-    advance(n + (percent ? 1 : 0));
-    return t;
-  }
-
-  Token punctuation() {
-    const char c = src_[pos_];
-    const char next = pos_ + 1 < src_.size() ? src_[pos_ + 1] : '\0';
-    auto one = [&](Tok k) {
-      Token t = make(k, pos_, 1);
-      advance(1);
-      return t;
-    };
-    auto two = [&](Tok k) {
-      Token t = make(k, pos_, 2);
-      advance(2);
-      return t;
-    };
-    switch (c) {
-      case '(': return one(Tok::kLParen);
-      case ')': return one(Tok::kRParen);
-      case '[': return one(Tok::kLBracket);
-      case ']': return one(Tok::kRBracket);
-      case ',': return one(Tok::kComma);
-      case '+': return one(Tok::kPlus);
-      case '-': return one(Tok::kMinus);
-      case '*': return one(Tok::kStar);
-      case '/': return one(Tok::kSlash);
-      case '<': return next == '=' ? two(Tok::kLe) : one(Tok::kLt);
-      case '>': return next == '=' ? two(Tok::kGe) : one(Tok::kGt);
-      case '=': return next == '=' ? two(Tok::kEq) : one(Tok::kAssign);
-      case '!':
-        if (next == '=') return two(Tok::kNe);
-        return error(1, 1, "unexpected character '!' — write 'not' to negate, '!=' to compare");
-      case '&':
-        return error(next == '&' ? 2 : 1, next == '&' ? 2 : 1,
-                     std::string("unexpected '") + (next == '&' ? "&&" : "&") + "' — write 'and'");
-      case '|':
-        return error(next == '|' ? 2 : 1, next == '|' ? 2 : 1,
-                     std::string("unexpected '") + (next == '|' ? "||" : "|") + "' — write 'or'");
-      case '%':
-        return error(1, 1,
-                     "unexpected '%' — a percentage is written right after its number, e.g. '7%'");
-      case ';':
-        return error(1, 1, "unexpected ';' — write one statement per line");
-      case '"':
-      case '\'':
-        return error(1, 1, std::string("unexpected ") + (c == '"' ? "'\"'" : "\"'\"") +
-                               " — the language has no strings");
-      default:
-        break;
-    }
-    char32_t cp = 0;
-    const int n = utf8_sequence(src_, pos_, cp);
-    if (n == 0) {
-      char buf[48];
-      std::snprintf(buf, sizeof buf, "invalid UTF-8 byte 0x%02X",
-                    static_cast<unsigned>(static_cast<unsigned char>(c)));
-      return error(1, 1, buf);
-    }
-    if (n == 1 && (cp < 0x20 || cp == 0x7F)) {
-      char buf[48];
-      std::snprintf(buf, sizeof buf, "unexpected control character U+%04X",
-                    static_cast<unsigned>(cp));
-      return error(1, 1, buf);
-    }
-    std::string msg = "unexpected character '" + std::string(src_.substr(pos_, static_cast<std::size_t>(n))) + "'";
-    if (n > 1) msg += " — only comments may contain non-ASCII text";
-    return error(static_cast<std::size_t>(n), 1, std::move(msg));
-  }
-
-  std::string_view src_;
-  std::size_t pos_ = 0;
-  int line_ = 1;
-  int col_ = 1;
-};
-
 }  // namespace
 
-std::vector<Token> tokenize(std::string_view source) { return Lexer(source).run(); }
+Token Lexer::next() {
+  while (pos_ < src_.size()) {
+    const char c = src_[pos_];
+    if (c == '\n') {
+      Token t = make(Tok::kNewline, pos_, 1);
+      ++pos_;
+      ++line_;
+      col_ = 1;
+      return t;
+    }
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
+      advance(1);
+    } else if (c == '#') {
+      skip_to_line_end();
+    } else if (is_ident_start(c)) {
+      std::size_t n = 1;
+      while (pos_ + n < src_.size() && is_ident_char(src_[pos_ + n])) ++n;
+      Token t = make(Tok::kIdent, pos_, n);
+      advance(n);
+      return t;
+    } else {
+      const bool numeric =
+          is_digit(c) || (c == '.' && pos_ + 1 < src_.size() && is_digit(src_[pos_ + 1]));
+      Token t = numeric ? number() : punctuation();
+      if (t.kind == Tok::kError) skip_to_line_end();
+      return t;
+    }
+  }
+  return make(Tok::kEnd, pos_, 0);
+}
+
+Token Lexer::make(Tok kind, std::size_t start, std::size_t bytes) const {
+  Token t;
+  t.kind = kind;
+  t.span = Span{line_, col_, static_cast<int>(bytes == 0 ? 1 : bytes)};
+  t.text = src_.substr(start, bytes);
+  return t;
+}
+
+Token Lexer::error_token(std::size_t bytes, int columns, std::string message) {
+  Token t = make(Tok::kError, pos_, bytes);
+  t.span.len = columns;
+  t.error = static_cast<int>(errors_.size());
+  errors_.push_back(std::move(message));
+  return t;
+}
+
+void Lexer::advance(std::size_t bytes) {
+  pos_ += bytes;
+  col_ += static_cast<int>(bytes);
+}
+
+// Leaves pos_ at the next '\n' (or the end); columns matter no more on this line.
+void Lexer::skip_to_line_end() {
+  while (pos_ < src_.size() && src_[pos_] != '\n') ++pos_;
+}
+
+Token Lexer::number() {
+  std::size_t n = 0;
+  while (pos_ + n < src_.size() && is_digit(src_[pos_ + n])) ++n;
+  bool bad = false;
+  if (pos_ + n < src_.size() && src_[pos_ + n] == '.') {
+    ++n;
+    std::size_t digits = 0;
+    while (pos_ + n < src_.size() && is_digit(src_[pos_ + n])) ++n, ++digits;
+    if (digits == 0) bad = true;
+  }
+  // A number runs into letters, digits, '_' or another '.': "1e5", "12abc", "1.2.3".
+  std::size_t run = n;
+  while (pos_ + run < src_.size() && (is_ident_char(src_[pos_ + run]) || src_[pos_ + run] == '.')) {
+    ++run;
+  }
+  if (bad || run != n) {
+    const std::string_view text = src_.substr(pos_, run);
+    return error_token(run, static_cast<int>(run), "invalid number '" + clip(text) + "'");
+  }
+  const std::string_view text = src_.substr(pos_, n);
+  double v = 0;
+  const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || p != text.data() + text.size()) {
+    return error_token(n, static_cast<int>(n), "number '" + clip(text) + "' is too large");
+  }
+  const bool percent = pos_ + n < src_.size() && src_[pos_ + n] == '%';
+  Token t = make(Tok::kNumber, pos_, n + (percent ? 1 : 0));
+  t.number = percent ? v / 100.0 : v;
+  t.percent = percent;
+  advance(n + (percent ? 1 : 0));
+  return t;
+}
+
+
+Token Lexer::punctuation() {
+  const char c = src_[pos_];
+  const char next = pos_ + 1 < src_.size() ? src_[pos_ + 1] : '\0';
+  auto one = [&](Tok k) {
+    Token t = make(k, pos_, 1);
+    advance(1);
+    return t;
+  };
+  auto two = [&](Tok k) {
+    Token t = make(k, pos_, 2);
+    advance(2);
+    return t;
+  };
+  switch (c) {
+    case '(': return one(Tok::kLParen);
+    case ')': return one(Tok::kRParen);
+    case '[': return one(Tok::kLBracket);
+    case ']': return one(Tok::kRBracket);
+    case ',': return one(Tok::kComma);
+    case '+': return one(Tok::kPlus);
+    case '-': return one(Tok::kMinus);
+    case '*': return one(Tok::kStar);
+    case '/': return one(Tok::kSlash);
+    case '<': return next == '=' ? two(Tok::kLe) : one(Tok::kLt);
+    case '>': return next == '=' ? two(Tok::kGe) : one(Tok::kGt);
+    case '=': return next == '=' ? two(Tok::kEq) : one(Tok::kAssign);
+    case '!':
+      if (next == '=') return two(Tok::kNe);
+      return error_token(1, 1, "unexpected character '!' — write 'not' to negate, '!=' to compare");
+    case '&':
+      return error_token(next == '&' ? 2 : 1, next == '&' ? 2 : 1,
+                   std::string("unexpected '") + (next == '&' ? "&&" : "&") + "' — write 'and'");
+    case '|':
+      return error_token(next == '|' ? 2 : 1, next == '|' ? 2 : 1,
+                   std::string("unexpected '") + (next == '|' ? "||" : "|") + "' — write 'or'");
+    case '%':
+      return error_token(1, 1,
+                   "unexpected '%' — a percentage is written right after its number, e.g. '7%'");
+    case ';':
+      return error_token(1, 1, "unexpected ';' — write one statement per line");
+    case '"':
+    case '\'':
+      return error_token(1, 1, std::string("unexpected ") + (c == '"' ? "'\"'" : "\"'\"") +
+                             " — the language has no strings");
+    default:
+      break;
+  }
+  char32_t cp = 0;
+  const int n = utf8_sequence(src_, pos_, cp);
+  if (n == 0) {
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "invalid UTF-8 byte 0x%02X",
+                  static_cast<unsigned>(static_cast<unsigned char>(c)));
+    return error_token(1, 1, buf);
+  }
+  if (n == 1 && (cp < 0x20 || cp == 0x7F)) {
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "unexpected control character U+%04X",
+                  static_cast<unsigned>(cp));
+    return error_token(1, 1, buf);
+  }
+  std::string msg = "unexpected character '" + std::string(src_.substr(pos_, static_cast<std::size_t>(n))) + "'";
+  if (n > 1) msg += " — only comments may contain non-ASCII text";
+  return error_token(static_cast<std::size_t>(n), 1, std::move(msg));
+}
 
 std::string describe(const Token& t) {
   switch (t.kind) {

@@ -23,9 +23,7 @@ constexpr int kMaxDepth = 2 * kMaxNesting;
 
 class Parser {
  public:
-  Parser(ScriptData& d, std::vector<Token> tokens) : d_(d), toks_(std::move(tokens)) {
-    depth_.reserve(64);
-  }
+  explicit Parser(ScriptData& d) : d_(d), lex_(d.source) { cur_ = lex_.next(); }
 
   void script() {
     while (peek().kind != Tok::kEnd) {
@@ -34,8 +32,8 @@ class Parser {
       if (!line_failed_ && !at_line_end()) {
         fail(peek(), "unexpected " + describe(peek()) + " after the end of the statement");
       }
-      while (!at_line_end()) ++i_;
-      if (peek().kind == Tok::kNewline) ++i_;
+      while (!at_line_end()) take();
+      if (peek().kind == Tok::kNewline) take();
     }
   }
 
@@ -59,16 +57,26 @@ class Parser {
   }
 
  private:
-  const Token& peek(int ahead = 0) const {
-    const std::size_t k = std::min(i_ + static_cast<std::size_t>(ahead), toks_.size() - 1);
-    return toks_[k];
+  const std::string& error_of(const Token& t) const { return lex_.error(t); }
+
+  // Tokens are returned by value: the parser's buffer moves on under any reference.
+  Token peek(int ahead = 0) {
+    if (ahead == 0) return cur_;
+    if (!have_next_) {
+      next_ = lex_.next();
+      have_next_ = true;
+    }
+    return next_;
   }
-  const Token& take() {
-    const Token& t = toks_[i_];
-    if (t.kind != Tok::kEnd) ++i_;
-    return t;
+  Token take() {
+    prev_ = cur_;
+    if (cur_.kind != Tok::kEnd) {
+      cur_ = have_next_ ? next_ : lex_.next();
+      have_next_ = false;
+    }
+    return prev_;
   }
-  bool at_line_end() const {
+  bool at_line_end() {
     const Tok k = peek().kind;
     return k == Tok::kNewline || k == Tok::kEnd;
   }
@@ -84,7 +92,7 @@ class Parser {
     line_failed_ = true;
     if (t.kind == Tok::kError && t.span.line == at.line && t.span.col <= at.col) {
       // A lexical error earlier than (or at) the parse error explains it.
-      d_.diagnostics.push_back({t.span.line, t.span.col, t.span.len, t.error});
+      d_.diagnostics.push_back({t.span.line, t.span.col, t.span.len, error_of(t)});
       return -1;
     }
     d_.diagnostics.push_back({at.line, at.col, std::max(1, at.len), std::move(message)});
@@ -263,7 +271,7 @@ class Parser {
     } else if (is_word(u, "shares")) {
       a.unit = SizeUnit::kShares;
     } else {
-      const Token& prev = toks_[i_ - 1];
+      const Token prev = prev_;
       if (prev.percent) {
         fail(u, "expected 'equity' after 'size " + std::string(prev.text) + "', found " + describe(u));
       } else {
@@ -311,7 +319,7 @@ class Parser {
     if (t.kind == Tok::kAssign) return "unexpected '=' — write '==' to compare";
     if (t.kind == Tok::kRParen) return "unexpected ')' without a matching '('";
     if (t.kind == Tok::kRBracket) return "unexpected ']' without a matching '['";
-    if (t.kind == Tok::kError) return t.error;
+    if (t.kind == Tok::kError) return error_of(t);
     return "unexpected " + describe(t) + " after the expression";
   }
 
@@ -536,7 +544,7 @@ class Parser {
         return e;
       }
       case Tok::kError:
-        return fail(t, t.error);
+        return fail(t, error_of(t));
       default:
         return fail(t, "expected an expression, found " + describe(t));
     }
@@ -572,7 +580,7 @@ class Parser {
     e.kind = ExprKind::kCall;
     e.name = name.text;
     e.op_span = name.span;
-    e.span = join(name.span, toks_[i_ - 1].span);
+    e.span = join(name.span, prev_.span);
     e.first_arg = static_cast<int>(d_.args.size());
     e.n_args = static_cast<int>(args.size());
     d_.args.insert(d_.args.end(), args.begin(), args.end());
@@ -589,9 +597,12 @@ class Parser {
 
  private:
   ScriptData& d_;
-  std::vector<Token> toks_;
+  Lexer lex_;
+  Token cur_;
+  Token next_;  // valid when have_next_
+  bool have_next_ = false;
+  Token prev_;  // the last token taken
   std::vector<int> depth_;  // parallel to d_.exprs
-  std::size_t i_ = 0;
   int nesting_ = 0;
   bool line_failed_ = false;
 };
@@ -599,7 +610,7 @@ class Parser {
 }  // namespace
 
 void parse(ScriptData& d) {
-  Parser p(d, tokenize(d.source));
+  Parser p(d);
   if (d.expression_mode) {
     p.expression_only();
     return;

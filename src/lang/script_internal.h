@@ -56,18 +56,41 @@ enum class Tok : std::uint8_t {
   kError,  // a character or number the lexer could not read; `error` says why
 };
 
+// A small value: the parser copies tokens freely.
 struct Token {
   Tok kind = Tok::kEnd;
+  bool percent = false;   // kNumber written with '%'
+  int error = -1;         // kError: index into Lexer::error()
   Span span;
   std::string_view text;  // into the source
   double number = 0;      // kNumber: the value, with '%' applied
-  bool percent = false;   // kNumber written with '%'
-  std::string error;      // kError
 };
 
-// Splits `source` into tokens; always ends with kEnd. Lexical errors become kError tokens. Comments
-// are dropped; each line end is a kNewline.
-std::vector<Token> tokenize(std::string_view source);
+// Produces the tokens of `source` one at a time (the parser needs one token of lookahead, so no
+// token vector is ever built). Lexical errors become kError tokens, after which the rest of
+// their line is skipped. Comments are dropped; each line end is a kNewline; at the end, kEnd
+// forever.
+class Lexer {
+ public:
+  explicit Lexer(std::string_view source) : src_(source) {}
+  Token next();
+  // The message of a kError token.
+  const std::string& error(const Token& t) const { return errors_[static_cast<std::size_t>(t.error)]; }
+
+ private:
+  Token make(Tok kind, std::size_t start, std::size_t bytes) const;
+  Token error_token(std::size_t bytes, int columns, std::string message);
+  void advance(std::size_t bytes);
+  void skip_to_line_end();
+  Token number();
+  Token punctuation();
+
+  std::string_view src_;
+  std::vector<std::string> errors_;
+  std::size_t pos_ = 0;
+  int line_ = 1;
+  int col_ = 1;
+};
 
 // How a token is named in messages: "'sma'", "'('", "the end of the line".
 std::string describe(const Token& t);
