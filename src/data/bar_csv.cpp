@@ -97,24 +97,10 @@ std::optional<Role> role_of(std::string_view lower) {
 constexpr std::array<std::string_view, kRequiredRoles> kRoleNames = {"ts",  "open",  "high",
                                                                      "low", "close", "volume"};
 
-// Prices: whole numbers of up to 15 digits (every KRX price) are converted directly, which is
-// exact and several times faster than the general path; anything else goes to from_chars.
+// A price in from_chars syntax (the general path; parse_line reads plain whole numbers itself).
 bool parse_double(Field f, double& out) {
-  const char* p = f.begin;
-  if (f.end > p && f.end - p <= 15) {
-    std::uint64_t v = 0;
-    for (; p < f.end; ++p) {
-      const unsigned d = static_cast<unsigned>(*p) - '0';
-      if (d > 9) break;
-      v = v * 10 + d;
-    }
-    if (p == f.end) {
-      out = static_cast<double>(v);
-      return true;
-    }
-  }
   const auto r = std::from_chars(f.begin, f.end, out);
-  return r.ec == std::errc() && r.ptr == f.end;
+  return f.begin != f.end && r.ec == std::errc() && r.ptr == f.end;
 }
 
 enum class VolumeError { kNone, kNotNumber, kNegative, kFraction };

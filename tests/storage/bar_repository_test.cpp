@@ -191,3 +191,19 @@ TEST_CASE("values round-trip exactly, and threads use their own connections") {
   reader.join();
   CHECK(seen == std::vector<Bar>{odd});
 }
+
+TEST_CASE("load returns a long series completely and in order") {
+  TempDb t;
+  BarRepository repo(*t.db);
+  std::vector<Bar> bars;
+  for (int i = 0; i < 20'000; ++i) bars.push_back(bar(i, 1000 + i % 97, i));
+  auto stored = repo.upsert(kSamsung, Interval::k1m, bars);
+  REQUIRE(stored.ok());
+  CHECK(stored->inserted == 20'000);
+  auto loaded = repo.load(kSamsung, Interval::k1m);
+  REQUIRE(loaded.ok());
+  CHECK(*loaded == bars);
+  auto tail = repo.load(kSamsung, Interval::k1m, minute(15'000), std::nullopt);
+  REQUIRE(tail.ok());
+  CHECK(*tail == std::vector<Bar>(bars.begin() + 15'000, bars.end()));
+}
