@@ -462,6 +462,7 @@ class Compiler {
     }
     // Every node was reached from a root, so the warm-up is the latest first value of any.
     for (std::int64_t w : column_warmup_) out_.warmup = std::max(out_.warmup, w);
+    out_.history = history_;
     for (std::size_t i = 0; i < d_.params.size(); ++i) {
       out_.params[std::string(d_.params[i].name)] = param_value(static_cast<int>(i));
     }
@@ -497,6 +498,7 @@ bool Program::has_sell_rule() const { return data_->sell_column >= 0; }
 const ParamValues& Program::param_values() const { return data_->params; }
 bool Program::uses_position() const { return !data_->position_nodes.empty(); }
 int Program::node_count() const { return static_cast<int>(data_->nodes.size()); }
+std::int64_t Program::history_values() const { return data_->history; }
 
 Result<std::shared_ptr<const Program>> compile(const Script& script, const ParamValues& overrides) {
   const internal::ScriptData& d = script.data();

@@ -84,6 +84,7 @@ struct ProgramData {
   int result_column = -1;
   domain::Intent entry = domain::Intent::percent_of_equity(1.0);
   std::int64_t warmup = 0;
+  std::int64_t history = 0;  // values in indicator buffers
   ParamValues params;
 };
 

@@ -62,6 +62,9 @@ class Program {
   bool uses_position() const;
   // Number of operations (after sharing and folding), for tests and benchmarks.
   int node_count() const;
+  // About how many values an Evaluator of this program keeps in indicator buffers (at most
+  // kMaxHistoryValues), to size memory before creating one.
+  std::int64_t history_values() const;
 
   // For the Evaluator.
   const internal::ProgramData& data() const { return *data_; }
