@@ -55,8 +55,16 @@ class Compiler {
   const ExprInfo& info(int e) const { return d_.info[static_cast<std::size_t>(e)]; }
 
   void error(Span at, const std::string& message) {
-    if (status_.ok()) status_ = Status::invalid_argument(at_text(at) + message);
+    if (!status_.ok()) return;
+    status_ = Status::invalid_argument(at_text(at) + message);
+    error_ = Diagnostic{at.line, at.col, std::max(1, at.len), message};
   }
+
+ public:
+  // Where the error of run() is, when it has a place (line 0 otherwise).
+  const Diagnostic& error_place() const { return error_; }
+
+ private:
 
   int root(int e) {
     const Value v = lower(e);
@@ -472,6 +480,7 @@ class Compiler {
   const ParamValues& values_;
   ProgramData& out_;
   Status status_;
+  Diagnostic error_{0, 0, 0, ""};
   std::map<Key, int> cse_;
   std::vector<Value> let_values_;
   std::vector<bool> let_done_;
@@ -500,7 +509,15 @@ bool Program::uses_position() const { return !data_->position_nodes.empty(); }
 int Program::node_count() const { return static_cast<int>(data_->nodes.size()); }
 std::int64_t Program::history_values() const { return data_->history; }
 
-Result<std::shared_ptr<const Program>> compile(const Script& script, const ParamValues& overrides) {
+Result<std::shared_ptr<const Program>> compile(const Script& script, const ParamValues& overrides,
+                                               Diagnostic* error) {
+  auto fail = [&](Diagnostic where, std::string message) -> Status {
+    if (error != nullptr) {
+      *error = std::move(where);
+      if (error->message.empty()) error->message = message;
+    }
+    return Status::invalid_argument(std::move(message));
+  };
   const internal::ScriptData& d = script.data();
   if (!script.ok()) {
     std::string m;
@@ -508,7 +525,7 @@ Result<std::shared_ptr<const Program>> compile(const Script& script, const Param
       if (!m.empty()) m += "\n";
       m += std::to_string(diag.line) + ":" + std::to_string(diag.column) + ": " + diag.message;
     }
-    return Status::invalid_argument(m);
+    return fail(script.diagnostics().front(), m);
   }
   std::vector<std::string_view> names;
   for (const internal::ParamDecl& p : d.params) names.push_back(p.name);
@@ -516,12 +533,12 @@ Result<std::shared_ptr<const Program>> compile(const Script& script, const Param
     if (std::find(names.begin(), names.end(), name) == names.end()) {
       std::string m = "unknown param '" + name + "'" + internal::did_you_mean(name, names);
       if (names.empty()) m += " (the script declares no params)";
-      return Status::invalid_argument(m);
+      return fail(Diagnostic{0, 0, 0, ""}, m);
     }
   }
   auto data = std::make_unique<internal::ProgramData>();
   internal::Compiler compiler(d, overrides, *data);
-  if (Status s = compiler.run(); !s.ok()) return s;
+  if (Status s = compiler.run(); !s.ok()) return fail(compiler.error_place(), s.message());
   return std::make_shared<const Program>(std::move(data));
 }
 

@@ -106,6 +106,15 @@ TEST_CASE("param overrides replace defaults and are validated again") {
   REQUIRE_FALSE(stop.ok());
   CHECK(stop.status().message() == "6:11: stop_loss must be less than 100%, but param 'stop' is 2 (200%)");
 
+  // The same failures as places, for editors.
+  Diagnostic where;
+  REQUIRE_FALSE(compile(s, {{"fast", 0}}, &where).ok());
+  CHECK(where == Diagnostic{4, 31, 4, "sma: n must be at least 1, but param 'fast' is 0"});
+  REQUIRE_FALSE(compile(s, {{"fsat", 1}}, &where).ok());
+  CHECK(where == Diagnostic{0, 0, 0, "unknown param 'fsat' — did you mean 'fast'?"});
+  REQUIRE_FALSE(compile(Script::analyze("buy when x > 1\nsell when close < 1"), {}, &where).ok());
+  CHECK(where == Diagnostic{1, 10, 1, "unknown name 'x'"});
+
   const Script none = Script::analyze("buy when close > open\nsell when close < open");
   auto n = compile(none, {{"x", 1}});
   REQUIRE_FALSE(n.ok());

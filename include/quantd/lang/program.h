@@ -79,7 +79,11 @@ class Program {
 // 'fsat' — did you mean 'fast'?"); an override makes a length, offset, size or exit invalid
 // ("5:19: sma: n must be at least 1, but param 'fast' is 0"); the program would exceed kMaxNodes
 // operations or kMaxHistoryValues values of indicator history.
+// When `error` is given, a failure is also described there: its place (the first diagnostic, or
+// the argument an override made invalid) or line 0 / column 0 when it has none (an unknown
+// param, a program too large), and the message without the position.
 Result<std::shared_ptr<const Program>> compile(const Script& script,
-                                               const ParamValues& overrides = {});
+                                               const ParamValues& overrides = {},
+                                               Diagnostic* error = nullptr);
 
 }  // namespace quantd::lang
