@@ -8,6 +8,8 @@
 #include <thread>
 #include <variant>
 
+#include "quantd/app/api.h"
+#include "quantd/app/backtest_service.h"
 #include "quantd/bus/channel.h"
 #include "quantd/bus/messages.h"
 #include "quantd/core/clock.h"
@@ -47,6 +49,8 @@ struct Daemon::Impl {
   std::unique_ptr<storage::Database> db;
   bus::Channel<bus::RunBacktest> backtest_channel;
   bus::Channel<LiveMessage> live_channel;
+  // Backtest jobs, results and the /api/events stream (issue 5).
+  BacktestService backtest_service{backtest_channel, clock};
   std::unique_ptr<workers::WorkerPool<bus::RunBacktest>> backtest_pool;
   std::unique_ptr<workers::WorkerPool<LiveMessage>> live_pool;
   std::unique_ptr<scheduler::Scheduler> scheduler;
@@ -144,9 +148,8 @@ void Daemon::Impl::requeue_unfinished_backtests() {
   if (!ids.empty()) spdlog::info("re-queued {} of {} unfinished backtest(s)", queued, ids.size());
 }
 
-void Daemon::Impl::handle_backtest(bus::RunBacktest& job, const std::atomic<bool>&) {
-  // The backtest service (engine + results storage) plugs in here with the backtest issue.
-  spdlog::warn("backtest {}: no backtest service in this build; the job stays queued", job.backtest_id);
+void Daemon::Impl::handle_backtest(bus::RunBacktest& job, const std::atomic<bool>& stopping) {
+  backtest_service.run(*db, job, stopping);
 }
 
 void Daemon::Impl::handle_live(LiveMessage& message, const std::atomic<bool>&) {
@@ -199,6 +202,8 @@ http::Handler Daemon::Impl::authorized(http::Handler handler) const {
 void Daemon::Impl::register_routes() {
   // Health stays open so monitors and systemd checks need no token; it reveals no secrets.
   router.add("GET", "/api/health", [this](const http::Request&) { return health(); });
+  register_api_routes(router, {*db, backtest_service, clock},
+                      [this](http::Handler h) { return authorized(std::move(h)); });
 }
 
 Daemon::Daemon(config::Config config) : impl_(std::make_unique<Impl>(std::move(config))) {}

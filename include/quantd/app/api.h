@@ -1,0 +1,40 @@
+// The REST API of the UI: strategies, bars, backtests, the event stream and the OpenAPI document.
+// Every route is listed in docs/api.md and in openapi_document(); tests/app/openapi_test.cpp
+// checks both against Router::routes().
+//
+// Handlers follow the architecture's rule for the HTTP side: validate, write a row, publish a
+// message, return. They run on server I/O threads, concurrently; everything they share is
+// thread-safe (repositories over per-thread SQLite connections, the BacktestService). Errors are
+// RFC 9457 problem documents: 400 malformed JSON, 404 unknown id, 409 wrong state, 413 body too
+// large (the server), 422 validation errors with `errors: [{field, message}]`, 429 queue full.
+#pragma once
+
+#include <functional>
+#include <nlohmann/json.hpp>
+
+#include "quantd/app/backtest_service.h"
+#include "quantd/core/clock.h"
+#include "quantd/http/router.h"
+#include "quantd/storage/database.h"
+
+namespace quantd::app {
+
+// What the API handlers use. Everything must outlive the Router's server.
+struct ApiContext {
+  storage::Database& db;
+  BacktestService& backtests;
+  const Clock& clock;
+};
+
+// Wraps a handler, e.g. with the bearer-token check; the identity is fine.
+using HandlerGuard = std::function<http::Handler(http::Handler)>;
+
+// Registers every route of the API on `router` (each handler wrapped by `guard`), including the
+// SSE stream GET /api/events fed by ctx.backtests.events(). GET /api/health is the daemon's own.
+// Call once, before the server starts.
+void register_api_routes(http::Router& router, ApiContext ctx, const HandlerGuard& guard);
+
+// The OpenAPI 3.1 document served at GET /api/openapi.json. Pure; thread-safe.
+const nlohmann::json& openapi_document();
+
+}  // namespace quantd::app

@@ -1,0 +1,120 @@
+// BacktestRepository: backtest job records (`backtests`) and their results (`backtest_results`).
+//
+// Design: the `backtests` row IS the job: the bus only carries its id. Status moves
+//   queued → running → done | failed | canceled,   and running → queued when a worker is stopped
+// mid-run, so the next start re-runs it. Each transition is one conditional UPDATE (e.g. finish()
+// only changes a row that is still `running`), so a cancel or delete racing a worker never lets
+// the worker overwrite it: whoever changes the row first wins, the other sees `false`.
+//
+// Threading: a thin adapter over the calling thread's SQLite connection; share it freely. Every
+// method catches SQLite's exceptions and returns a Status.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "quantd/core/status.h"
+#include "quantd/core/time.h"
+#include "quantd/domain/ids.h"
+#include "quantd/storage/database.h"
+
+namespace quantd::storage {
+
+enum class BacktestStatus : std::uint8_t { kQueued, kRunning, kDone, kFailed, kCanceled };
+
+// "queued", "running", "done", "failed", "canceled".
+std::string_view to_string(BacktestStatus status);
+// The names above; nullopt otherwise.
+std::optional<BacktestStatus> parse_backtest_status(std::string_view text);
+// True for done, failed and canceled.
+inline bool is_finished(BacktestStatus s) {
+  return s == BacktestStatus::kDone || s == BacktestStatus::kFailed ||
+         s == BacktestStatus::kCanceled;
+}
+
+struct BacktestRecord {
+  domain::BacktestId id;                         // assigned by create()
+  std::optional<domain::StrategyId> strategy_id;  // nullopt once the strategy is deleted
+  std::int64_t strategy_version = 0;
+  std::string strategy_name;
+  std::string script;                 // the exact script (or "builtin:NAME") it runs with
+  std::string params_json = "{}";     // the exact parameters, a JSON object
+  std::string settings_json = "{}";   // symbols, interval, from/to, cash, costs: a JSON object
+  BacktestStatus status = BacktestStatus::kQueued;
+  double progress = 0;                // 0..1
+  std::string error;                  // why it failed; empty otherwise
+  std::string metrics_json;           // a JSON object once done; empty before
+  TimestampMs created_at = 0;
+  std::optional<TimestampMs> started_at;
+  std::optional<TimestampMs> finished_at;
+};
+
+// What a finished run stores; each field is a JSON document as the API serves it.
+struct BacktestOutput {
+  std::string metrics_json;  // object
+  std::string equity_json;   // array
+  std::string trades_json;   // array
+  std::string orders_json;   // array
+};
+
+enum class ResultPart : std::uint8_t { kEquity, kTrades, kOrders };
+
+class BacktestRepository {
+ public:
+  // `db` must be migrated (0001 and 0003) and outlive the repository.
+  explicit BacktestRepository(Database& db) : db_(db) {}
+
+  // Inserts `job` as `queued` with progress 0, created_at = now. Returns its id.
+  // Errors: internal.
+  Result<domain::BacktestId> create(const BacktestRecord& job, TimestampMs now);
+
+  // The record. Errors: not_found "no backtest with id N", internal.
+  Result<BacktestRecord> get(domain::BacktestId id);
+
+  // Records newest first, optionally only those of one strategy, at most `limit`.
+  // Errors: internal.
+  Result<std::vector<BacktestRecord>> list(std::optional<domain::StrategyId> strategy,
+                                           int limit = 500);
+
+  // Ids of jobs still `queued` or `running`, ascending (re-queued on start). Errors: internal.
+  Result<std::vector<domain::BacktestId>> unfinished();
+
+  // queued|running → running with started_at = now and progress 0. Returns false (and changes
+  // nothing) when the row is gone or already finished. Errors: internal.
+  Result<bool> claim(domain::BacktestId id, TimestampMs now);
+
+  // Sets progress (clamped to 0..1) of a `running` row; a finished or missing row is left alone.
+  // Errors: internal.
+  Status set_progress(domain::BacktestId id, double progress);
+
+  // running → done with progress 1, the metrics and the results, in one transaction. Returns
+  // false (storing nothing) when the row is no longer running (canceled or deleted meanwhile).
+  // Errors: internal.
+  Result<bool> finish(domain::BacktestId id, const BacktestOutput& output, TimestampMs now);
+
+  // queued|running → failed with `error`. Returns false when the row is gone or finished.
+  // Errors: internal.
+  Result<bool> fail(domain::BacktestId id, std::string_view error, TimestampMs now);
+
+  // queued|running → canceled. Returns false when the row is gone or finished. Errors: internal.
+  Result<bool> cancel(domain::BacktestId id, TimestampMs now);
+
+  // running → queued with progress 0 (a worker stopped mid-run; the next start re-runs it).
+  // Errors: internal.
+  Status requeue(domain::BacktestId id);
+
+  // Deletes the record and its results. Errors: not_found, internal.
+  Status remove(domain::BacktestId id);
+
+  // One stored result document. Errors: not_found when the backtest has no results (not done,
+  // or no such backtest), internal.
+  Result<std::string> result(domain::BacktestId id, ResultPart part);
+
+ private:
+  Database& db_;
+};
+
+}  // namespace quantd::storage

@@ -1,0 +1,399 @@
+// Backtests: submit (202), list, get, results (equity, drawdown, trades, orders, bars), cancel,
+// delete, and the side-by-side comparison.
+#include <algorithm>
+#include <charconv>
+#include <limits>
+#include <set>
+
+#include "api_internal.h"
+#include "quantd/app/strategy_loader.h"
+#include "quantd/domain/krx.h"
+#include "quantd/storage/backtest_repository.h"
+#include "quantd/storage/bar_repository.h"
+#include "quantd/storage/bar_source_repository.h"
+#include "quantd/storage/strategy_repository.h"
+
+namespace quantd::app::api {
+namespace {
+
+constexpr std::int64_t kDefaultCash = 100'000'000;
+constexpr std::int64_t kMaxCash = 10'000'000'000'000;  // 10 trillion won
+constexpr std::size_t kMaxCompare = 10;
+
+const std::set<std::string> kFields = {"strategy_id", "symbols", "interval", "from",  "to",
+                                       "cash",        "costs",   "params",   "market", "close_at_end"};
+const std::set<std::string> kCostFields = {"commission_bps", "tax_bps", "slippage_bps",
+                                           "slippage_ticks"};
+
+// The id in the path and its record, or the problem to answer.
+struct Loaded {
+  std::optional<storage::BacktestRecord> record;
+  std::optional<http::Response> problem;
+};
+Loaded load(const ApiContext& ctx, const http::Request& request) {
+  Loaded out;
+  auto id = parse_id(request.param("id"));
+  if (!id) {
+    out.problem = no_such("backtest", request.param("id"));
+    return out;
+  }
+  storage::BacktestRepository repo(ctx.db);
+  auto r = repo.get(domain::BacktestId(*id));
+  if (!r.ok()) {
+    out.problem = from_status(r.status());
+    return out;
+  }
+  out.record = std::move(r).value();
+  return out;
+}
+
+http::Response not_done(const storage::BacktestRecord& r) {
+  std::string detail = "Backtest " + std::to_string(r.id.value()) + " is " +
+                       std::string(storage::to_string(r.status));
+  if (r.status == storage::BacktestStatus::kQueued ||
+      r.status == storage::BacktestStatus::kRunning) {
+    detail += "; its results are available once it is done (follow GET /api/events).";
+  } else {
+    detail += " and has no results.";
+  }
+  return http::problem(409, "Conflict", detail);
+}
+
+// The stored result document `part` of a done backtest, served as stored.
+http::Response result_part(const ApiContext& ctx, const http::Request& request,
+                           storage::ResultPart part) {
+  Loaded l = load(ctx, request);
+  if (l.problem) return *l.problem;
+  if (l.record->status != storage::BacktestStatus::kDone) return not_done(*l.record);
+  storage::BacktestRepository repo(ctx.db);
+  auto text = repo.result(l.record->id, part);
+  if (!text.ok()) return from_status(text.status());
+  return http::text(200, std::move(text).value(), "application/json");
+}
+
+// Evenly thins `points` to at most `max_points`, always keeping the first and the last.
+json thin(const json& points, std::size_t max_points) {
+  if (max_points < 2 || points.size() <= max_points) return points;
+  json out = json::array();
+  const double step = static_cast<double>(points.size() - 1) / static_cast<double>(max_points - 1);
+  for (std::size_t i = 0; i < max_points; ++i) {
+    out.push_back(points[static_cast<std::size_t>(static_cast<double>(i) * step + 0.5)]);
+  }
+  return out;
+}
+
+std::optional<std::size_t> query_max_points(const http::Request& request, Errors& errors) {
+  auto it = request.query.find("max_points");
+  if (it == request.query.end() || it->second.empty()) return std::nullopt;
+  std::size_t n = 0;
+  auto [p, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), n);
+  if (ec != std::errc() || p != it->second.data() + it->second.size() || n < 2 || n > 10'000'000) {
+    errors.add("max_points", "must be a whole number of at least 2");
+    return std::nullopt;
+  }
+  return n;
+}
+
+http::Response series(const ApiContext& ctx, const http::Request& request, bool drawdown_only) {
+  Errors errors;
+  auto max_points = query_max_points(request, errors);
+  if (!errors.empty()) return validation_failed(errors);
+  Loaded l = load(ctx, request);
+  if (l.problem) return *l.problem;
+  if (l.record->status != storage::BacktestStatus::kDone) return not_done(*l.record);
+  storage::BacktestRepository repo(ctx.db);
+  auto text = repo.result(l.record->id, storage::ResultPart::kEquity);
+  if (!text.ok()) return from_status(text.status());
+  if (!drawdown_only && !max_points) return http::text(200, std::move(text).value(), "application/json");
+  json points = json::parse(*text);
+  if (drawdown_only) {
+    json dd = json::array();
+    for (const auto& p : points) dd.push_back({{"ts", p["ts"]}, {"drawdown", p["drawdown"]}});
+    points = std::move(dd);
+  }
+  if (max_points) points = thin(points, *max_points);
+  return http::json(200, points);
+}
+
+http::Response create(const ApiContext& ctx, const http::Request& request) {
+  JsonBody body = read_json_object(request);
+  if (body.problem) return *body.problem;
+  const json& b = body.value;
+  Errors errors;
+  for (const auto& [key, value] : b.items()) {
+    if (!kFields.contains(key)) {
+      errors.add(key, "is not a field of a backtest request (known: strategy_id, symbols, from, "
+                      "to, cash, costs, params, market, close_at_end)");
+    }
+  }
+  auto strategy_id = read_integer(b, "strategy_id", errors, true, 1,
+                                  std::numeric_limits<std::int64_t>::max() / 2);
+  auto symbols = read_symbols(b, "symbols", errors, false);
+  auto interval = read_interval(b, "interval", errors);
+  auto from = read_time(b, "from", errors);
+  auto to = read_time(b, "to", errors);
+  auto cash = read_integer(b, "cash", errors, false, 1'000, kMaxCash);
+  auto overrides = read_params(b, "params", errors);
+  auto close_at_end = read_bool(b, "close_at_end", errors);
+  std::string market = "kospi";
+  if (auto m = read_string(b, "market", errors, false, 16)) {
+    if (!domain::parse_market(*m)) {
+      errors.add("market", "must be one of kospi, kosdaq, konex, etf; got '" + *m + "'");
+    } else {
+      market = *m;
+    }
+  }
+  json costs = json::object();
+  if (b.contains("costs") && !b["costs"].is_null()) {
+    const json& c = b["costs"];
+    if (!c.is_object()) {
+      errors.add("costs", "must be an object such as {\"commission_bps\": 1.5}");
+    } else {
+      for (const auto& [key, value] : c.items()) {
+        if (!kCostFields.contains(key)) {
+          errors.add("costs." + key, "is not a cost setting (known: commission_bps, tax_bps, "
+                                     "slippage_bps, slippage_ticks)");
+        }
+      }
+      Errors cost_errors;
+      auto commission = read_number(c, "commission_bps", cost_errors, false, 0, 10'000);
+      auto tax = read_number(c, "tax_bps", cost_errors, false, 0, 10'000);
+      auto slippage = read_number(c, "slippage_bps", cost_errors, false, 0, 10'000);
+      auto ticks = read_integer(c, "slippage_ticks", cost_errors, false, 0, 1000);
+      for (const auto& e : cost_errors.list()) {
+        errors.add("costs." + e["field"].get<std::string>(), e["message"].get<std::string>());
+      }
+      if (commission) costs["commission_bps"] = *commission;
+      if (tax) costs["tax_bps"] = *tax;
+      if (slippage) costs["slippage_bps"] = *slippage;
+      if (ticks) costs["slippage_ticks"] = *ticks;
+    }
+  }
+  if (from && to && *parse_timestamp(*from) > *parse_timestamp(*to)) {
+    errors.add("from", "is later than 'to'");
+  }
+  if (!errors.empty()) return validation_failed(errors);
+
+  storage::StrategyRepository strategies(ctx.db);
+  auto strategy = strategies.get(domain::StrategyId(*strategy_id));
+  if (!strategy.ok()) {
+    if (strategy.status().code() != StatusCode::kNotFound) return from_status(strategy.status());
+    errors.add("strategy_id", "there is no strategy with id " + std::to_string(*strategy_id));
+    return validation_failed(errors);
+  }
+  const std::vector<domain::Symbol> run_symbols = symbols.value_or(strategy->symbols);
+  const domain::Interval run_interval = interval.value_or(strategy->interval);
+  if (run_symbols.empty()) {
+    errors.add("symbols", "the strategy lists no symbols; name at least one");
+    return validation_failed(errors);
+  }
+  strategy::Params params = strategy->params;
+  if (overrides) {
+    for (const auto& [k, v] : *overrides) params[k] = v;
+  }
+  CompiledStrategy compiled = compile_strategy(strategy->script, params);
+  if (!compiled.problems.empty()) {
+    for (const auto& p : compiled.problems) {
+      errors.add(p.field == "params" ? "params" : "strategy_id",
+                 p.field == "params" ? p.message
+                                     : "strategy " + std::to_string(*strategy_id) +
+                                           " does not compile: " + describe_problems({p}));
+    }
+    return validation_failed(errors);
+  }
+
+  // Refuse a run that can only fail for lack of data, naming what is missing.
+  storage::BarSourceRepository bars(ctx.db);
+  std::optional<TimestampMs> from_ts, to_ts;
+  if (from) from_ts = parse_timestamp(*from);
+  if (to) to_ts = *parse_timestamp(*to) + (to->size() == 10 ? kMsPerDay - 1 : 0);
+  for (std::size_t i = 0; i < run_symbols.size(); ++i) {
+    auto any = bars.any_bars(run_symbols[i], run_interval, from_ts, to_ts);
+    if (!any.ok()) return from_status(any.status());
+    bool found = *any;
+    if (!found && run_interval != domain::Interval::k1m) {
+      auto minutes = bars.any_bars(run_symbols[i], domain::Interval::k1m, from_ts, to_ts);
+      if (!minutes.ok()) return from_status(minutes.status());
+      found = *minutes;
+    }
+    if (!found) {
+      errors.add(symbols ? "symbols[" + std::to_string(i) + "]" : std::string("symbols"),
+                 "no " + std::string(domain::to_string(run_interval)) + " bars are stored for " +
+                     run_symbols[i].str() + (from || to ? " in that date range" : "") +
+                     "; import them on the Data page (or load the sample data)");
+    }
+  }
+  if (!errors.empty()) return validation_failed(errors);
+
+  json settings{{"symbols", symbols_json(run_symbols)},
+                {"interval", domain::to_string(run_interval)},
+                {"from", from ? json(*from) : json(nullptr)},
+                {"to", to ? json(*to) : json(nullptr)},
+                {"cash", cash.value_or(kDefaultCash)},
+                {"commission_bps", costs.value("commission_bps", 1.5)},
+                {"tax_bps", costs.contains("tax_bps") ? costs["tax_bps"] : json(nullptr)},
+                {"slippage_bps", costs.value("slippage_bps", 0.0)},
+                {"slippage_ticks", costs.value("slippage_ticks", 0)},
+                {"market", market},
+                {"close_at_end", close_at_end.value_or(false)}};
+  storage::BacktestRecord job;
+  job.strategy_id = strategy->id;
+  job.strategy_version = strategy->version;
+  job.strategy_name = strategy->name;
+  job.script = strategy->script;
+  // Record every parameter the run uses, defaults included, so the result states them all.
+  strategy::Params effective;
+  for (const auto& p : compiled.params) effective[p.name] = p.default_value;
+  for (const auto& [k, v] : params) effective[k] = v;
+  job.params_json = params_json(effective).dump();
+  job.settings_json = settings.dump();
+  auto id = ctx.backtests.submit(ctx.db, job);
+  if (!id.ok()) return from_status(id.status());
+  http::Response r = http::json(202, {{"id", id->value()}, {"status", "queued"}});
+  r.set_header("Location", "/api/backtests/" + std::to_string(id->value()));
+  return r;
+}
+
+http::Response compare(const ApiContext& ctx, const http::Request& request) {
+  Errors errors;
+  auto it = request.query.find("ids");
+  std::vector<std::int64_t> ids;
+  if (it == request.query.end() || it->second.empty()) {
+    errors.add("ids", "is required: two or more backtest ids separated by commas, e.g. ?ids=3,5");
+    return validation_failed(errors);
+  }
+  std::string_view rest = it->second;
+  while (!rest.empty()) {
+    const auto comma = rest.find(',');
+    const std::string_view part = rest.substr(0, comma);
+    auto id = parse_id(part);
+    if (!id) {
+      errors.add("ids", "'" + std::string(part) + "' is not a backtest id");
+    } else if (std::find(ids.begin(), ids.end(), *id) == ids.end()) {
+      ids.push_back(*id);
+    }
+    if (comma == std::string_view::npos) break;
+    rest.remove_prefix(comma + 1);
+  }
+  if (errors.empty() && (ids.size() < 2 || ids.size() > kMaxCompare)) {
+    errors.add("ids", "name from 2 to " + std::to_string(kMaxCompare) + " different backtests");
+  }
+  if (!errors.empty()) return validation_failed(errors);
+  storage::BacktestRepository repo(ctx.db);
+  json list = json::array();
+  for (std::int64_t id : ids) {
+    auto r = repo.get(domain::BacktestId(id));
+    if (!r.ok()) return from_status(r.status());
+    list.push_back(BacktestService::to_json(*r, false));
+  }
+  return http::json(200, {{"backtests", list}});
+}
+
+}  // namespace
+
+void register_backtest_routes(http::Router& router, ApiContext ctx, const HandlerGuard& guard) {
+  router.add("GET", "/api/backtests", guard([ctx](const http::Request& request) {
+    std::optional<domain::StrategyId> strategy;
+    if (auto it = request.query.find("strategy_id"); it != request.query.end()) {
+      auto id = parse_id(it->second);
+      if (!id) {
+        Errors errors;
+        errors.add("strategy_id", "'" + it->second + "' is not a strategy id");
+        return validation_failed(errors);
+      }
+      strategy = domain::StrategyId(*id);
+    }
+    storage::BacktestRepository repo(ctx.db);
+    auto list = repo.list(strategy);
+    if (!list.ok()) return from_status(list.status());
+    json out = json::array();
+    for (const auto& r : *list) out.push_back(BacktestService::to_json(r, false));
+    return http::json(200, out);
+  }));
+
+  router.add("POST", "/api/backtests",
+             guard([ctx](const http::Request& request) { return create(ctx, request); }));
+
+  router.add("GET", "/api/backtests/compare",
+             guard([ctx](const http::Request& request) { return compare(ctx, request); }));
+
+  router.add("GET", "/api/backtests/{id}", guard([ctx](const http::Request& request) {
+    Loaded l = load(ctx, request);
+    if (l.problem) return *l.problem;
+    return http::json(200, BacktestService::to_json(*l.record, true));
+  }));
+
+  router.add("DELETE", "/api/backtests/{id}", guard([ctx](const http::Request& request) {
+    auto id = parse_id(request.param("id"));
+    if (!id) return no_such("backtest", request.param("id"));
+    if (Status st = ctx.backtests.remove(ctx.db, domain::BacktestId(*id)); !st.ok()) {
+      return from_status(st);
+    }
+    return http::empty(204);
+  }));
+
+  router.add("POST", "/api/backtests/{id}/cancel", guard([ctx](const http::Request& request) {
+    auto id = parse_id(request.param("id"));
+    if (!id) return no_such("backtest", request.param("id"));
+    auto r = ctx.backtests.cancel(ctx.db, domain::BacktestId(*id));
+    if (!r.ok()) return from_status(r.status());
+    return http::json(200, BacktestService::to_json(*r, false));
+  }));
+
+  router.add("GET", "/api/backtests/{id}/equity", guard([ctx](const http::Request& request) {
+    return series(ctx, request, false);
+  }));
+
+  router.add("GET", "/api/backtests/{id}/drawdown", guard([ctx](const http::Request& request) {
+    return series(ctx, request, true);
+  }));
+
+  router.add("GET", "/api/backtests/{id}/trades", guard([ctx](const http::Request& request) {
+    return result_part(ctx, request, storage::ResultPart::kTrades);
+  }));
+
+  router.add("GET", "/api/backtests/{id}/orders", guard([ctx](const http::Request& request) {
+    return result_part(ctx, request, storage::ResultPart::kOrders);
+  }));
+
+  // The bars the backtest ran on, for the candlestick chart with buy/sell markers.
+  router.add("GET", "/api/backtests/{id}/bars", guard([ctx](const http::Request& request) {
+    Loaded l = load(ctx, request);
+    if (l.problem) return *l.problem;
+    const json settings = json::parse(l.record->settings_json, nullptr, false);
+    if (!settings.is_object()) return from_status(Status::internal("corrupt settings"));
+    std::string symbol;
+    if (auto it = request.query.find("symbol"); it != request.query.end()) {
+      symbol = it->second;
+    } else if (!settings["symbols"].empty()) {
+      symbol = settings["symbols"][0].get<std::string>();
+    }
+    bool listed = false;
+    for (const auto& s : settings["symbols"]) listed = listed || s == symbol;
+    if (!listed) {
+      Errors errors;
+      errors.add("symbol", "'" + symbol + "' is not one of this backtest's symbols");
+      return validation_failed(errors);
+    }
+    auto interval = domain::parse_interval(settings.value("interval", std::string("1d")))
+                        .value_or(domain::Interval::k1d);
+    std::optional<TimestampMs> from, to;
+    if (settings["from"].is_string()) from = parse_timestamp(settings["from"].get<std::string>());
+    if (settings["to"].is_string()) {
+      const std::string t = settings["to"].get<std::string>();
+      to = parse_timestamp(t);
+      if (to && t.size() == 10) *to += kMsPerDay - 1;
+    }
+    storage::BarRepository repo(ctx.db);
+    auto bars = repo.load(domain::Symbol(symbol), interval, from, to);
+    if (!bars.ok()) return from_status(bars.status());
+    json out = json::array();
+    for (const auto& b : *bars) {
+      out.push_back({{"ts", b.ts}, {"open", b.open}, {"high", b.high}, {"low", b.low},
+                     {"close", b.close}, {"volume", b.volume}});
+    }
+    return http::json(200, out);
+  }));
+}
+
+}  // namespace quantd::app::api

@@ -1,0 +1,425 @@
+#include "quantd/app/backtest_service.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cmath>
+#include <exception>
+#include <optional>
+#include <vector>
+
+#include "quantd/app/strategy_loader.h"
+#include "quantd/backtest/engine.h"
+#include "quantd/backtest/report.h"
+#include "quantd/domain/aggregate.h"
+#include "quantd/domain/krx.h"
+#include "quantd/storage/bar_repository.h"
+
+namespace quantd::app {
+namespace {
+
+using nlohmann::json;
+using storage::BacktestStatus;
+
+// A run's share of the progress bar: loading bars is the first 10%, storing results the last 5%.
+constexpr double kLoadedProgress = 0.10;
+constexpr double kSimulatedProgress = 0.95;
+constexpr auto kPublishEvery = std::chrono::milliseconds(100);
+constexpr auto kStoreProgressEvery = std::chrono::milliseconds(500);
+
+json metrics_json(const backtest::Metrics& m) {
+  json out = json::object();
+  for (const backtest::MetricField& f : backtest::metric_fields(m)) {
+    if (!std::isfinite(f.value)) {
+      out[f.name] = nullptr;
+    } else if (f.integer) {
+      out[f.name] = static_cast<std::int64_t>(f.value);
+    } else {
+      out[f.name] = f.value;
+    }
+  }
+  return out;
+}
+
+// The settings a job runs with, read from the row's JSON. Throws on a corrupt document: run()
+// turns that into a failed job with the reason.
+struct Settings {
+  std::vector<domain::Symbol> symbols;
+  domain::Interval interval = domain::Interval::k1d;
+  std::optional<TimestampMs> from;
+  std::optional<TimestampMs> to;
+  backtest::BacktestConfig config;
+  domain::Market market = domain::Market::kKospi;
+};
+
+std::optional<TimestampMs> read_time(const json& j, const char* key, bool end_of_day) {
+  if (!j.contains(key) || j[key].is_null()) return std::nullopt;
+  const std::string text = j.at(key).get<std::string>();
+  auto t = parse_timestamp(text);
+  if (!t) throw std::invalid_argument(std::string(key) + ": not a date: " + text);
+  if (end_of_day && text.size() == 10) *t += kMsPerDay - 1;
+  return t;
+}
+
+Settings read_settings(const std::string& text) {
+  const json j = json::parse(text);
+  Settings s;
+  for (const auto& sym : j.at("symbols")) s.symbols.emplace_back(sym.get<std::string>());
+  if (s.symbols.empty()) throw std::invalid_argument("settings: no symbols");
+  auto interval = domain::parse_interval(j.value("interval", std::string("1d")));
+  if (!interval) throw std::invalid_argument("settings: bad interval");
+  s.interval = *interval;
+  s.from = read_time(j, "from", false);
+  s.to = read_time(j, "to", true);
+  s.config.initial_cash = j.value("cash", s.config.initial_cash);
+  s.config.costs.commission_bps = j.value("commission_bps", s.config.costs.commission_bps);
+  if (j.contains("tax_bps") && !j["tax_bps"].is_null()) {
+    s.config.costs.tax_bps = j["tax_bps"].get<double>();
+  }
+  s.config.costs.slippage_bps = j.value("slippage_bps", 0.0);
+  s.config.costs.slippage_ticks = j.value("slippage_ticks", 0);
+  s.config.close_at_end = j.value("close_at_end", false);
+  s.config.interval = s.interval;
+  auto market = domain::parse_market(j.value("market", std::string("kospi")));
+  if (!market) throw std::invalid_argument("settings: bad market");
+  s.market = *market;
+  return s;
+}
+
+strategy::Params read_params(const std::string& text) {
+  strategy::Params p;
+  const json j = json::parse(text);
+  for (const auto& [k, v] : j.items()) p[k] = v.get<double>();
+  return p;
+}
+
+// Equity with the equal-weight buy-and-hold benchmark (no costs) and the drawdown, per point.
+json equity_json(const backtest::BacktestResult& r, std::span<const std::vector<domain::Bar>> bars,
+                 std::int64_t cash) {
+  const std::size_t n_symbols = bars.size();
+  std::vector<std::size_t> cursor(n_symbols, 0);
+  std::vector<double> ratio(n_symbols, 1.0);
+  json out = json::array();
+  for (std::size_t i = 0; i < r.equity_ts.size(); ++i) {
+    const TimestampMs t = r.equity_ts[i];
+    double sum = 0;
+    for (std::size_t s = 0; s < n_symbols; ++s) {
+      const auto& b = bars[s];
+      while (cursor[s] < b.size() && b[cursor[s]].ts <= t) {
+        ratio[s] = b[cursor[s]].close / b.front().open;
+        ++cursor[s];
+      }
+      sum += ratio[s];
+    }
+    const double benchmark = static_cast<double>(cash) * sum / static_cast<double>(n_symbols);
+    out.push_back({{"ts", t},
+                   {"equity", r.equity[i]},
+                   {"benchmark", benchmark},
+                   {"drawdown", i < r.drawdown.size() ? r.drawdown[i] : 0.0}});
+  }
+  return out;
+}
+
+json trades_json(const backtest::BacktestResult& r, const std::vector<domain::Symbol>& symbols) {
+  json out = json::array();
+  for (const backtest::Trade& t : r.trades) {
+    const double cost = t.entry_price * static_cast<double>(t.quantity);
+    out.push_back({{"symbol", symbols.at(t.symbol_index).str()},
+                   {"entry_ts", t.entry_ts},
+                   {"exit_ts", t.exit_ts},
+                   {"quantity", t.quantity},
+                   {"entry_price", t.entry_price},
+                   {"exit_price", t.exit_price},
+                   {"pnl", t.pnl},
+                   {"return", cost > 0 ? json(static_cast<double>(t.pnl) / cost) : json(nullptr)},
+                   {"commission", t.commission},
+                   {"tax", t.tax},
+                   {"exit_reason", domain::to_string(t.exit_reason)}});
+  }
+  return out;
+}
+
+json orders_json(const backtest::BacktestResult& r, const std::vector<domain::Symbol>& symbols) {
+  json out = json::array();
+  for (const domain::Order& o : r.orders) {
+    json fill = nullptr;
+    if (o.status == domain::OrderStatus::kFilled) {
+      fill = {{"ts", o.fill.ts},
+              {"quantity", o.fill.quantity},
+              {"price", o.fill.price},
+              {"notional", o.fill.notional},
+              {"commission", o.fill.commission},
+              {"tax", o.fill.tax}};
+    }
+    out.push_back({{"id", o.id.value()},
+                   {"symbol", symbols.at(o.symbol_index).str()},
+                   {"side", domain::to_string(o.side)},
+                   {"reason", domain::to_string(o.reason)},
+                   {"status", domain::to_string(o.status)},
+                   {"decided_ts", o.decided_ts},
+                   {"quantity", o.quantity},
+                   {"fill", fill}});
+  }
+  return out;
+}
+
+std::string range_text(const Settings& s) {
+  if (!s.from && !s.to) return "";
+  return " between " + (s.from ? format_seoul_date(*s.from) : std::string("the start")) +
+         " and " + (s.to ? format_seoul_date(*s.to) : std::string("the end"));
+}
+
+}  // namespace
+
+BacktestService::BacktestService(bus::Channel<bus::RunBacktest>& channel, const Clock& clock)
+    : channel_(channel), clock_(clock) {}
+
+void BacktestService::publish(const std::string& event, const json& data) {
+  events_.publish(event, data.dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
+void BacktestService::publish_state(domain::BacktestId id, std::string_view status,
+                                    double progress, const std::string& error) {
+  json data{{"id", id.value()}, {"status", status}, {"progress", progress}};
+  if (!error.empty()) data["error"] = error;
+  publish("backtest", data);
+}
+
+json BacktestService::to_json(const storage::BacktestRecord& r, bool full) {
+  json j{{"id", r.id.value()},
+         {"strategy_id", r.strategy_id ? json(r.strategy_id->value()) : json(nullptr)},
+         {"strategy_name", r.strategy_name},
+         {"strategy_version", r.strategy_version},
+         {"status", storage::to_string(r.status)},
+         {"progress", r.progress},
+         {"error", r.error.empty() ? json(nullptr) : json(r.error)},
+         {"created_at", format_utc_iso(r.created_at)},
+         {"started_at", r.started_at ? json(format_utc_iso(*r.started_at)) : json(nullptr)},
+         {"finished_at", r.finished_at ? json(format_utc_iso(*r.finished_at)) : json(nullptr)}};
+  j["settings"] = json::parse(r.settings_json, nullptr, false);
+  if (j["settings"].is_discarded()) j["settings"] = json::object();
+  j["params"] = json::parse(r.params_json, nullptr, false);
+  if (j["params"].is_discarded()) j["params"] = json::object();
+  if (r.metrics_json.empty()) {
+    j["metrics"] = nullptr;
+  } else {
+    j["metrics"] = json::parse(r.metrics_json, nullptr, false);
+    if (j["metrics"].is_discarded()) j["metrics"] = nullptr;
+  }
+  if (full) j["script"] = r.script;
+  return j;
+}
+
+Result<domain::BacktestId> BacktestService::submit(storage::Database& db,
+                                                   const storage::BacktestRecord& job) {
+  storage::BacktestRepository repo(db);
+  auto id = repo.create(job, clock_.now());
+  if (!id.ok()) return id.status();
+  Status pushed = channel_.push(bus::RunBacktest{id->value()}, bus::PushMode::kFailFast);
+  if (!pushed.ok()) {
+    // Nothing half-written: the job never existed for anyone but this request.
+    if (Status st = repo.remove(*id); !st.ok()) {
+      spdlog::error("backtest {}: cannot remove the unqueued row: {}", id->value(), st.message());
+    }
+    if (pushed.code() == StatusCode::kResourceExhausted) {
+      return Status::resource_exhausted("the backtest queue is full (" +
+                                        std::to_string(channel_.capacity()) +
+                                        " waiting); try again shortly");
+    }
+    return Status::unavailable("the daemon is shutting down; try again after it restarts");
+  }
+  publish_state(*id, "queued", 0);
+  return id;
+}
+
+Result<storage::BacktestRecord> BacktestService::cancel(storage::Database& db,
+                                                        domain::BacktestId id) {
+  storage::BacktestRepository repo(db);
+  auto changed = repo.cancel(id, clock_.now());
+  if (!changed.ok()) return changed.status();
+  auto record = repo.get(id);
+  if (!record.ok()) return record.status();
+  if (!*changed) {
+    return Status::failed_precondition("backtest " + std::to_string(id.value()) + " is already " +
+                                       std::string(storage::to_string(record->status)));
+  }
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = running_.find(id.value()); it != running_.end()) it->second->cancel = true;
+  }
+  publish_state(id, "canceled", record->progress);
+  return record;
+}
+
+Status BacktestService::remove(storage::Database& db, domain::BacktestId id) {
+  storage::BacktestRepository repo(db);
+  if (Status st = repo.remove(id); !st.ok()) return st;
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = running_.find(id.value()); it != running_.end()) it->second->cancel = true;
+  }
+  publish("backtest", json{{"id", id.value()}, {"status", "deleted"}});
+  return {};
+}
+
+void BacktestService::run(storage::Database& db, const bus::RunBacktest& job,
+                          const std::atomic<bool>& stopping) {
+  const domain::BacktestId id(job.backtest_id);
+  storage::BacktestRepository repo(db);
+  auto running = std::make_shared<Running>();
+  {
+    std::lock_guard lock(mu_);
+    running_[id.value()] = running;
+  }
+  struct Unregister {
+    BacktestService* self;
+    std::int64_t id;
+    ~Unregister() {
+      std::lock_guard lock(self->mu_);
+      self->running_.erase(id);
+    }
+  } unregister{this, id.value()};
+
+  auto claimed = repo.claim(id, clock_.now());
+  if (!claimed.ok()) {
+    spdlog::error("backtest {}: cannot start: {}", id.value(), claimed.status().message());
+    return;  // the row stays queued/running and is retried on the next start
+  }
+  if (!*claimed) {
+    spdlog::info("backtest {}: canceled or deleted before it started; skipped", id.value());
+    return;
+  }
+  publish_state(id, "running", 0);
+
+  bool interrupted = false;
+  Result<storage::BacktestOutput> output = Status::internal("not run");
+  const auto t0 = std::chrono::steady_clock::now();
+  try {
+    auto record = repo.get(id);
+    if (!record.ok()) {
+      output = record.status();
+    } else {
+      output = execute(db, *record, *running, stopping, interrupted);
+    }
+  } catch (const std::exception& e) {
+    output = Status::internal(std::string("unexpected error: ") + e.what());
+  } catch (...) {
+    output = Status::internal("unexpected error of unknown type");
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+  if (output.ok()) {
+    auto stored = repo.finish(id, *output, clock_.now());
+    if (!stored.ok()) {
+      spdlog::error("backtest {}: {}", id.value(), stored.status().message());
+      (void)repo.fail(id, stored.status().message(), clock_.now());
+      publish_state(id, "failed", 1, stored.status().message());
+    } else if (*stored) {
+      spdlog::info("backtest {}: done in {:.3f} s", id.value(), seconds);
+      publish_state(id, "done", 1);
+    } else {
+      spdlog::info("backtest {}: finished after it was canceled or deleted; result dropped",
+                   id.value());
+    }
+    return;
+  }
+  if (running->cancel.load()) {
+    spdlog::info("backtest {}: canceled", id.value());
+    return;  // cancel() already recorded and published it
+  }
+  if (interrupted || stopping.load()) {
+    if (Status st = repo.requeue(id); !st.ok()) spdlog::error("backtest {}: {}", id.value(), st.message());
+    spdlog::info("backtest {}: interrupted by shutdown; it runs again on the next start",
+                 id.value());
+    return;
+  }
+  const std::string& reason = output.status().message();
+  spdlog::warn("backtest {}: failed: {}", id.value(), reason);
+  auto failed = repo.fail(id, reason, clock_.now());
+  if (!failed.ok()) spdlog::error("backtest {}: {}", id.value(), failed.status().message());
+  publish_state(id, "failed", 0, reason);
+}
+
+Result<storage::BacktestOutput> BacktestService::execute(storage::Database& db,
+                                                         const storage::BacktestRecord& record,
+                                                         Running& running,
+                                                         const std::atomic<bool>& stopping,
+                                                         bool& interrupted) {
+  const domain::BacktestId id = record.id;
+  const Settings settings = read_settings(record.settings_json);
+  const strategy::Params params = read_params(record.params_json);
+  CompiledStrategy compiled = compile_strategy(record.script, params);
+  if (!compiled.ok()) return Status::invalid_argument("strategy: " + describe_problems(compiled.problems));
+
+  storage::BarRepository bars_repo(db);
+  std::vector<std::vector<domain::Bar>> bars(settings.symbols.size());
+  for (std::size_t i = 0; i < settings.symbols.size(); ++i) {
+    const domain::Symbol& sym = settings.symbols[i];
+    auto loaded = bars_repo.load(sym, settings.interval, settings.from, settings.to);
+    if (!loaded.ok()) return loaded.status();
+    if (loaded->empty() && settings.interval != domain::Interval::k1m) {
+      // Not stored at this interval: build it from 1-minute bars if those are there (as the CLI).
+      auto minutes = bars_repo.load(sym, domain::Interval::k1m, settings.from, settings.to);
+      if (!minutes.ok()) return minutes.status();
+      *loaded = domain::aggregate_bars(*minutes, settings.interval);
+    }
+    if (loaded->empty()) {
+      return Status::failed_precondition("no " + std::string(domain::to_string(settings.interval)) +
+                                         " bars stored for " + sym.str() + range_text(settings) +
+                                         "; import data on the Data page first");
+    }
+    bars[i] = std::move(*loaded);
+    if (stopping.load()) {
+      interrupted = true;
+      return Status::unavailable("stopping");
+    }
+    if (running.cancel.load()) return Status::failed_precondition("canceled");
+  }
+
+  storage::BacktestRepository repo(db);
+  auto last_publish = std::chrono::steady_clock::now();
+  auto last_store = last_publish;
+  auto report = [&](double fraction, bool force) {
+    const auto now = std::chrono::steady_clock::now();
+    if (force || now - last_publish >= kPublishEvery) {
+      publish_state(id, "running", fraction);
+      last_publish = now;
+    }
+    if (force || now - last_store >= kStoreProgressEvery) {
+      (void)repo.set_progress(id, fraction);
+      last_store = now;
+    }
+  };
+  report(kLoadedProgress, true);
+
+  std::vector<backtest::SymbolBars> inputs;
+  for (std::size_t i = 0; i < settings.symbols.size(); ++i) {
+    inputs.push_back({settings.symbols[i], settings.market, bars[i]});
+  }
+  backtest::RunControl control;
+  control.cancel = &running.cancel;
+  control.on_progress = [&](double p) {
+    if (stopping.load()) {
+      interrupted = true;
+      running.cancel = true;  // stops the engine at its next check; cancel flag read below
+    }
+    report(kLoadedProgress + (kSimulatedProgress - kLoadedProgress) * p, false);
+  };
+  auto result = backtest::run_backtest(settings.config, inputs, *compiled.factory, control);
+  if (interrupted) {
+    running.cancel = false;  // not the user's cancel: the job is re-queued
+    return Status::unavailable("stopping");
+  }
+  if (!result.ok()) return result.status();
+  report(kSimulatedProgress, true);
+
+  storage::BacktestOutput out;
+  out.metrics_json = metrics_json(result->metrics).dump();
+  out.equity_json = equity_json(*result, bars, settings.config.initial_cash).dump();
+  out.trades_json = trades_json(*result, settings.symbols).dump();
+  out.orders_json = orders_json(*result, settings.symbols).dump();
+  return out;
+}
+
+}  // namespace quantd::app

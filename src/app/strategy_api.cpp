@@ -1,0 +1,317 @@
+// Strategies: CRUD, validation as you type, examples and the builtin catalogue.
+#include <map>
+#include <set>
+
+#include "api_internal.h"
+#include "quantd/app/strategy_loader.h"
+#include "quantd/storage/backtest_repository.h"
+#include "quantd/storage/strategy_repository.h"
+
+namespace quantd::app::api {
+namespace {
+
+constexpr std::size_t kMaxName = 100;
+constexpr std::size_t kMaxDescription = 2000;
+constexpr std::size_t kMaxScript = 64 * 1024;
+
+// Fields a client may send back unchanged from a GET; they are ignored.
+const std::set<std::string> kReadOnlyFields = {"id",         "version",    "kind",
+                                               "active",     "created_at", "updated_at",
+                                               "last_backtest", "backtests"};
+const std::set<std::string> kWritableFields = {"name",    "description", "script",
+                                               "symbols", "interval",    "params"};
+
+std::string kind_of(std::string_view script) {
+  const auto first = script.find_first_not_of(" \t\r\n");
+  return first != std::string_view::npos && script.substr(first).starts_with("builtin:")
+             ? "builtin"
+             : "script";
+}
+
+json strategy_json(const storage::StrategyRecord& r) {
+  return {{"id", r.id.value()},
+          {"name", r.name},
+          {"description", r.description},
+          {"script", r.script},
+          {"kind", kind_of(r.script)},
+          {"params", params_json(r.params)},
+          {"symbols", symbols_json(r.symbols)},
+          {"interval", domain::to_string(r.interval)},
+          {"version", r.version},
+          {"active", r.active},
+          {"created_at", format_utc_iso(r.created_at)},
+          {"updated_at", format_utc_iso(r.updated_at)}};
+}
+
+json problem_json(const StrategyProblem& p) {
+  json j{{"field", p.field}, {"message", p.message}};
+  if (p.line > 0) {
+    j["line"] = p.line;
+    j["column"] = p.column;
+    j["length"] = p.length;
+    j["message"] = std::to_string(p.line) + ":" + std::to_string(p.column) + ": " + p.message;
+    j["text"] = p.message;
+  }
+  if (!p.snippet.empty()) j["snippet"] = p.snippet;
+  return j;
+}
+
+void reject_unknown_fields(const json& body, Errors& errors) {
+  for (const auto& [key, value] : body.items()) {
+    if (!kWritableFields.contains(key) && !kReadOnlyFields.contains(key)) {
+      errors.add(key, "is not a field of a strategy (known: name, description, script, symbols, "
+                      "interval, params)");
+    }
+  }
+}
+
+// Reads a create (all required fields) or update (`base` holds current values) body into a
+// record, compiling the script; answers the problem to send, if any.
+std::optional<http::Response> read_strategy(const json& body, storage::StrategyRecord& record,
+                                            bool is_update) {
+  Errors errors;
+  reject_unknown_fields(body, errors);
+  const bool required = !is_update;
+  if (auto v = read_string(body, "name", errors, required, kMaxName, false)) record.name = *v;
+  if (auto v = read_string(body, "description", errors, false, kMaxDescription)) {
+    record.description = *v;
+  }
+  if (auto v = read_string(body, "script", errors, required, kMaxScript, false)) record.script = *v;
+  if (auto v = read_symbols(body, "symbols", errors, required)) record.symbols = *v;
+  if (auto v = read_interval(body, "interval", errors)) record.interval = *v;
+  if (auto v = read_params(body, "params", errors)) record.params = *v;
+  if (!errors.empty()) return validation_failed(errors);
+
+  CompiledStrategy compiled = compile_strategy(record.script, record.params);
+  if (!compiled.problems.empty()) {
+    json list = json::array();
+    for (const auto& p : compiled.problems) list.push_back(problem_json(p));
+    return http::problem(422, "Validation failed",
+                         "The strategy does not compile: " + describe_problems(compiled.problems),
+                         list);
+  }
+  return std::nullopt;
+}
+
+// The last backtest of each strategy and the count, for the list view.
+std::map<std::int64_t, std::pair<int, json>> backtest_summaries(storage::Database& db) {
+  std::map<std::int64_t, std::pair<int, json>> out;
+  storage::BacktestRepository repo(db);
+  auto list = repo.list(std::nullopt, 2000);
+  if (!list.ok()) return out;
+  for (const auto& b : *list) {  // newest first
+    if (!b.strategy_id) continue;
+    auto& [count, last] = out[b.strategy_id->value()];
+    if (count++ == 0) {
+      json m = json::parse(b.metrics_json.empty() ? "null" : b.metrics_json, nullptr, false);
+      last = {{"id", b.id.value()},
+              {"status", storage::to_string(b.status)},
+              {"total_return", m.is_object() && m.contains("total_return") ? m["total_return"]
+                                                                           : json(nullptr)},
+              {"created_at", format_utc_iso(b.created_at)}};
+    }
+  }
+  return out;
+}
+
+// Examples a newcomer can start from. Scripts need the strategy language; builtins always run.
+json examples() {
+  json list = json::array();
+  list.push_back({{"key", "sma_cross"},
+                  {"name", "Golden cross (builtin)"},
+                  {"description",
+                   "Buy when the 20-day average crosses above the 60-day average; sell on the "
+                   "opposite cross. A native C++ strategy with two parameters."},
+                  {"script", "builtin:sma_cross"},
+                  {"params", {{"fast", 20}, {"slow", 60}}},
+                  {"symbols", {"SAMPLE-A"}},
+                  {"interval", "1d"}});
+  list.push_back({{"key", "buy_and_hold"},
+                  {"name", "Buy and hold (builtin)"},
+                  {"description", "Buy on the first bar and hold to the end: the baseline."},
+                  {"script", "builtin:buy_and_hold"},
+                  {"params", json::object()},
+                  {"symbols", {"SAMPLE-A"}},
+                  {"interval", "1d"}});
+  list.push_back({{"key", "golden_cross_rsi"},
+                  {"name", "Golden cross with RSI filter and stop"},
+                  {"description",
+                   "Moving-average crossover that skips overbought entries and exits on a 7% "
+                   "stop. Written in the strategy language."},
+                  {"script",
+                   "# Golden cross with an RSI filter and a stop\n"
+                   "param fast = 20\n"
+                   "param slow = 60\n"
+                   "param stop = 7%\n"
+                   "\n"
+                   "let f = sma(close, fast)\n"
+                   "let s = sma(close, slow)\n"
+                   "\n"
+                   "buy  when crossover(f, s) and rsi(close, 14) < 70\n"
+                   "sell when crossunder(f, s) or close < entry_price * (1 - stop)\n"
+                   "\n"
+                   "size 20% equity\n"},
+                  {"params", json::object()},
+                  {"symbols", {"SAMPLE-A", "SAMPLE-B", "SAMPLE-C"}},
+                  {"interval", "1d"}});
+  list.push_back({{"key", "rsi_reversion"},
+                  {"name", "RSI mean reversion"},
+                  {"description",
+                   "Buy oversold dips (RSI below 30) in an uptrend, take profit at 10% or exit "
+                   "when RSI recovers above 60."},
+                  {"script",
+                   "# Buy oversold dips in an uptrend\n"
+                   "param oversold = 30\n"
+                   "param exit_level = 60\n"
+                   "\n"
+                   "let r = rsi(close, 14)\n"
+                   "let trend = sma(close, 120)\n"
+                   "\n"
+                   "buy  when r < oversold and close > trend\n"
+                   "sell when r > exit_level\n"
+                   "\n"
+                   "take_profit 10%\n"
+                   "stop_loss 8%\n"
+                   "size 50% equity\n"},
+                  {"params", json::object()},
+                  {"symbols", {"SAMPLE-B"}},
+                  {"interval", "1d"}});
+  list.push_back({{"key", "breakout"},
+                  {"name", "Donchian breakout with trailing stop"},
+                  {"description",
+                   "Buy a close above the highest high of the last 55 bars; a 10% trailing stop "
+                   "rides the trend."},
+                  {"script",
+                   "# Turtle-style breakout\n"
+                   "param entry_len = 55\n"
+                   "param exit_len = 20\n"
+                   "\n"
+                   "buy  when close > highest(high, entry_len)[1]\n"
+                   "sell when close < lowest(low, exit_len)[1]\n"
+                   "\n"
+                   "trailing_stop 10%\n"
+                   "size 100% equity\n"},
+                  {"params", json::object()},
+                  {"symbols", {"SAMPLE-C"}},
+                  {"interval", "1d"}});
+  for (auto& e : list) e["supported"] = kind_of(e["script"].get<std::string>()) == "builtin" ||
+                                        scripts_supported();
+  return list;
+}
+
+json builtins() {
+  json list = json::array();
+  for (const auto& info : strategy::native_strategies()) {
+    json params = json::array();
+    for (const auto& p : info.params) {
+      params.push_back({{"name", p.name},
+                        {"default", p.default_value},
+                        {"min", p.min},
+                        {"max", p.max},
+                        {"integer", p.integer},
+                        {"help", p.help}});
+    }
+    list.push_back({{"name", info.name},
+                    {"script", "builtin:" + info.name},
+                    {"help", info.help},
+                    {"params", params}});
+  }
+  return list;
+}
+
+}  // namespace
+
+void register_strategy_routes(http::Router& router, ApiContext ctx, const HandlerGuard& guard) {
+  router.add("GET", "/api/strategies", guard([ctx](const http::Request&) {
+    storage::StrategyRepository repo(ctx.db);
+    auto list = repo.list();
+    if (!list.ok()) return from_status(list.status());
+    auto summaries = backtest_summaries(ctx.db);
+    json out = json::array();
+    for (const auto& r : *list) {
+      json j = strategy_json(r);
+      auto it = summaries.find(r.id.value());
+      j["backtests"] = it == summaries.end() ? 0 : it->second.first;
+      j["last_backtest"] = it == summaries.end() ? json(nullptr) : it->second.second;
+      out.push_back(std::move(j));
+    }
+    return http::json(200, out);
+  }));
+
+  router.add("POST", "/api/strategies", guard([ctx](const http::Request& request) {
+    JsonBody body = read_json_object(request);
+    if (body.problem) return *body.problem;
+    storage::StrategyRecord record;
+    if (auto problem = read_strategy(body.value, record, false)) return *problem;
+    storage::StrategyRepository repo(ctx.db);
+    auto stored = repo.create(record, ctx.clock.now());
+    if (!stored.ok()) return from_status(stored.status());
+    ctx.backtests.publish("strategies", {{"id", stored->id.value()}, {"change", "created"}});
+    http::Response r = http::json(201, strategy_json(*stored));
+    r.set_header("Location", "/api/strategies/" + std::to_string(stored->id.value()));
+    return r;
+  }));
+
+  router.add("POST", "/api/strategies/validate", guard([](const http::Request& request) {
+    JsonBody body = read_json_object(request);
+    if (body.problem) return *body.problem;
+    Errors errors;
+    auto script = read_string(body.value, "script", errors, true, kMaxScript);
+    auto params = read_params(body.value, "params", errors);
+    if (!errors.empty()) return validation_failed(errors);
+    CompiledStrategy compiled = compile_strategy(*script, params.value_or(strategy::Params{}));
+    json list = json::array();
+    for (const auto& p : compiled.problems) list.push_back(problem_json(p));
+    json declared = json::array();
+    for (const auto& p : compiled.params) {
+      declared.push_back({{"name", p.name}, {"default", p.default_value}, {"help", p.help}});
+    }
+    return http::json(200, {{"valid", compiled.problems.empty()},
+                            {"kind", compiled.kind.empty() ? kind_of(*script) : compiled.kind},
+                            {"errors", list},
+                            {"params", declared},
+                            {"warmup_bars", compiled.warmup_bars}});
+  }));
+
+  router.add("GET", "/api/strategies/examples",
+             guard([](const http::Request&) { return http::json(200, examples()); }));
+
+  router.add("GET", "/api/strategies/builtins",
+             guard([](const http::Request&) { return http::json(200, builtins()); }));
+
+  router.add("GET", "/api/strategies/{id}", guard([ctx](const http::Request& request) {
+    auto id = parse_id(request.param("id"));
+    if (!id) return no_such("strategy", request.param("id"));
+    storage::StrategyRepository repo(ctx.db);
+    auto r = repo.get(domain::StrategyId(*id));
+    if (!r.ok()) return from_status(r.status());
+    return http::json(200, strategy_json(*r));
+  }));
+
+  router.add("PUT", "/api/strategies/{id}", guard([ctx](const http::Request& request) {
+    auto id = parse_id(request.param("id"));
+    if (!id) return no_such("strategy", request.param("id"));
+    JsonBody body = read_json_object(request);
+    if (body.problem) return *body.problem;
+    storage::StrategyRepository repo(ctx.db);
+    auto current = repo.get(domain::StrategyId(*id));
+    if (!current.ok()) return from_status(current.status());
+    storage::StrategyRecord record = *current;
+    if (auto problem = read_strategy(body.value, record, true)) return *problem;
+    auto stored = repo.update(record, ctx.clock.now());
+    if (!stored.ok()) return from_status(stored.status());
+    ctx.backtests.publish("strategies", {{"id", *id}, {"change", "updated"}});
+    return http::json(200, strategy_json(*stored));
+  }));
+
+  router.add("DELETE", "/api/strategies/{id}", guard([ctx](const http::Request& request) {
+    auto id = parse_id(request.param("id"));
+    if (!id) return no_such("strategy", request.param("id"));
+    storage::StrategyRepository repo(ctx.db);
+    if (Status st = repo.remove(domain::StrategyId(*id)); !st.ok()) return from_status(st);
+    ctx.backtests.publish("strategies", {{"id", *id}, {"change", "deleted"}});
+    return http::empty(204);
+  }));
+}
+
+}  // namespace quantd::app::api

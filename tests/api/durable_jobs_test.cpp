@@ -1,0 +1,215 @@
+// Backtests as durable jobs: the row is the record, so a job survives kill -9 and finishes after
+// the restart; a job that throws ends failed with the reason and the worker goes on; a full queue
+// answers 429 with Retry-After and stores nothing.
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <doctest/doctest.h>
+#include <signal.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "api_client.h"
+
+using namespace quantd::apitest;
+using quantd::testing::Daemon;
+using quantd::testing::TempDir;
+
+namespace {
+
+// Enough 1-minute bars that one backtest takes a noticeable fraction of a second.
+constexpr int kSlowBars = 300'000;
+
+// test_support's Daemon finds its port in DB.log; a restart on the same database must not read the
+// previous run's "listening on" line before the new process truncates the file.
+void forget_log(const std::string& db) { std::filesystem::remove(db + ".log"); }
+
+std::string status_of(const std::string& db, std::int64_t id) {
+  SQLite::Database sql(db, SQLite::OPEN_READONLY);
+  SQLite::Statement q(sql, "SELECT status FROM backtests WHERE id = ?");
+  q.bind(1, id);
+  return q.executeStep() ? q.getColumn(0).getString() : "";
+}
+
+// A migrated database holding kSlowBars 1-minute bars of "SLOW"; the daemon that migrated it is
+// stopped again.
+void prepare_slow_db(const std::string& db) {
+  {
+    Daemon d(db);
+    REQUIRE(d.stop(SIGTERM) == 0);
+  }
+  seed_bars(db, "SLOW", "1m", kSlowBars);
+  forget_log(db);
+}
+
+json slow_strategy() {
+  return {{"name", "Slow"},
+          {"script", "builtin:sma_cross"},
+          {"params", {{"fast", 50}, {"slow", 400}}},
+          {"symbols", {"SLOW"}},
+          {"interval", "1m"}};
+}
+
+}  // namespace
+
+TEST_CASE("kill -9 with a queued job, then restart: every job completes") {
+  TempDir dir;
+  const std::string db = dir.file("quantd.db");
+  prepare_slow_db(db);
+  std::int64_t first = 0, second = 0;
+  {
+    Daemon d(db);
+    auto s = call(d.port(), "POST", "/api/strategies", slow_strategy());
+    REQUIRE(s.status == 201);
+    auto a = call(d.port(), "POST", "/api/backtests", {{"strategy_id", s.body["id"]}});
+    auto b = call(d.port(), "POST", "/api/backtests", {{"strategy_id", s.body["id"]}});
+    REQUIRE(a.status == 202);
+    REQUIRE(b.status == 202);
+    first = a.body["id"];
+    second = b.body["id"];
+    CHECK(d.stop(SIGKILL) == 128 + SIGKILL);
+  }
+  // The second job cannot have started while the first one was loading 300k bars.
+  CHECK(status_of(db, second) == "queued");
+  const std::string first_status = status_of(db, first);
+  CHECK((first_status == "queued" || first_status == "running"));
+
+  forget_log(db);
+  Daemon d(db);
+  const json a = wait_for(d.port(), first, {"done", "failed"}, std::chrono::seconds(120));
+  const json b = wait_for(d.port(), second, {"done", "failed"}, std::chrono::seconds(120));
+  CHECK(a["status"] == "done");
+  CHECK(b["status"] == "done");
+  CHECK(a["metrics"]["total_return"] == b["metrics"]["total_return"]);  // deterministic
+  CHECK(d.log().find("re-queued 2 of 2 unfinished backtest(s)") != std::string::npos);
+  auto equity = call(d.port(), "GET", "/api/backtests/" + std::to_string(second) + "/equity?max_points=10");
+  CHECK(equity.status == 200);
+  CHECK(equity.body.size() == 10);
+}
+
+TEST_CASE("SIGTERM while a job runs: it goes back to the queue and finishes after the restart") {
+  TempDir dir;
+  const std::string db = dir.file("quantd.db");
+  prepare_slow_db(db);
+  std::int64_t id = 0;
+  {
+    Daemon d(db);
+    auto s = call(d.port(), "POST", "/api/strategies", slow_strategy());
+    REQUIRE(s.status == 201);
+    auto a = call(d.port(), "POST", "/api/backtests", {{"strategy_id", s.body["id"]}});
+    REQUIRE(a.status == 202);
+    id = a.body["id"];
+    wait_for(d.port(), id, {"running", "done"}, std::chrono::seconds(30));
+    CHECK(d.stop(SIGTERM) == 0);
+  }
+  const std::string st = status_of(db, id);
+  CHECK((st == "queued" || st == "done"));  // interrupted and re-queued, or it won the race
+  forget_log(db);
+  Daemon d(db);
+  CHECK(wait_for(d.port(), id, {"done", "failed"})["status"] == "done");
+}
+
+TEST_CASE("a job that throws ends failed with the reason; the worker goes on with the next") {
+  TempDir dir;
+  const std::string db = dir.file("quantd.db");
+  std::int64_t sid = 0;
+  {
+    Daemon d(db);
+    REQUIRE(call(d.port(), "POST", "/api/sample-data").status == 201);
+    auto s = call(d.port(), "POST", "/api/strategies", sma_strategy());
+    REQUIRE(s.status == 201);
+    sid = s.body["id"];
+    REQUIRE(d.stop(SIGTERM) == 0);
+  }
+  // Two queued jobs written behind the API's back: the first with a corrupt settings document
+  // (parsing it throws inside the worker), the second a good copy.
+  std::int64_t broken = 0, good = 0;
+  {
+    SQLite::Database sql(db, SQLite::OPEN_READWRITE);
+    const char* insert =
+        "INSERT INTO backtests(strategy_id, strategy_version, strategy_name, script, params, "
+        "settings, status, created_at) VALUES(?, 1, 'Golden cross', 'builtin:sma_cross', "
+        "'{\"fast\":20,\"slow\":60}', ?, 'queued', 1700000000000)";
+    SQLite::Statement q(sql, insert);
+    q.bind(1, sid);
+    q.bind(2, "{\"symbols\": [\"SAMPLE-A\"], \"cash\": ");
+    q.exec();
+    broken = sql.getLastInsertRowid();
+    SQLite::Statement q2(sql, insert);
+    q2.bind(1, sid);
+    q2.bind(2, "{\"symbols\":[\"SAMPLE-A\"],\"interval\":\"1d\",\"cash\":100000000}");
+    q2.exec();
+    good = sql.getLastInsertRowid();
+  }
+  forget_log(db);
+  Daemon d(db);
+  const json b = wait_for(d.port(), broken, {"done", "failed"});
+  REQUIRE(b["status"] == "failed");
+  CHECK(b["error"].get<std::string>().find("parse") != std::string::npos);
+  CHECK(b["metrics"].is_null());
+  const json g = wait_for(d.port(), good, {"done", "failed"});
+  CHECK(g["status"] == "done");
+  auto results = call(d.port(), "GET", "/api/backtests/" + std::to_string(broken) + "/equity");
+  CHECK(is_problem(results, 409));
+  CHECK(results.body["detail"].get<std::string>().find("failed") != std::string::npos);
+  // A job whose data vanished before it ran fails with a sentence naming what is missing.
+  auto gone = call(d.port(), "POST", "/api/backtests", {{"strategy_id", sid}, {"symbols", {"SAMPLE-B"}}});
+  REQUIRE(gone.status == 202);
+  wait_for(d.port(), gone.body["id"], {"done", "failed"});
+  CHECK(call(d.port(), "DELETE", "/api/bars/SAMPLE-B?interval=1d").status == 204);
+  auto after = call(d.port(), "POST", "/api/backtests", {{"strategy_id", sid}, {"symbols", {"SAMPLE-B"}}});
+  CHECK(is_problem(after, 422));
+}
+
+TEST_CASE("a full queue answers 429 with Retry-After and stores nothing") {
+  TempDir dir;
+  const std::string db = dir.file("quantd.db");
+  prepare_slow_db(db);
+  const std::string config = dir.file("config.toml");
+  std::ofstream(config) << "[backtest]\nworkers = 1\nqueue_capacity = 1\n";
+  Daemon d(db, {"--config", config});
+  auto s = call(d.port(), "POST", "/api/strategies", slow_strategy());
+  REQUIRE(s.status == 201);
+  const json body{{"strategy_id", s.body["id"]}};
+  auto a = call(d.port(), "POST", "/api/backtests", body);
+  REQUIRE(a.status == 202);
+  const json running = wait_for(d.port(), a.body["id"], {"running", "done"}, std::chrono::seconds(30));
+  REQUIRE(running["status"] == "running");  // the worker holds it; the channel is empty
+  auto b = call(d.port(), "POST", "/api/backtests", body);
+  REQUIRE(b.status == 202);  // fills the one slot
+  const auto t0 = std::chrono::steady_clock::now();
+  auto c = call(d.port(), "POST", "/api/backtests", body);
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(2));  // never hangs
+  REQUIRE(is_problem(c, 429));
+  CHECK(!c.raw.header("retry-after").empty());
+  CHECK(c.body["detail"].get<std::string>().find("queue is full") != std::string::npos);
+  CHECK(call(d.port(), "GET", "/api/backtests").body.size() == 2);  // no half-written row
+  CHECK(wait_for(d.port(), a.body["id"], {"done"}, std::chrono::seconds(120))["status"] == "done");
+  CHECK(wait_for(d.port(), b.body["id"], {"done"}, std::chrono::seconds(120))["status"] == "done");
+  // With room again, the next request is accepted.
+  CHECK(call(d.port(), "POST", "/api/backtests", body).status == 202);
+}
+
+TEST_CASE("cancel a queued and a running job") {
+  TempDir dir;
+  const std::string db = dir.file("quantd.db");
+  prepare_slow_db(db);
+  Daemon d(db);
+  auto s = call(d.port(), "POST", "/api/strategies", slow_strategy());
+  REQUIRE(s.status == 201);
+  const json body{{"strategy_id", s.body["id"]}};
+  auto a = call(d.port(), "POST", "/api/backtests", body);
+  auto b = call(d.port(), "POST", "/api/backtests", body);
+  REQUIRE(a.status == 202);
+  REQUIRE(b.status == 202);
+  auto cb = call(d.port(), "POST", "/api/backtests/" + b.body["id"].dump() + "/cancel");
+  REQUIRE(cb.status == 200);
+  CHECK(cb.body["status"] == "canceled");
+  auto ca = call(d.port(), "POST", "/api/backtests/" + a.body["id"].dump() + "/cancel");
+  CHECK((ca.status == 200 || ca.status == 409));  // 409 only if it already finished
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  CHECK(status_of(db, b.body["id"]) == "canceled");  // the worker skipped it
+  const std::string sa = status_of(db, a.body["id"]);
+  CHECK((sa == "canceled" || sa == "done"));
+  CHECK(is_problem(call(d.port(), "GET", "/api/backtests/" + b.body["id"].dump() + "/trades"), 409));
+}
