@@ -7,6 +7,7 @@
 
 #include "api_internal.h"
 #include "quantd/app/strategy_loader.h"
+#include "quantd/domain/aggregate.h"
 #include "quantd/domain/krx.h"
 #include "quantd/storage/backtest_repository.h"
 #include "quantd/storage/bar_repository.h"
@@ -387,6 +388,12 @@ void register_backtest_routes(http::Router& router, ApiContext ctx, const Handle
     storage::BarRepository repo(ctx.db);
     auto bars = repo.load(domain::Symbol(symbol), interval, from, to);
     if (!bars.ok()) return from_status(bars.status());
+    if (bars->empty() && interval != domain::Interval::k1m) {
+      // The run built these bars from 1-minute bars (see BacktestService): show the same.
+      auto minutes = repo.load(domain::Symbol(symbol), domain::Interval::k1m, from, to);
+      if (!minutes.ok()) return from_status(minutes.status());
+      *bars = domain::aggregate_bars(*minutes, interval);
+    }
     json out = json::array();
     for (const auto& b : *bars) {
       out.push_back({{"ts", b.ts}, {"open", b.open}, {"high", b.high}, {"low", b.low},

@@ -47,11 +47,11 @@ struct Recipe {
 };
 
 constexpr Recipe kRecipes[] = {
-    {"SAMPLE-A", "synthetic large cap: steady uptrend with corrections", 0x5A3A1E01, 61'000, 0.10,
+    {"SAMPLE-A", "synthetic large cap: long rise with a deep correction", 0x5A3A1E01, 61'000, 0.10,
      0.22, 2.5, 0.55, 12'000'000},
     {"SAMPLE-B", "synthetic cyclical: long bull and bear swings", 0x5A3A1E02, 24'500, 0.02, 0.28,
      1.6, 1.10, 3'500'000},
-    {"SAMPLE-C", "synthetic small cap: volatile, sideways", 0x5A3A1E03, 8'150, 0.00, 0.45, 0.9,
+    {"SAMPLE-C", "synthetic small cap: volatile", 0x5A3A1E03, 8'150, 0.00, 0.45, 0.9,
      0.90, 900'000},
 };
 

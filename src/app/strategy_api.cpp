@@ -118,7 +118,7 @@ std::map<std::int64_t, std::pair<int, json>> backtest_summaries(storage::Databas
 json examples() {
   json list = json::array();
   list.push_back({{"key", "sma_cross"},
-                  {"name", "Golden cross (builtin)"},
+                  {"name", "Golden cross 20/60"},
                   {"description",
                    "Buy when the 20-day average crosses above the 60-day average; sell on the "
                    "opposite cross. A native C++ strategy with two parameters."},
@@ -127,7 +127,7 @@ json examples() {
                   {"symbols", {"SAMPLE-A"}},
                   {"interval", "1d"}});
   list.push_back({{"key", "buy_and_hold"},
-                  {"name", "Buy and hold (builtin)"},
+                  {"name", "Buy and hold"},
                   {"description", "Buy on the first bar and hold to the end: the baseline."},
                   {"script", "builtin:buy_and_hold"},
                   {"params", json::object()},

@@ -1,8 +1,6 @@
 #include "quantd/app/strategy_loader.h"
 
-#include <charconv>
 #include <exception>
-#include <tuple>
 
 #include "quantd/lang/diagnostic.h"
 #include "quantd/lang/program.h"
@@ -33,20 +31,6 @@ CompiledStrategy compile_builtin(std::string_view name, const strategy::Params& 
   return out;
 }
 
-// "5:19: sma: n must be ..." → 5, 19 and the rest; 0, 0 and the whole text without a position.
-std::tuple<int, int, std::string> split_position(const std::string& message) {
-  int line = 0, column = 0;
-  const char* p = message.data();
-  const char* end = p + message.size();
-  auto [q, ec] = std::from_chars(p, end, line);
-  if (ec != std::errc() || q == end || *q != ':') return {0, 0, message};
-  auto [r, ec2] = std::from_chars(q + 1, end, column);
-  if (ec2 != std::errc() || r == end || *r != ':') return {0, 0, message};
-  std::string rest(r + 1, end);
-  if (!rest.empty() && rest.front() == ' ') rest.erase(0, 1);
-  return {line, column, rest};
-}
-
 CompiledStrategy compile_script(std::string_view source, const strategy::Params& params) {
   CompiledStrategy out;
   out.kind = "script";
@@ -61,15 +45,16 @@ CompiledStrategy compile_script(std::string_view source, const strategy::Params&
     }
     return out;
   }
-  auto program = lang::compile(script, params);
+  lang::Diagnostic error;
+  auto program = lang::compile(script, params, &error);
   if (!program.ok()) {
-    // An override that names no param, or makes a length or size invalid: a params problem,
-    // placed in the script when the compiler says where.
-    auto [line, column, text] = split_position(program.status().message());
-    const bool about_params = text.find("param") != std::string::npos;
-    lang::Diagnostic where{line, column, 1, text};
-    out.problems.push_back({about_params ? "params" : "script", line, column, line > 0 ? 1 : 0,
-                            text, line > 0 ? lang::caret_snippet(source, where) : ""});
+    // The script checked out, so an override caused this (it names no param, or makes a length
+    // or size invalid), or the program is too large; placed in the script when the compiler
+    // says where.
+    const bool placed = error.line > 0;
+    out.problems.push_back({params.empty() ? "script" : "params", placed ? error.line : 0, placed ? error.column : 0,
+                            placed ? error.length : 0, error.message,
+                            placed ? lang::caret_snippet(source, error) : ""});
     return out;
   }
   out.warmup_bars = (*program)->warmup_bars();

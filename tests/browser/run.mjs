@@ -1,0 +1,257 @@
+// The UI end to end in headless Chromium: write a strategy with an error and see it inline, fix
+// it, load the sample data (and see a bad CSV's rows listed), run a backtest and watch its
+// progress reach 100%, see the metrics and the charts drawn, sort the trades, export CSV, run a
+// second backtest and compare the two; then the main pages at phone width.
+//
+// usage: node run.mjs QUANTD_BINARY SCREENSHOT_DIR
+// Starts its own quantd on 127.0.0.1 (port 0) with a temporary database; exits non-zero on the
+// first failed check, naming it. Screenshots (PNG) are written to SCREENSHOT_DIR.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(join(here, '..', '..', 'package.json'));
+const { chromium } = require('playwright-core');
+
+const [binary, shots] = process.argv.slice(2);
+if (!binary || !shots) {
+  console.error('usage: node run.mjs QUANTD_BINARY SCREENSHOT_DIR');
+  process.exit(2);
+}
+mkdirSync(shots, { recursive: true });
+const work = mkdtempSync(join(tmpdir(), 'quantd-browser-'));
+const CHROMIUM = process.env.QUANTD_CHROMIUM || '/usr/bin/chromium';
+const LAPTOP = { width: 1366, height: 900 };
+const PHONE = { width: 390, height: 844 };
+
+let daemon = null;
+let context = null;
+let step = 'start';
+const pageErrors = [];
+
+function check(condition, what) {
+  if (!condition) throw new Error(`check failed: ${what}`);
+}
+
+async function startDaemon() {
+  const proc = spawn(binary, ['serve', '--listen', '127.0.0.1:0', '--db', join(work, 'quantd.db')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  const port = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`quantd did not start:\n${log}`)), 20000);
+    proc.stderr.on('data', (d) => {
+      log += d;
+      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(log);
+      if (m) { clearTimeout(timer); resolve(Number(m[1])); }
+    });
+    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`quantd exited with ${code}:\n${log}`)); });
+  });
+  proc.stderr.on('data', () => {});  // keep draining
+  return { proc, port };
+}
+
+async function shot(page, name, fullPage = true) {
+  await page.waitForTimeout(250);  // let charts finish their animation frame
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage });
+  console.log(`  screenshot ${name}.png`);
+}
+
+async function run() {
+  step = 'start quantd';
+  daemon = await startDaemon();
+  const base = `http://127.0.0.1:${daemon.port}`;
+  console.log(`quantd on ${base}`);
+
+  step = 'launch chromium';
+  check(existsSync(CHROMIUM), `${CHROMIUM} exists (Debian package chromium)`);
+  context = await chromium.launchPersistentContext(join(work, 'profile'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: LAPTOP,
+    acceptDownloads: true,
+    timezoneId: 'America/New_York',  // the UI must show Seoul time whatever the browser's zone
+  });
+  context.setDefaultTimeout(20000);
+  const page = context.pages()[0] || await context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  // 4xx answers the test provokes on purpose are logged by Chromium as "Failed to load resource".
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) pageErrors.push(m.text());
+  });
+
+  step = 'welcome page';
+  await page.goto(base);
+  await page.getByRole('heading', { name: 'Welcome to quantd' }).waitFor();
+  await page.locator('.live.on').waitFor();  // the SSE stream is connected
+  await shot(page, '01-welcome', false);
+
+  step = 'write a strategy with an error and see it inline';
+  await page.click('text=Strategies');
+  await page.click('text=+ New strategy');
+  await page.locator('.editor textarea').waitFor();
+  await page.locator('#validation.ok').waitFor();  // the starting script is valid
+  const broken = [
+    '# Golden cross, with a typo on line 5',
+    'param fast = 20',
+    'param slow = 60',
+    '',
+    'let f = smaa(close, fast)',
+    'let s = sma(close, slow)',
+    '',
+    'buy  when crossover(f, s)',
+    'sell when crossunder(f, s)',
+    '',
+  ].join('\n');
+  await page.fill('.editor textarea', broken);
+  await page.locator('#validation.bad').waitFor();
+  const diag = await page.locator('#diagnostics li').first().innerText();
+  check(diag.includes('5:9') && diag.includes("did you mean 'sma'"), `the error names 5:9 and suggests sma (got "${diag}")`);
+  check(await page.locator('.editor pre .ln.err').count() === 1, 'one line is marked as erroneous');
+  const marked = await page.locator('.editor pre .tok-err').first().innerText();
+  check(marked === 'smaa', `the misspelled name is underlined (got "${marked}")`);
+  const lens = await page.locator('.editor pre .lens').first().innerText();
+  check(lens.includes('unknown function'), 'the message shows at the end of the line');
+  check(await page.locator('.editor .gutter div.err').innerText() === '5', 'the gutter marks line 5');
+  await page.fill('#name', 'Golden cross 20/60');
+  await page.fill('#symbols', 'SAMPLE-A');
+  await shot(page, '02-editor-inline-error');
+  // Saving is refused with the same error.
+  await page.click('#save');
+  await page.locator('.alert.error').waitFor();
+  check(page.url().endsWith('#/strategies/new'), 'an invalid strategy is not saved');
+
+  step = 'fix the error and save';
+  await page.fill('.editor textarea', broken.replace('smaa', 'sma'));
+  await page.locator('#validation.ok').waitFor();
+  check(await page.locator('.editor pre .tok-err').count() === 0, 'no underline once fixed');
+  check(await page.locator('input[data-param="fast"]').count() === 1, 'declared params become inputs');
+  await page.click('#save');
+  await page.waitForURL(/#\/strategies\/\d+$/);
+  await page.getByRole('heading', { name: 'Golden cross 20/60' }).waitFor();
+  const strategyId = Number(page.url().split('/').pop());
+
+  step = 'load sample data; a bad CSV lists its rows';
+  await page.click('nav >> text=Data');
+  await page.locator('#load-sample').click();
+  await page.locator('#coverage tbody tr', { hasText: 'SAMPLE-C' }).waitFor();
+  check(await page.locator('#coverage .badge.synthetic').count() === 3, 'three series labelled synthetic');
+  const badCsv = 'date,open,high,low,close,volume\n2024-01-02,100,110,95,105,1000\n2024-01-03,105,100,101,110,1200\n2024-01-04,110,111,100,102,-5\n';
+  await page.fill('#import-symbol', 'MYCSV');
+  await page.setInputFiles('#import-file', { name: 'prices.csv', mimeType: 'text/csv', buffer: Buffer.from(badCsv) });
+  await page.click('#import');
+  await page.locator('#row-errors tbody tr').nth(1).waitFor();
+  const rows = await page.locator('#row-errors tbody tr td:first-child').allInnerTexts();
+  check(rows.join(',') === '3,4', `bad rows 3 and 4 listed (got ${rows})`);
+  check(await page.locator('#coverage tbody tr', { hasText: 'MYCSV' }).count() === 0, 'nothing was imported');
+  await shot(page, '03-data');
+
+  step = 'run a backtest and watch the progress reach 100%';
+  await page.goto(`${base}/#/backtests/new?strategy=${strategyId}`);
+  await page.locator('#run').waitFor();
+  check(await page.inputValue('#cash') === '100,000,000', 'capital defaults to ₩100,000,000 with separators');
+  check((await page.inputValue('#from')).startsWith('2019-01-0'), 'the period defaults to the data available');
+  await page.evaluate(() => {
+    // Record every percentage the progress bar shows.
+    window.__progress = [];
+    new MutationObserver(() => {
+      const el = document.querySelector('#launch-pct');
+      if (el) window.__progress.push(el.textContent);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+  await page.click('#run');
+  await page.locator('#launch-pct', { hasText: '100%' }).waitFor();
+  await shot(page, '04-backtest-progress', false);
+  const seen = await page.evaluate(() => window.__progress);
+  check(seen.includes('100%'), `progress reached 100% (saw ${[...new Set(seen)].join(' ')})`);
+
+  step = 'see the metrics and the charts drawn';
+  await page.waitForURL(/#\/backtests\/\d+$/);
+  const firstRun = Number(page.url().split('/').pop());
+  await page.locator('#metrics').waitFor();
+  const totalReturn = await page.locator('[data-metric="total_return"] .v').innerText();
+  check(/^[+−]\d+\.\d\d%$/.test(totalReturn), `total return is a signed percentage (got "${totalReturn}")`);
+  const equity = await page.locator('[data-metric="final_equity"] .v').innerText();
+  check(/^₩\d{1,3}(,\d{3})+$/.test(equity), `final equity is KRW with separators (got "${equity}")`);
+  for (const id of ['#equity-chart', '#drawdown-chart', '#candle-chart']) {
+    await page.locator(`${id}[data-points]`).waitFor();
+    const points = Number(await page.getAttribute(id, 'data-points'));
+    check(points > 1000, `${id} drew ${points} points`);
+    check(await page.locator(`${id} canvas`).count() > 0, `${id} has a canvas`);
+  }
+  const markers = Number(await page.getAttribute('#candle-chart', 'data-markers'));
+  check(markers > 0, `buy/sell markers on the candles (${markers})`);
+  const tradeCount = await page.locator('#trades tbody tr').count();
+  check(tradeCount > 0, 'trades listed');
+  await shot(page, '05-result');
+
+  step = 'sort the trades and export CSV';
+  await page.click('#trades th[data-key="pnl"]');
+  const pnls = (await page.locator('#trades tbody tr td:nth-child(8)').allInnerTexts())
+    .map((t) => Number(t.replace(/[₩,+]/g, '').replace('−', '-')));
+  check(pnls.every((v, i) => i === 0 || pnls[i - 1] >= v), `P&L sorted descending (${pnls.join(' ')})`);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-trades')]);
+  const csvText = readFileSync(await download.path(), 'utf8');
+  check(csvText.startsWith('entry_time_kst,exit_time_kst,symbol'), 'trades CSV has its header');
+  check(csvText.trim().split('\n').length === tradeCount + 1, 'one CSV row per trade');
+
+  step = 'run a second backtest with other parameters';
+  await page.goto(`${base}/#/backtests/new?strategy=${strategyId}`);
+  await page.locator('input[data-param="fast"]').fill('10');
+  await page.locator('input[data-param="slow"]').fill('30');
+  await page.click('#run');
+  await page.waitForURL((u) => /#\/backtests\/\d+$/.test(u.hash) && !u.hash.endsWith(`/${firstRun}`));
+  await page.locator('#metrics').waitFor();
+
+  step = 'compare the two runs';
+  await page.click('nav >> text=Backtests');
+  await page.locator('#backtests tbody tr').nth(1).waitFor();
+  const boxes = page.locator('#backtests input.select');
+  await boxes.nth(0).check();
+  await boxes.nth(1).check();
+  await page.click('#compare');
+  await page.locator('#compare-chart[data-points]').waitFor();
+  check(Number(await page.getAttribute('#compare-chart', 'data-points')) > 1000, 'both equity curves drawn');
+  check(await page.locator('#compare-table thead th').count() === 3, 'two run columns');
+  check(await page.locator('#compare-table .compare-best').count() > 0, 'best values marked');
+  await shot(page, '06-compare');
+
+  step = 'phone width';
+  await page.setViewportSize(PHONE);
+  await page.goto(`${base}/#/backtests/${firstRun}`);
+  await page.locator('#equity-chart[data-points]').waitFor();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  check(overflow <= 1, `no sideways scrolling at 390 px (overflow ${overflow}px)`);
+  await shot(page, '07-phone-result');
+  await page.goto(`${base}/#/strategies/${strategyId}`);
+  await page.locator('#validation.ok').waitFor();
+  await shot(page, '08-phone-editor', false);
+  await page.goto(`${base}/#/data`);
+  await page.locator('#coverage tbody tr').first().waitFor();
+  await shot(page, '09-phone-data', false);
+
+  check(pageErrors.length === 0, `no errors in the page: ${pageErrors.join(' | ')}`);
+}
+
+let failed = false;
+try {
+  await run();
+  console.log('browser test passed');
+} catch (e) {
+  failed = true;
+  console.error(`browser test FAILED at step "${step}": ${e.message}`);
+  if (pageErrors.length) console.error(`page errors: ${pageErrors.join(' | ')}`);
+  try {
+    const page = context?.pages()[0];
+    if (page) await page.screenshot({ path: join(shots, 'failure.png'), fullPage: true });
+  } catch { /* best effort */ }
+} finally {
+  await context?.close().catch(() => {});
+  if (daemon) daemon.proc.kill('SIGKILL');
+  rmSync(work, { recursive: true, force: true });
+}
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,94 @@
+// The REST client and the live event stream. Errors are RFC 9457 problem documents; an ApiError
+// carries the problem (title, detail, errors[]) so forms can show each field's message.
+const TOKEN_KEY = 'quantd.token';
+
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem?.detail || problem?.title || `HTTP ${status}`);
+    this.status = status;
+    this.problem = problem || {};
+    this.errors = Array.isArray(problem?.errors) ? problem.errors : [];
+  }
+}
+
+let askToken = null;  // set by the app: shows the token dialog, resolves to the token or null
+export function onTokenNeeded(fn) { askToken = fn; }
+
+async function request(method, path, { body, json, headers = {}, raw = false } = {}, retried = false) {
+  const h = { Accept: 'application/json', ...headers };
+  const token = localStorage.getItem(TOKEN_KEY);
+  if (token) h.Authorization = `Bearer ${token}`;
+  let payload = body;
+  if (json !== undefined) {
+    h['Content-Type'] = 'application/json';
+    payload = JSON.stringify(json);
+  }
+  let res;
+  try {
+    res = await fetch(path, { method, headers: h, body: payload });
+  } catch (e) {
+    throw new ApiError(0, { title: 'Network error', detail: 'Cannot reach the quantd server. Is it running?' });
+  }
+  if (res.status === 401 && !retried && askToken) {
+    const t = await askToken();
+    if (t) {
+      localStorage.setItem(TOKEN_KEY, t);
+      return request(method, path, { body, json, headers, raw }, true);
+    }
+  }
+  if (res.status === 204) return null;
+  const type = res.headers.get('Content-Type') || '';
+  if (!res.ok) {
+    let problem = null;
+    if (type.includes('json')) {
+      try { problem = await res.json(); } catch { /* keep null */ }
+    }
+    if (!problem) problem = { title: res.statusText, detail: `The server answered ${res.status}.` };
+    const retry = res.headers.get('Retry-After');
+    if (retry) problem.retryAfter = Number(retry);
+    throw new ApiError(res.status, problem);
+  }
+  if (raw) return res.text();
+  return type.includes('json') ? res.json() : res.text();
+}
+
+export const api = {
+  get: (path) => request('GET', path),
+  post: (path, json) => request('POST', path, { json }),
+  put: (path, json) => request('PUT', path, { json }),
+  del: (path) => request('DELETE', path),
+  upload: (path, text) => request('POST', path, { body: text, headers: { 'Content-Type': 'text/csv' } }),
+};
+
+// ---- server-sent events: one EventSource for the whole app ----
+const listeners = new Map();  // event name -> Set(fn)
+let source = null;
+let statusFn = () => {};
+
+export function onLiveStatus(fn) { statusFn = fn; }
+
+export function subscribe(event, fn) {
+  if (!listeners.has(event)) listeners.set(event, new Set());
+  listeners.get(event).add(fn);
+  return () => listeners.get(event)?.delete(fn);
+}
+
+function dispatch(event, data) {
+  for (const fn of listeners.get(event) || []) {
+    try { fn(data); } catch (e) { console.error(e); }
+  }
+}
+
+export function connectEvents() {
+  if (source) return;
+  source = new EventSource('/api/events');
+  source.onopen = () => { statusFn(true); dispatch('reconnected', {}); };
+  source.onerror = () => statusFn(false);  // EventSource reconnects by itself
+  for (const name of ['backtest', 'bars', 'strategies']) {
+    source.addEventListener(name, (e) => {
+      let data = {};
+      try { data = JSON.parse(e.data); } catch { return; }
+      dispatch(name, data);
+    });
+  }
+}

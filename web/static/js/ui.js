@@ -1,0 +1,150 @@
+// Small DOM helpers: h() to build elements, toasts, a confirm dialog, sortable tables.
+export function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  if (attrs) {
+    for (const [k, v] of Object.entries(attrs)) {
+      if (v === undefined || v === null || v === false) continue;
+      if (k === 'class') el.className = v;
+      else if (k === 'style' && typeof v === 'object') Object.assign(el.style, v);
+      else if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
+      else if (k === 'html') el.innerHTML = v;
+      else if (k in el && typeof v !== 'string') el[k] = v;
+      else el.setAttribute(k, v === true ? '' : v);
+    }
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const c of children) {
+    if (c === null || c === undefined || c === false) continue;
+    if (Array.isArray(c)) append(el, c);
+    else el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+}
+
+export const $ = (sel, root = document) => root.querySelector(sel);
+export const $$ = (sel, root = document) => [...root.querySelectorAll(sel)];
+
+export function toast(message, kind = '') {
+  const el = h('div', { class: `toast ${kind}` }, message);
+  document.getElementById('toasts').append(el);
+  setTimeout(() => el.remove(), kind === 'error' ? 7000 : 3500);
+}
+
+// Resolves true when the user confirms.
+export function confirmDialog(title, message, action = 'Delete') {
+  return new Promise((resolve) => {
+    const close = (v) => { back.remove(); resolve(v); };
+    const back = h('div', { class: 'modal-back', onclick: (e) => { if (e.target === back) close(false); } },
+      h('div', { class: 'modal', role: 'dialog', 'aria-modal': 'true' },
+        h('h2', null, title),
+        h('p', null, message),
+        h('div', { class: 'form-actions' },
+          h('button', { class: 'btn', onclick: () => close(false) }, 'Cancel'),
+          h('button', { class: 'btn primary', onclick: () => close(true) }, action))));
+    document.body.append(back);
+    back.querySelector('.btn.primary').focus();
+  });
+}
+
+// Asks for the API token (servers listening beyond loopback require one).
+export function tokenDialog() {
+  return new Promise((resolve) => {
+    const input = h('input', { type: 'password', placeholder: 'API token', autocomplete: 'off' });
+    const close = (v) => { back.remove(); resolve(v); };
+    const back = h('div', { class: 'modal-back' },
+      h('form', { class: 'modal', onsubmit: (e) => { e.preventDefault(); close(input.value.trim() || null); } },
+        h('h2', null, 'API token required'),
+        h('p', null, 'This server requires a token (server.auth_token in its config). It is kept in this browser only.'),
+        input,
+        h('div', { class: 'form-actions' },
+          h('button', { class: 'btn', type: 'button', onclick: () => close(null) }, 'Cancel'),
+          h('button', { class: 'btn primary', type: 'submit' }, 'Continue'))));
+    document.body.append(back);
+    input.focus();
+  });
+}
+
+// A table whose columns sort on click. columns: [{key, label, align, render(row), value(row), sortable}]
+export function sortableTable(columns, rows, { initial, rowAttrs, empty = 'Nothing here yet.' } = {}) {
+  let sortKey = initial?.key ?? null;
+  let desc = initial?.desc ?? false;
+  const tbody = h('tbody');
+  const heads = columns.map((c) => {
+    const th = h('th', { class: [c.align === 'r' ? 'r' : '', c.sortable !== false ? 'sortable' : '', c.hideSm ? 'hide-sm' : ''].join(' ') }, c.label);
+    if (c.sortable !== false) {
+      th.addEventListener('click', () => {
+        if (sortKey === c.key) desc = !desc; else { sortKey = c.key; desc = c.defaultDesc ?? false; }
+        render();
+      });
+    }
+    th.dataset.key = c.key;
+    return th;
+  });
+  const value = (c, r) => (c.value ? c.value(r) : r[c.key]);
+  function render() {
+    const col = columns.find((c) => c.key === sortKey);
+    const sorted = [...rows];
+    if (col) {
+      sorted.sort((a, b) => {
+        const x = value(col, a), y = value(col, b);
+        if (x === y) return 0;
+        if (x === null || x === undefined) return 1;
+        if (y === null || y === undefined) return -1;
+        const cmp = typeof x === 'string' ? x.localeCompare(y) : x - y;
+        return desc ? -cmp : cmp;
+      });
+    }
+    for (const th of heads) {
+      th.classList.toggle('sorted', th.dataset.key === sortKey);
+      th.classList.toggle('desc', th.dataset.key === sortKey && desc);
+    }
+    tbody.replaceChildren(...(sorted.length === 0
+      ? [h('tr', null, h('td', { colspan: columns.length, class: 'empty' }, empty))]
+      : sorted.map((r) => h('tr', rowAttrs ? rowAttrs(r) : null,
+          columns.map((c) => h('td', { class: [c.align === 'r' ? 'r num' : '', c.hideSm ? 'hide-sm' : '', c.class || ''].join(' ') }, c.render ? c.render(r) : r[c.key]))))));
+  }
+  render();
+  const table = h('table', { class: 'table' }, h('thead', null, h('tr', null, heads)), tbody);
+  return h('div', { class: 'table-wrap' }, table);
+}
+
+export function statusBadge(status, progress) {
+  const label = { queued: 'Queued', running: 'Running', done: 'Done', failed: 'Failed', canceled: 'Canceled' }[status] || status;
+  const text = status === 'running' && typeof progress === 'number' ? `${label} ${Math.floor(progress * 100)}%` : label;
+  return h('span', { class: `badge ${status}` }, text);
+}
+
+export function progressBar(fraction, big = false) {
+  const pct = Math.max(0, Math.min(1, fraction || 0)) * 100;
+  return h('div', { class: `progress${big ? ' big' : ''}`, role: 'progressbar', 'aria-valuenow': String(Math.floor(pct)), 'aria-valuemin': '0', 'aria-valuemax': '100' },
+    h('div', { style: { width: `${pct}%` } }));
+}
+
+// Problem → readable lines for an alert.
+export function problemAlert(err, title) {
+  const errors = err.errors || [];
+  return h('div', { class: 'alert error', role: 'alert' },
+    h('strong', null, title || err.problem?.title || 'Something went wrong'), ' ',
+    err.problem?.detail || err.message,
+    errors.length > 1 ? h('ul', null, errors.map((e) => h('li', null, e.field ? `${e.field}: ${e.message}` : e.message))) : null);
+}
+
+export function download(name, text, type = 'text/csv') {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = h('a', { href: url, download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+export function csv(rows) {
+  const esc = (v) => {
+    const s = v === null || v === undefined ? '' : String(v);
+    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  return rows.map((r) => r.map(esc).join(',')).join('\n') + '\n';
+}
