@@ -9,14 +9,16 @@
 # 4. Both programs' trades CSVs must be identical, entry and exit bar for bar.
 # 5. bar_load_bench (Google Benchmark) times CSV parsing and SQLite load/upsert of the bars.
 #
-# Environment: BUILD_DIR (default build), BARS (1000000), RUNS (5), BENCH_WORK (scratch folder,
+# Usage: bench/run.sh [BUILD_DIR]   (the Makefile's `bench` target passes its build folder)
+# Environment: BUILD_DIR (when no argument; default build), BARS (1000000), RUNS (5), BENCH_WORK (scratch folder,
 # default $BUILD_DIR/bench-work), BENCH_NO_BUILD=1 (use the binaries as they are),
 # BENCH_SKIP_GBENCH=1 (skip step 5), BENCH_STRICT=1 (exit 1 when a performance target is
 # missed; trades that differ always exit 1).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=${BUILD_DIR:-$ROOT/build}
+BUILD=${1:-${BUILD_DIR:-$ROOT/build}}
+case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
 BARS=${BARS:-1000000}
 RUNS=${RUNS:-5}
 WORK=${BENCH_WORK:-$BUILD/bench-work}

@@ -14,3 +14,15 @@ CREATE TABLE bars (
   volume   INTEGER NOT NULL,
   PRIMARY KEY (symbol, interval, ts)
 ) WITHOUT ROWID;
+
+-- One row per stored series, kept by BarRepository in the same transaction as the series' bars
+-- (BarRepository is the only writer of both tables), so listing the stored data costs one row per
+-- series instead of a scan of every bar.
+CREATE TABLE bar_series (
+  symbol   TEXT    NOT NULL,
+  interval TEXT    NOT NULL,
+  first_ts INTEGER NOT NULL,
+  last_ts  INTEGER NOT NULL,
+  count    INTEGER NOT NULL,
+  PRIMARY KEY (symbol, interval)
+) WITHOUT ROWID;

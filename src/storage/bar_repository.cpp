@@ -125,8 +125,20 @@ Result<ImportSummary> BarRepository::upsert(const domain::Symbol& symbol,
       ins.reset();
     }
     const std::int64_t after = count_rows(db, symbol.str(), interval_text, lo->ts, hi->ts);
-    tx.commit();
     summary.inserted = after - before;
+    SQLite::Statement series(db,
+                             "INSERT INTO bar_series(symbol, interval, first_ts, last_ts, count) "
+                             "VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(symbol, interval) DO UPDATE SET "
+                             "first_ts = MIN(first_ts, excluded.first_ts), "
+                             "last_ts = MAX(last_ts, excluded.last_ts), "
+                             "count = count + excluded.count");
+    series.bindNoCopy(1, symbol.str());
+    series.bindNoCopy(2, interval_text);
+    series.bind(3, std::int64_t{lo->ts});
+    series.bind(4, std::int64_t{hi->ts});
+    series.bind(5, summary.inserted);
+    series.exec();
+    tx.commit();
     summary.updated = written - summary.inserted;
     summary.unchanged = static_cast<std::int64_t>(bars.size()) - written;
   } catch (const std::exception& e) {
@@ -194,13 +206,13 @@ Result<std::vector<BarCoverage>> BarRepository::coverage() {
   std::vector<BarCoverage> out;
   try {
     SQLite::Statement q(db_.connection(),
-                        "SELECT symbol, interval, MIN(ts), MAX(ts), COUNT(*) FROM bars "
-                        "GROUP BY symbol, interval ORDER BY symbol, interval");
+                        "SELECT symbol, interval, first_ts, last_ts, count FROM bar_series "
+                        "ORDER BY symbol, interval");
     while (q.executeStep()) {
       const std::string interval_text = q.getColumn(1).getString();
       const std::optional<domain::Interval> interval = domain::parse_interval(interval_text);
       if (!interval) {
-        return Status::internal("bars table holds an unknown interval \"" + interval_text + "\"");
+        return Status::internal("bar_series holds an unknown interval \"" + interval_text + "\"");
       }
       out.push_back(BarCoverage{domain::Symbol(q.getColumn(0).getString()), *interval,
                                 q.getColumn(2).getInt64(), q.getColumn(3).getInt64(),
@@ -215,10 +227,18 @@ Result<std::vector<BarCoverage>> BarRepository::coverage() {
 Status BarRepository::remove(const domain::Symbol& symbol, domain::Interval interval) {
   int deleted = 0;
   try {
-    SQLite::Statement del(db_.connection(), "DELETE FROM bars WHERE symbol = ?1 AND interval = ?2");
-    del.bind(1, symbol.str());
-    del.bind(2, std::string(domain::to_string(interval)));
-    deleted = del.exec();
+    SQLite::Database& db = db_.connection();
+    SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+    const std::string interval_text(domain::to_string(interval));
+    for (const char* sql : {"DELETE FROM bars WHERE symbol = ?1 AND interval = ?2",
+                            "DELETE FROM bar_series WHERE symbol = ?1 AND interval = ?2"}) {
+      SQLite::Statement del(db, sql);
+      del.bindNoCopy(1, symbol.str());
+      del.bindNoCopy(2, interval_text);
+      const int n = del.exec();
+      if (deleted == 0) deleted = n;
+    }
+    tx.commit();
   } catch (const std::exception& e) {
     return Status::internal("deleting bars of " + series_name(symbol, interval) +
                             " failed: " + e.what());

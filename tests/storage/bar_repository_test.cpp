@@ -136,6 +136,17 @@ TEST_CASE("coverage lists every series; remove deletes one") {
   CHECK((*cov)[2].last_ts == minute(7));
   CHECK((*cov)[2].count == 3);
 
+  // Overlapping imports: the summary counts each bar once and widens the range.
+  REQUIRE(repo.upsert(kSamsung, Interval::k1m, std::vector<Bar>{bar(7, 2), bar(9, 1), bar(-2, 1)}).ok());
+  auto wider = repo.coverage();
+  REQUIRE(wider.ok());
+  CHECK((*wider)[2].first_ts == minute(-2));
+  CHECK((*wider)[2].last_ts == minute(9));
+  CHECK((*wider)[2].count == 5);
+  auto all = repo.load(kSamsung, Interval::k1m);
+  REQUIRE(all.ok());
+  CHECK(all->size() == 5);
+
   CHECK(repo.remove(kSamsung, Interval::k1m).ok());
   const quantd::Status gone = repo.remove(kSamsung, Interval::k1m);
   CHECK(gone.code() == StatusCode::kNotFound);
@@ -164,6 +175,11 @@ TEST_CASE("a failing upsert stores nothing") {
   auto loaded = repo.load(kSamsung, Interval::k1m);
   REQUIRE(loaded.ok());
   CHECK(*loaded == std::vector<Bar>{bar(0, 1)});
+  auto cov = repo.coverage();
+  REQUIRE(cov.ok());
+  REQUIRE(cov->size() == 1);
+  CHECK((*cov)[0].count == 1);
+  CHECK((*cov)[0].last_ts == minute(0));
 }
 
 TEST_CASE("upsert rejects an invalid symbol and accepts an empty batch") {

@@ -58,11 +58,12 @@ class BarRepository {
                                         std::optional<TimestampMs> to = std::nullopt);
 
   // Every stored series with its first/last ts and bar count, ordered by symbol then interval
-  // (as text). Reads every row (one scan of the table). Errors: internal.
+  // (as text). Reads the bar_series summary that upsert and remove keep, one row per series.
+  // Errors: internal.
   Result<std::vector<BarCoverage>> coverage();
 
-  // Deletes every bar of (symbol, interval) in one statement. Returns not_found when there were
-  // none, internal when SQLite fails.
+  // Deletes every bar of (symbol, interval) and its summary in one transaction. Returns not_found
+  // when there were none, internal when SQLite fails.
   Status remove(const domain::Symbol& symbol, domain::Interval interval);
 
  private:
