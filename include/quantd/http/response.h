@@ -1,0 +1,52 @@
+// Response: what a handler returns, free of Beast and Asio, plus the helpers every handler uses.
+//
+// Errors are RFC 9457 problem documents (`application/problem+json`); see problem().
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace quantd::http {
+
+struct Response {
+  int status = 200;          // must be 100..599; anything else is sent as a 500
+  std::string content_type;  // empty: no Content-Type header
+  std::string body;          // dropped on the wire for HEAD, 1xx, 204 and 304
+  // Extra headers, sent in order. Content-Type, Content-Length and Connection are managed by the
+  // server; set them here only through content_type.
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  // The value of the first extra header named `name` (case-insensitive), or nullopt. The view
+  // points into this Response.
+  std::optional<std::string_view> header(std::string_view name) const;
+  // Replaces every extra header named `name` (case-insensitive) with one `name: value`.
+  Response& set_header(std::string name, std::string value);
+};
+
+// `body` serialized as `application/json`. Never throws: invalid UTF-8 in strings is replaced
+// with U+FFFD.
+Response json(int status, const nlohmann::json& body);
+
+// An RFC 9457 problem document, `application/problem+json`:
+//   {"type": "about:blank", "title": title, "status": status, "detail": detail,
+//    "errors": [{"field": ..., "message": ...}]}
+// `errors` is included only when it is a non-empty array; it is the list of validation failures,
+// each an object with "field" and "message". `title` is the short, fixed summary of the status
+// ("Not Found"); `detail` is a sentence the user can act on. Never throws.
+Response problem(int status, std::string title, std::string detail,
+                 nlohmann::json errors = nlohmann::json::array());
+
+// `body` as-is with the given content type.
+Response text(int status, std::string body, std::string content_type = "text/plain; charset=utf-8");
+
+// A response with no body (e.g. 204).
+Response empty(int status);
+
+// The standard reason phrase for a status code ("Not Found"), or "Unknown Status".
+std::string_view reason_phrase(int status);
+
+}  // namespace quantd::http

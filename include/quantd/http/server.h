@@ -1,0 +1,82 @@
+// Server: the HTTP/1.1 server (Boost.Beast, kept behind a pimpl so this header stays light).
+//
+// Design and threading: the Server owns one io_context run by `threads` threads. Each connection
+// runs on its own strand; a request is read (header, then body, with the limits and timeouts of
+// ServerConfig), turned into a Request, dispatched through the Router on that strand, and the
+// Response written back; then the connection waits for the next request (keep-alive). A request
+// to an SSE route turns the connection into an event stream fed by its SseHub.
+//
+// Invariants: no exception leaves an I/O handler; a bad request (malformed, too large, too slow)
+// affects only its own connection; every request produces exactly one access-log line at info
+// level ("remote method target status bytes duration_ms"), and neither bodies nor header values
+// are ever logged.
+//
+// Shutdown order (stop()): stop accepting; close idle connections and SSE streams; let requests
+// already being handled finish (up to shutdown_grace); then stop the io_context and join.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "quantd/core/status.h"
+
+namespace quantd::http {
+
+class Router;
+class StaticAssets;
+
+struct ServerConfig {
+  std::string host = "127.0.0.1";  // an IP address or a resolvable host name
+  std::uint16_t port = 8080;       // 0 = an ephemeral port; read it back with Server::port()
+  int threads = 2;                 // I/O threads; values below 1 mean 1
+  std::size_t body_limit_bytes = 8 * 1024 * 1024;  // larger bodies answer 413 and close
+  std::size_t header_limit_bytes = 16 * 1024;      // larger headers answer 431 and close
+  // Time allowed for a request's header to arrive once the connection is open, or once its first
+  // byte arrived on a kept-alive connection; on expiry the connection is closed.
+  std::chrono::milliseconds header_timeout{std::chrono::seconds(10)};
+  // Time allowed for the body after the header, and for writing each response.
+  std::chrono::milliseconds read_timeout{std::chrono::seconds(30)};
+  // How long a kept-alive connection may wait for its next request.
+  std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
+  // An SSE stream sends a ": keep-alive" comment this often.
+  std::chrono::milliseconds sse_keepalive{std::chrono::seconds(15)};
+  // An SSE client whose unsent backlog would exceed this is disconnected (EventSource reconnects).
+  std::size_t sse_max_backlog_bytes = 1024 * 1024;
+  // How long stop() lets in-flight requests finish before it forces the io_context down.
+  std::chrono::milliseconds shutdown_grace{std::chrono::milliseconds(1500)};
+};
+
+class Server {
+ public:
+  // `router` and `assets` (may be null: no static files) are not owned and must outlive the
+  // Server. Does no I/O; call start().
+  Server(ServerConfig config, Router& router, StaticAssets* assets);
+  // Calls stop().
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds host:port, starts listening and starts the I/O threads; returns at once.
+  // Errors: InvalidArgument if host is neither an address nor resolvable; Unavailable naming
+  // host:port and the OS error if the socket cannot be opened, bound or listened on;
+  // FailedPrecondition if called twice. Not thread-safe with stop().
+  Status start();
+
+  // The bound port (the real one when config.port is 0); 0 before a successful start().
+  // Thread-safe.
+  std::uint16_t port() const;
+
+  // Stops the server (see the shutdown order above) and joins its threads; returns within about
+  // shutdown_grace plus the longest running handler. Idempotent; safe without start(). Must not
+  // be called from a handler (it would wait for itself).
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace quantd::http

@@ -1,0 +1,287 @@
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <exception>
+#include <utility>
+
+#include "http_session_internal.h"
+#include "quantd/http/request.h"
+#include "sse_session_internal.h"
+#include "text_internal.h"
+
+namespace quantd::http::detail {
+
+namespace {
+
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+constexpr std::chrono::milliseconds kMaxLinger{2000};
+constexpr std::size_t kMaxLingerBytes = 64 * 1024 * 1024;
+
+bool is_http_protocol_error(const beast::error_code& ec) {
+  return ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category();
+}
+
+// Headers the session itself manages; a handler's copies are dropped.
+bool is_managed_header(std::string_view name) {
+  return iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding") ||
+         iequals(name, "Connection") || iequals(name, "Content-Type") || iequals(name, "Server");
+}
+
+bool has_line_break(std::string_view text) {
+  return text.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
+}
+
+}  // namespace
+
+HttpSession::HttpSession(tcp::socket&& socket, std::shared_ptr<ServerState> state)
+    : stream_(std::move(socket)), state_(std::move(state)) {
+  beast::error_code ec;
+  const auto peer = stream_.socket().remote_endpoint(ec);
+  remote_ = ec ? std::string("-") : endpoint_string(peer);
+  // Small responses and SSE frames should not wait for Nagle.
+  stream_.socket().set_option(tcp::no_delay(true), ec);
+}
+
+HttpSession::~HttpSession() { state_->remove_connection(id_); }
+
+void HttpSession::run() {
+  if (!state_->add_connection(shared_from_this(), &id_)) return;  // stopping: the socket closes
+  net::dispatch(stream_.get_executor(),
+                beast::bind_front_handler(&HttpSession::do_wait, shared_from_this()));
+}
+
+void HttpSession::shutdown() {
+  net::post(stream_.get_executor(),
+            beast::bind_front_handler(&HttpSession::on_shutdown, shared_from_this()));
+}
+
+void HttpSession::on_shutdown() {
+  // A request being read or handled finishes (its write sees stopping() and closes); a
+  // connection waiting for a request, or lingering, closes now.
+  if (phase_ == Phase::kIdle || phase_ == Phase::kHeader || phase_ == Phase::kLinger) do_close();
+}
+
+void HttpSession::do_wait() {
+  phase_ = Phase::kIdle;
+  if (state_->stopping()) return do_close();
+  // A new connection's header must arrive within header_timeout of the accept; so must a
+  // pipelined request that is already buffered.
+  if (first_request_ || buffer_.size() > 0) return do_read_header();
+  // Between kept-alive requests, wait for the first byte under the (longer) idle timeout; the
+  // header then gets header_timeout from there.
+  stream_.expires_after(state_->config.idle_timeout);
+  stream_.async_read_some(buffer_.prepare(1024),
+                          beast::bind_front_handler(&HttpSession::on_wait, shared_from_this()));
+}
+
+void HttpSession::on_wait(beast::error_code ec, std::size_t bytes) {
+  if (phase_ == Phase::kClosed) return;
+  if (ec) return do_close();  // the peer left, or stayed idle too long
+  buffer_.commit(bytes);
+  do_read_header();
+}
+
+void HttpSession::do_read_header() {
+  phase_ = Phase::kHeader;
+  started_ = std::chrono::steady_clock::now();
+  log_method_.clear();
+  log_target_.clear();
+  linger_after_write_ = false;
+  parser_.emplace();
+  parser_->body_limit(state_->config.body_limit_bytes);
+  parser_->header_limit(static_cast<std::uint32_t>(
+      std::min<std::size_t>(state_->config.header_limit_bytes, UINT32_MAX)));
+  stream_.expires_after(state_->config.header_timeout);
+  bhttp::async_read_header(
+      stream_, buffer_, *parser_,
+      beast::bind_front_handler(&HttpSession::on_read_header, shared_from_this()));
+}
+
+void HttpSession::on_read_error(beast::error_code ec) {
+  if (ec == bhttp::error::body_limit) {
+    return reject(413, "Content Too Large",
+                  "The request body is larger than the limit of " +
+                      std::to_string(state_->config.body_limit_bytes) + " bytes.");
+  }
+  if (ec == bhttp::error::header_limit) {
+    return reject(431, "Request Header Fields Too Large",
+                  "The request header is larger than the limit of " +
+                      std::to_string(state_->config.header_limit_bytes) + " bytes.");
+  }
+  if (is_http_protocol_error(ec) && ec != bhttp::error::end_of_stream &&
+      ec != bhttp::error::partial_message) {
+    return reject(400, "Bad Request", "The request is not valid HTTP/1.1 (" + ec.message() + ").");
+  }
+  // Timeout, reset, or the peer closed mid-request: nobody is left to answer.
+  if (ec != net::error::operation_aborted) {
+    spdlog::debug("http: closing connection from {}: {}", remote_, ec.message());
+  }
+  do_close();
+}
+
+void HttpSession::on_read_header(beast::error_code ec, std::size_t) {
+  if (phase_ == Phase::kClosed) return;
+  if (parser_->is_header_done() || ec == bhttp::error::body_limit) {
+    // For the access log; Beast has validated both (no control characters).
+    log_method_ = std::string(parser_->get().method_string());
+    log_target_ = std::string(parser_->get().target());
+  }
+  if (ec) return on_read_error(ec);
+  if (parser_->is_done()) return handle_request();
+  const auto expect = parser_->get()[bhttp::field::expect];
+  phase_ = Phase::kBody;
+  if (iequals(expect, "100-continue")) {
+    stream_.expires_after(state_->config.read_timeout);
+    net::async_write(stream_, net::buffer(kContinue),
+                     beast::bind_front_handler(&HttpSession::on_continue_sent, shared_from_this()));
+    return;
+  }
+  do_read_body();
+}
+
+void HttpSession::on_continue_sent(beast::error_code ec, std::size_t) {
+  if (phase_ == Phase::kClosed) return;
+  if (ec) return do_close();
+  do_read_body();
+}
+
+void HttpSession::do_read_body() {
+  phase_ = Phase::kBody;
+  stream_.expires_after(state_->config.read_timeout);
+  bhttp::async_read(stream_, buffer_, *parser_,
+                    beast::bind_front_handler(&HttpSession::on_read_body, shared_from_this()));
+}
+
+void HttpSession::on_read_body(beast::error_code ec, std::size_t) {
+  if (phase_ == Phase::kClosed) return;
+  if (ec) return on_read_error(ec);
+  handle_request();
+}
+
+void HttpSession::handle_request() {
+  phase_ = Phase::kBusy;
+  stream_.expires_never();  // the handler's time is not the client's
+  try {
+    auto& message = parser_->get();
+    Result<Request> parsed = make_request(std::string(message.method_string()),
+                                          std::string(message.target()), std::move(message.body()));
+    if (!parsed.ok()) return reject(400, "Bad Request", parsed.status().message());
+    Request request = std::move(parsed).value();
+    request.remote = remote_;
+    request.headers.reserve(
+        static_cast<std::size_t>(std::distance(message.begin(), message.end())));
+    for (const auto& field : message) {
+      request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
+
+    if (SseHub* hub = state_->router.sse_hub_for(request)) {
+      // The SseSession takes the socket (and so this strand); this session ends here.
+      phase_ = Phase::kClosed;
+      stream_.expires_never();
+      auto sse = std::make_shared<SseSession>(stream_.release_socket(), state_, remote_,
+                                              log_target_, started_);
+      sse->run(*hub);
+      return;
+    }
+    const bool head = request.method == "HEAD";
+    Response response = state_->router.handle(std::move(request), state_->assets);
+    // Decided after the handler ran: a stop() that began meanwhile closes this connection.
+    const bool keep_alive = message.keep_alive() && !state_->stopping();
+    send(std::move(response), head, keep_alive);
+  } catch (const std::exception& e) {
+    // Router::handle never throws; this is allocation failure while building the Request.
+    spdlog::error("http: failed to handle a request from {}: {}", remote_, e.what());
+    do_close();
+  }
+}
+
+void HttpSession::reject(int status, std::string title, std::string detail) {
+  linger_after_write_ = true;
+  Response response = problem(status, std::move(title), std::move(detail));
+  send(std::move(response), /*head=*/false, /*keep_alive=*/false);
+}
+
+void HttpSession::send(Response response, bool head, bool keep_alive) {
+  phase_ = Phase::kBusy;
+  if (response.status < 100 || response.status > 599) {
+    spdlog::error("http: invalid response status {} for {}", response.status, log_target_);
+    response = problem(500, "Internal Server Error", "The server produced an invalid response.");
+  }
+  auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
+  const unsigned version = parser_ && parser_->is_header_done() ? parser_->get().version() : 11;
+  res->version(version == 10 ? 10 : 11);
+  res->result(static_cast<unsigned>(response.status));
+  res->set(bhttp::field::server, "quantd");
+  if (!response.content_type.empty() && !has_line_break(response.content_type)) {
+    res->set(bhttp::field::content_type, response.content_type);
+  }
+  for (const auto& [name, value] : response.headers) {
+    if (is_managed_header(name)) continue;
+    if (name.empty() || has_line_break(name) || has_line_break(value)) {
+      spdlog::error("http: dropped a response header with a line break (for {})", log_target_);
+      continue;
+    }
+    res->insert(name, value);
+  }
+  const bool no_body = response.status < 200 || response.status == 204 || response.status == 304;
+  log_status_ = response.status;
+  log_bytes_ = 0;
+  if (no_body) {
+    // RFC 9110 §8.6: neither a body nor a Content-Length for 1xx and 204; 304 needs neither.
+  } else if (head) {
+    res->content_length(response.body.size());
+  } else {
+    log_bytes_ = response.body.size();
+    res->body() = std::move(response.body);
+    res->prepare_payload();
+  }
+  res->keep_alive(keep_alive);
+  response_ = res;
+  stream_.expires_after(state_->config.read_timeout);
+  bhttp::async_write(
+      stream_, *res,
+      beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), res->need_eof()));
+}
+
+void HttpSession::on_write(bool close, beast::error_code ec, std::size_t) {
+  log_access(remote_, log_method_, log_target_, log_status_, ec ? 0 : log_bytes_, started_);
+  response_.reset();
+  if (phase_ == Phase::kClosed) return;
+  if (ec) return do_close();
+  if (linger_after_write_) return do_linger();
+  if (close || state_->stopping()) return do_close();
+  first_request_ = false;
+  do_wait();
+}
+
+void HttpSession::do_linger() {
+  phase_ = Phase::kLinger;
+  beast::error_code ignored;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  linger_deadline_ = std::chrono::steady_clock::now() +
+                     std::min<std::chrono::milliseconds>(kMaxLinger, state_->config.read_timeout);
+  linger_bytes_ = 0;
+  on_linger({}, 0);
+}
+
+void HttpSession::on_linger(beast::error_code ec, std::size_t bytes) {
+  if (phase_ == Phase::kClosed) return;
+  linger_bytes_ += bytes;
+  const auto now = std::chrono::steady_clock::now();
+  if (ec || state_->stopping() || now >= linger_deadline_ || linger_bytes_ > kMaxLingerBytes) {
+    return do_close();
+  }
+  stream_.expires_after(linger_deadline_ - now);
+  stream_.async_read_some(net::buffer(scratch_),
+                          beast::bind_front_handler(&HttpSession::on_linger, shared_from_this()));
+}
+
+void HttpSession::do_close() {
+  if (phase_ == Phase::kClosed) return;
+  phase_ = Phase::kClosed;
+  beast::error_code ignored;
+  stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  stream_.close();
+}
+
+}  // namespace quantd::http::detail

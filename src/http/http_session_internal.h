@@ -1,0 +1,75 @@
+// HttpSession: one HTTP/1.1 connection (internal to http), after Beast's http_server_async.
+//
+// Reads a request (first byte, then header, then body, each under its own timeout), dispatches
+// it through the Router on the connection's strand, writes the response, and loops while the
+// connection is kept alive. Protocol errors answer a problem document and close: 400 malformed,
+// 413 body too large, 431 header too large. Timeouts close silently. A GET to an SSE route hands
+// the socket to an SseSession.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "quantd/http/response.h"
+#include "server_internal.h"
+
+namespace quantd::http::detail {
+
+class HttpSession final : public Connection, public std::enable_shared_from_this<HttpSession> {
+ public:
+  HttpSession(tcp::socket&& socket, std::shared_ptr<ServerState> state);
+  ~HttpSession() override;
+
+  // Registers with the server and starts reading. Call once, from any thread.
+  void run();
+  void shutdown() override;  // any thread
+
+ private:
+  // Where the connection is; decides what shutdown() may interrupt.
+  enum class Phase { kIdle, kHeader, kBody, kBusy, kLinger, kClosed };
+
+  void do_wait();
+  void on_wait(beast::error_code ec, std::size_t bytes);
+  void do_read_header();
+  void on_read_header(beast::error_code ec, std::size_t bytes);
+  void on_continue_sent(beast::error_code ec, std::size_t bytes);
+  void do_read_body();
+  void on_read_body(beast::error_code ec, std::size_t bytes);
+  void handle_request();
+  void on_read_error(beast::error_code ec);
+  void reject(int status, std::string title, std::string detail);
+  void send(Response response, bool head, bool keep_alive);
+  void on_write(bool close, beast::error_code ec, std::size_t bytes);
+  void do_linger();
+  void on_linger(beast::error_code ec, std::size_t bytes);
+  void on_shutdown();
+  void do_close();
+
+  // Everything below is touched only on the connection's strand.
+  beast::tcp_stream stream_;
+  std::shared_ptr<ServerState> state_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::shared_ptr<bhttp::response<bhttp::string_body>> response_;  // alive while being written
+  std::string remote_;
+  std::uint64_t id_ = 0;
+  Phase phase_ = Phase::kIdle;
+  bool first_request_ = true;
+  bool linger_after_write_ = false;
+  // The request in flight, for its access-log line.
+  std::string log_method_;
+  std::string log_target_;
+  int log_status_ = 0;
+  std::size_t log_bytes_ = 0;
+  std::chrono::steady_clock::time_point started_;
+  // Lingering close: after an error response, unread request bytes are drained (bounded) so the
+  // client reads the response instead of a connection reset.
+  std::chrono::steady_clock::time_point linger_deadline_;
+  std::size_t linger_bytes_ = 0;
+  std::array<char, 8192> scratch_{};
+};
+
+}  // namespace quantd::http::detail
