@@ -103,6 +103,8 @@ RunResult run_quantd(const std::vector<std::string>& args, std::chrono::millisec
 
 Daemon::Daemon(const std::string& db_path, std::vector<std::string> extra_args) {
   log_path_ = db_path + ".log";
+  // A previous daemon on the same database left its log here: never read its port by mistake.
+  std::filesystem::remove(log_path_);
   std::vector<std::string> args{"serve", "--listen", "127.0.0.1:0", "--db", db_path};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   pid_ = spawn(args, db_path + ".out", log_path_);
