@@ -11,6 +11,9 @@
 //   script_bar  the same with the bars not announced (bar-by-bar evaluation: the live path)
 //   six         run_backtest with a script of six indicators and three conditions
 //   evaluator   the twin's position-independent part alone (Evaluator::run_block over 1M bars)
+//   alone       native sma_cross and the twin as strategies alone (on_bar over the announced bars
+//               with a trivial context, fills applied at once), in thread CPU time: on a shared
+//               machine the steadiest comparison of the two
 //   compile     parse + check + compile of a 100-line script
 // The native and script runs must make identical trades (exit 1 otherwise). Prints key/value
 // lines, then the ratios the strategy-language issue sets as targets (bench/RESULTS.md).
@@ -22,6 +25,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <time.h>
 
 #include "krx_bar_generator.h"
 #include "quantd/backtest/engine.h"
@@ -35,6 +40,47 @@ using namespace quantd;
 using Clock = std::chrono::steady_clock;
 
 double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+double cpu_now() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+// A context whose position follows the strategy's own intents at once.
+class InstantContext final : public strategy::DataContext {
+ public:
+  TimestampMs now() const override { return 0; }
+  const domain::Symbol& symbol() const override { return symbol_; }
+  std::span<const domain::Bar> bars() const override { return {}; }
+  std::int64_t position() const override { return position_; }
+  double entry_price() const override { return position_ != 0 ? 1.0 : 0.0; }
+  std::int64_t bars_held() const override { return position_ != 0 ? 1 : 0; }
+  std::int64_t cash() const override { return 0; }
+  double equity() const override { return 0; }
+  domain::Symbol symbol_{"BENCH"};
+  std::int64_t position_ = 0;
+};
+
+// CPU seconds of one pass of `f`'s strategy over `bars`; `intents` counts what it emitted.
+double strategy_alone(const strategy::StrategyFactory& f, const std::vector<domain::Bar>& bars,
+                      std::int64_t& intents) {
+  auto s = f.create(domain::Symbol("BENCH"));
+  s->on_series(bars);
+  InstantContext ctx;
+  strategy::IntentSink sink;
+  intents = 0;
+  const double t0 = cpu_now();
+  for (const domain::Bar& b : bars) {
+    s->on_bar(ctx, b, sink);
+    if (sink.has_intent()) {
+      ctx.position_ = sink.intent().is_flat() ? 0 : 100;
+      ++intents;
+      sink.clear();
+    }
+  }
+  return cpu_now() - t0;
+}
 
 // The fastest run: on a shared machine the others are the same work plus interference.
 double best(std::vector<double> v) { return *std::min_element(v.begin(), v.end()); }
@@ -211,7 +257,8 @@ int main(int argc, char** argv) {
   const BarByBar twin_bar(*twin);
   const auto six = script(kSix);
 
-  std::vector<double> t_min, t_native, t_script, t_bar, t_six, t_eval, t_compile;
+  std::vector<double> t_min, t_native, t_script, t_bar, t_six, t_eval, t_compile, t_nat_alone,
+      t_scr_alone;
   std::int64_t sink = 0;
   bool identical = true;
   std::size_t trades = 0;
@@ -242,6 +289,12 @@ int main(int argc, char** argv) {
     }
     t_eval.push_back(since(t0));
 
+    std::int64_t na = 0;
+    std::int64_t sa = 0;
+    t_nat_alone.push_back(strategy_alone(**native, bars, na));
+    t_scr_alone.push_back(strategy_alone(*twin, bars, sa));
+    sink += na + sa;
+
     const std::string src = hundred_lines();
     t0 = Clock::now();
     for (int k = 0; k < 100; ++k) {
@@ -265,10 +318,14 @@ int main(int argc, char** argv) {
   row("script twin backtest (bar by bar)", t_bar);
   row("six-indicator script backtest", t_six);
   row("twin evaluator alone (blocks)", t_eval);
+  row("native strategy alone (CPU time)", t_nat_alone);
+  row("script strategy alone (CPU time)", t_scr_alone);
   std::printf("%-34s %14.4f %14.4f\n", "compile 100-line script, ms", best(t_compile) * 1000,
               median(t_compile) * 1000);
   std::printf("\nscript run time / native run time: best %.3f, median %.3f  (must be <= 2)\n",
               best(t_script) / best(t_native), median(t_script) / median(t_native));
+  std::printf("strategies alone, script / native CPU time: best %.3f, median %.3f\n",
+              best(t_scr_alone) / best(t_nat_alone), median(t_scr_alone) / median(t_nat_alone));
   std::printf("script bars/s: best %.1fM, median %.1fM  (>= 18M: 0.1x the minimal loop's ~180M "
               "cold pass; aim 50M)\n",
               bars_n / best(t_script) / 1e6, bars_n / median(t_script) / 1e6);

@@ -104,11 +104,69 @@ QUANTD_LOOP void bollinger_loop(internal::IndicatorState& s, const double* __res
   });
 }
 
+// Two one-input indicators of the same type in one loop. a1 and a2 may be the same column.
+template <typename T>
+QUANTD_LOOP void update_pair(internal::IndicatorState& s1, const double* a1, double* __restrict o1,
+                             internal::IndicatorState& s2, const double* a2, double* __restrict o2,
+                             int begin, int end) {
+  with_indicator<T>(s1, end - begin, [&](T& i1) {
+    with_indicator<T>(s2, end - begin, [&](T& i2) {
+      for (int j = begin; j < end; ++j) {
+        o1[j] = i1.update(a1[j]);
+        o2[j] = i2.update(a2[j]);
+      }
+    });
+  });
+}
+
+// A crossover and a crossunder (typically of the same two series) in one loop.
+QUANTD_LOOP void cross_pair(internal::IndicatorState& over, const double* a1, const double* b1,
+                            double* __restrict o1, internal::IndicatorState& under,
+                            const double* a2, const double* b2, double* __restrict o2, int begin,
+                            int end) {
+  with_indicator<indicators::Crossover>(over, end - begin, [&](indicators::Crossover& c1) {
+    with_indicator<indicators::Crossunder>(under, end - begin, [&](indicators::Crossunder& c2) {
+      for (int j = begin; j < end; ++j) {
+        o1[j] = c1.update(a1[j], b1[j]);
+        o2[j] = c2.update(a2[j], b2[j]);
+      }
+    });
+  });
+}
+
+bool single_input_indicator(NodeOp op) {
+  switch (op) {
+    case NodeOp::kSma:
+    case NodeOp::kEma:
+    case NodeOp::kRma:
+    case NodeOp::kWma:
+    case NodeOp::kRsi:
+    case NodeOp::kStdev:
+    case NodeOp::kHighest:
+    case NodeOp::kLowest:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Whether `b` (after `a` in evaluation order) can run in one loop with `a`: both of one fused
+// kind, and `b` does not read `a`'s output. Each indicator still sees its inputs in bar order,
+// so the values do not change.
+bool fusable(const Node& a, const Node& b) {
+  for (int k = 0; k < b.n_in; ++k) {
+    if (b.in[k] == a.out[0]) return false;
+  }
+  if (single_input_indicator(a.op)) return a.op == b.op;
+  return (a.op == NodeOp::kCrossover && b.op == NodeOp::kCrossunder) ||
+         (a.op == NodeOp::kCrossunder && b.op == NodeOp::kCrossover);
+}
+
 }  // namespace
 
 int Evaluator::default_block_rows(const Program& program) {
   const int columns = std::max(1, program.data().n_columns);
-  int rows = 32768 / columns;
+  int rows = 8192 / columns;
   rows = std::clamp(rows, 16, 1024);
   return rows & ~7;
 }
@@ -151,6 +209,16 @@ Evaluator::Evaluator(std::shared_ptr<const Program> program, int block_rows)
   buy_column_ = d.buy_column;
   sell_column_ = d.sell_column;
   result_column_ = d.result_column;
+
+  auto node = [&](int i) -> const Node& { return d.nodes[static_cast<std::size_t>(i)]; };
+  for (std::size_t k = 0; k < d.block_nodes.size(); ++k) {
+    Step step;
+    step.nodes[0] = d.block_nodes[k];
+    if (k + 1 < d.block_nodes.size() && fusable(node(step.nodes[0]), node(d.block_nodes[k + 1]))) {
+      step.nodes[1] = d.block_nodes[++k];
+    }
+    plan_.push_back(step);
+  }
 }
 
 Evaluator::~Evaluator() = default;
@@ -162,7 +230,12 @@ void Evaluator::run_block(std::span<const domain::Bar> bars) {
     std::abort();
   }
   const internal::ProgramData& d = program_->data();
-  for (int i : d.block_nodes) {
+  for (const Step& step : plan_) {
+    const int i = step.nodes[0];
+    if (step.nodes[1] >= 0) {
+      eval_pair(i, step.nodes[1], 0, n);
+      continue;
+    }
     const Node& node = d.nodes[static_cast<std::size_t>(i)];
     if (node.op == NodeOp::kField) {
       double* __restrict o = column(node.out[0]);
@@ -254,6 +327,38 @@ void Evaluator::eval_node(int index, int b, int e) {
     case NodeOp::kObv: update_loop2<indicators::Obv>(s, x, y, o, b, e); break;
     case NodeOp::kCrossover: update_loop2<indicators::Crossover>(s, x, y, o, b, e); break;
     case NodeOp::kCrossunder: update_loop2<indicators::Crossunder>(s, x, y, o, b, e); break;
+  }
+}
+
+void Evaluator::eval_pair(int first, int second, int b, int e) {
+  const internal::ProgramData& d = program_->data();
+  const Node& n1 = d.nodes[static_cast<std::size_t>(first)];
+  const Node& n2 = d.nodes[static_cast<std::size_t>(second)];
+  internal::IndicatorState& s1 = states_[static_cast<std::size_t>(first)].state;
+  internal::IndicatorState& s2 = states_[static_cast<std::size_t>(second)].state;
+  double* o1 = column(n1.out[0]);
+  double* o2 = column(n2.out[0]);
+  const double* a1 = column(n1.in[0]);
+  const double* a2 = column(n2.in[0]);
+  switch (n1.op) {
+    case NodeOp::kSma: update_pair<indicators::Sma>(s1, a1, o1, s2, a2, o2, b, e); break;
+    case NodeOp::kEma: update_pair<indicators::Ema>(s1, a1, o1, s2, a2, o2, b, e); break;
+    case NodeOp::kRma: update_pair<indicators::Rma>(s1, a1, o1, s2, a2, o2, b, e); break;
+    case NodeOp::kWma: update_pair<indicators::Wma>(s1, a1, o1, s2, a2, o2, b, e); break;
+    case NodeOp::kRsi: update_pair<indicators::Rsi>(s1, a1, o1, s2, a2, o2, b, e); break;
+    case NodeOp::kStdev: update_pair<indicators::Stdev>(s1, a1, o1, s2, a2, o2, b, e); break;
+    case NodeOp::kHighest: update_pair<indicators::Highest>(s1, a1, o1, s2, a2, o2, b, e); break;
+    case NodeOp::kLowest: update_pair<indicators::Lowest>(s1, a1, o1, s2, a2, o2, b, e); break;
+    case NodeOp::kCrossover:
+      cross_pair(s1, a1, column(n1.in[1]), o1, s2, a2, column(n2.in[1]), o2, b, e);
+      break;
+    case NodeOp::kCrossunder:
+      cross_pair(s2, a2, column(n2.in[1]), o2, s1, a1, column(n1.in[1]), o1, b, e);
+      break;
+    default:  // not fusable: the plan never pairs these
+      eval_node(first, b, e);
+      eval_node(second, b, e);
+      break;
   }
 }
 

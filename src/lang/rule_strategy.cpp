@@ -25,7 +25,8 @@ RuleStrategy::RuleStrategy(std::shared_ptr<const Program> program, int block_row
       buy_column_(eval_.buy_column()),
       sell_column_(eval_.sell_column()),
       uses_position_(eval_.program().uses_position()),
-      uses_bars_held_(uses_var(eval_.program(), internal::PositionVar::kBarsHeld)) {
+      uses_bars_held_(uses_var(eval_.program(), internal::PositionVar::kBarsHeld)),
+      fires_(static_cast<std::size_t>(eval_.block_rows()), 0) {
   if (buy_column_ < 0) {
     std::fprintf(stderr, "quantd: RuleStrategy needs a script program, not an expression\n");
     std::abort();
@@ -60,14 +61,36 @@ void RuleStrategy::next_block(const domain::Bar& bar) {
     eval_.run_block(std::span<const domain::Bar>(&bar, 1));
     rows_ = 1;
   }
+  if (!uses_position_) mark_rules(rows_);
+}
+
+void RuleStrategy::mark_rules(int rows) {
+  const double* buy = eval_.column_values(buy_column_);
+  std::uint8_t* f = fires_.data();
+  for (int j = 0; j < rows; ++j) f[j] = buy[j] == 1.0 ? 1 : 0;
+  if (sell_column_ < 0) return;
+  const double* sell = eval_.column_values(sell_column_);
+  for (int j = 0; j < rows; ++j) f[j] |= sell[j] == 1.0 ? 2 : 0;
 }
 
 void RuleStrategy::on_bar(const strategy::DataContext& ctx, const domain::Bar& bar,
                           strategy::IntentSink& out) {
   if (row_ == rows_) next_block(bar);
   const int row = row_++;
+  if (!uses_position_) {
+    // Nothing can fire unless a rule's condition is true (marked for the whole block at once):
+    // most bars end here, without asking the context for the position (a virtual call).
+    const std::uint8_t fires = fires_[static_cast<std::size_t>(row)];
+    if (fires == 0) return;
+    if (ctx.position() == 0) {
+      if (fires & 1) out.emit(entry_);
+    } else if (fires & 2) {
+      out.emit(domain::Intent::flat());
+    }
+    return;
+  }
   const std::int64_t position = ctx.position();
-  if (uses_position_) {
+  {
     PositionState s;
     s.position = static_cast<double>(position);
     if (position != 0) {

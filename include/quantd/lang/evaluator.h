@@ -38,8 +38,8 @@ struct PositionState {
 
 class Evaluator {
  public:
-  // A block size suited to the program: about 32K values in all columns together (so a block
-  // stays in the L1/L2 cache), between 16 and 1024 rows.
+  // A block size suited to the program: about 8K values (64 KiB) in all its columns together, so
+  // that a block stays in the L2 cache, between 16 and 1024 rows.
   static int default_block_rows(const Program& program);
 
   // Allocates the columns and the indicator instances. Precondition: block_rows >= 1.
@@ -64,6 +64,11 @@ class Evaluator {
     return columns_[static_cast<std::size_t>(column) * stride_ + static_cast<std::size_t>(row)];
   }
 
+  // The values of column `column` in the current block (valid until the next run_block).
+  const double* column_values(int column) const {
+    return columns_.data() + static_cast<std::size_t>(column) * stride_;
+  }
+
   // The columns of the rules and of an expression (-1 when absent).
   int buy_column() const { return buy_column_; }
   int sell_column() const { return sell_column_; }
@@ -73,6 +78,8 @@ class Evaluator {
 
  private:
   void eval_node(int node, int begin, int end);
+  // Evaluates two independent nodes of the same kind in one loop (see plan_).
+  void eval_pair(int first, int second, int begin, int end);
   double* column(int c) { return columns_.data() + static_cast<std::size_t>(c) * stride_; }
 
   std::shared_ptr<const Program> program_;
@@ -80,6 +87,13 @@ class Evaluator {
   std::size_t stride_;
   std::vector<double> columns_;
   std::vector<internal::NodeState> states_;
+  // run_block's steps: a node, or two independent nodes of the same kind run in one loop, so that
+  // their serial dependency chains overlap in the CPU as in a hand-written loop (nodes[1] = -1
+  // for a single node).
+  struct Step {
+    int nodes[2] = {-1, -1};
+  };
+  std::vector<Step> plan_;
   int buy_column_ = -1;
   int sell_column_ = -1;
   int result_column_ = -1;

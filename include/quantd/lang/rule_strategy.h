@@ -21,6 +21,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "quantd/core/status.h"
 #include "quantd/lang/evaluator.h"
@@ -42,6 +43,8 @@ class RuleStrategy final : public strategy::Strategy {
 
  private:
   void next_block(const domain::Bar& bar);
+  // Scripts without position state: fires_[row] = 1 if `buy when` is true, | 2 if `sell when`.
+  void mark_rules(int rows);
 
   Evaluator eval_;
   domain::Intent entry_;
@@ -53,6 +56,7 @@ class RuleStrategy final : public strategy::Strategy {
   std::size_t next_ = 0;                 // index in series_ of the next block's first bar
   int row_ = 0;                          // row of the current bar in the block
   int rows_ = 0;                         // rows of the current block
+  std::vector<std::uint8_t> fires_;      // see mark_rules
 };
 
 // Creates RuleStrategy instances of one compiled program (one per symbol).
