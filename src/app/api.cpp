@@ -11,9 +11,8 @@ void register_api_routes(http::Router& router, ApiContext ctx, const HandlerGuar
   // Browsers' EventSource cannot send an Authorization header, so the stream is not behind the
   // token guard; its events carry ids, statuses and progress only, never results or secrets.
   router.add_sse("/api/events", ctx.backtests.events());
-  router.add("GET", "/api/openapi.json", guard([](const http::Request&) {
-    return http::json(200, openapi_document());
-  }));
+  router.add("GET", "/api/openapi.json",
+             guard([](const http::Request&) { return http::json(200, openapi_document()); }));
 }
 
 }  // namespace quantd::app

@@ -68,8 +68,7 @@ std::optional<std::int64_t> read_integer(const json& body, const char* field, Er
 std::optional<bool> read_bool(const json& body, const char* field, Errors& errors);
 std::optional<std::vector<domain::Symbol>> read_symbols(const json& body, const char* field,
                                                         Errors& errors, bool required);
-std::optional<domain::Interval> read_interval(const json& body, const char* field,
-                                              Errors& errors);
+std::optional<domain::Interval> read_interval(const json& body, const char* field, Errors& errors);
 // A JSON object of finite numbers ({"fast": 10}); names 1..64 chars of [A-Za-z0-9_].
 std::optional<strategy::Params> read_params(const json& body, const char* field, Errors& errors);
 // A date or date-time string parse_timestamp() accepts; returned as given.
@@ -77,6 +76,16 @@ std::optional<std::string> read_time(const json& body, const char* field, Errors
 
 json params_json(const strategy::Params& params);
 json symbols_json(const std::vector<domain::Symbol>& symbols);
+
+// A handler of the API: the context and the request in, the response out.
+using ApiHandler = http::Response (*)(const ApiContext& ctx, const http::Request& request);
+
+// Registers `handler` on (method, pattern), wrapped by `guard`.
+inline void add_route(http::Router& router, const char* method, const char* pattern,
+                      const ApiContext& ctx, const HandlerGuard& guard, ApiHandler handler) {
+  router.add(method, pattern,
+             guard([ctx, handler](const http::Request& request) { return handler(ctx, request); }));
+}
 
 // Registration of each route group (one per source file).
 void register_strategy_routes(http::Router& router, ApiContext ctx, const HandlerGuard& guard);

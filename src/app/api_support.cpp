@@ -90,9 +90,9 @@ JsonBody read_json_object(const http::Request& request) {
     return out;
   }
   if (!out.value.is_object()) {
-    out.problem = http::problem(400, "Bad Request",
-                                "The request body must be a JSON object, not " +
-                                    type_name(out.value) + ".");
+    out.problem =
+        http::problem(400, "Bad Request",
+                      "The request body must be a JSON object, not " + type_name(out.value) + ".");
   }
   return out;
 }
@@ -105,8 +105,9 @@ std::optional<std::int64_t> parse_id(std::string_view text) {
 }
 
 http::Response no_such(std::string_view what, std::string_view text) {
-  return http::problem(404, "Not Found",
-                       "There is no " + std::string(what) + " with id '" + std::string(text) + "'.");
+  return http::problem(
+      404, "Not Found",
+      "There is no " + std::string(what) + " with id '" + std::string(text) + "'.");
 }
 
 std::optional<std::string> read_string(const json& body, const char* field, Errors& errors,
@@ -232,8 +233,7 @@ std::optional<std::vector<domain::Symbol>> read_symbols(const json& body, const 
   return out;
 }
 
-std::optional<domain::Interval> read_interval(const json& body, const char* field,
-                                              Errors& errors) {
+std::optional<domain::Interval> read_interval(const json& body, const char* field, Errors& errors) {
   if (!body.contains(field) || body[field].is_null()) return std::nullopt;
   const json& v = body[field];
   if (!v.is_string()) {
@@ -242,8 +242,8 @@ std::optional<domain::Interval> read_interval(const json& body, const char* fiel
   }
   auto interval = domain::parse_interval(v.get<std::string>());
   if (!interval) {
-    errors.add(field, "must be one of 1m, 5m, 15m, 30m, 60m, 1d; got '" + v.get<std::string>() +
-                          "'");
+    errors.add(field,
+               "must be one of 1m, 5m, 15m, 30m, 60m, 1d; got '" + v.get<std::string>() + "'");
   }
   return interval;
 }
@@ -277,8 +277,8 @@ std::optional<std::string> read_time(const json& body, const char* field, Errors
   auto s = read_string(body, field, errors, false, 40);
   if (!s || s->empty()) return std::nullopt;
   if (!parse_timestamp(*s)) {
-    errors.add(field, "must be a date such as \"2024-01-31\" (or \"2024-01-31T09:00\"), got '" +
-                          *s + "'");
+    errors.add(field,
+               "must be a date such as \"2024-01-31\" (or \"2024-01-31T09:00\"), got '" + *s + "'");
     return std::nullopt;
   }
   return s;

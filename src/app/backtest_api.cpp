@@ -21,8 +21,9 @@ constexpr std::int64_t kDefaultCash = 100'000'000;
 constexpr std::int64_t kMaxCash = 10'000'000'000'000;  // 10 trillion won
 constexpr std::size_t kMaxCompare = 10;
 
-const std::set<std::string> kFields = {"strategy_id", "symbols", "interval", "from",  "to",
-                                       "cash",        "costs",   "params",   "market", "close_at_end"};
+const std::set<std::string> kFields = {"strategy_id", "symbols",     "interval", "from",
+                                       "to",          "cash",        "costs",    "params",
+                                       "market",      "close_at_end"};
 const std::set<std::string> kCostFields = {"commission_bps", "tax_bps", "slippage_bps",
                                            "slippage_ticks"};
 
@@ -72,13 +73,31 @@ http::Response result_part(const ApiContext& ctx, const http::Request& request,
   return http::text(200, std::move(text).value(), "application/json");
 }
 
-// Evenly thins `points` to at most `max_points`, always keeping the first and the last.
-json thin(const json& points, std::size_t max_points) {
-  if (max_points < 2 || points.size() <= max_points) return points;
-  json out = json::array();
-  const double step = static_cast<double>(points.size() - 1) / static_cast<double>(max_points - 1);
-  for (std::size_t i = 0; i < max_points; ++i) {
-    out.push_back(points[static_cast<std::size_t>(static_cast<double>(i) * step + 0.5)]);
+// The [begin, end) spans of the objects of a stored equity array. The points are flat objects of
+// numbers, so braces delimit them: no JSON parse (and no DOM of a million points) is needed.
+std::vector<std::pair<std::size_t, std::size_t>> object_spans(const std::string& text) {
+  std::vector<std::pair<std::size_t, std::size_t>> spans;
+  std::size_t at = 0;
+  while ((at = text.find('{', at)) != std::string::npos) {
+    const std::size_t end = text.find('}', at);
+    if (end == std::string::npos) break;
+    spans.emplace_back(at, end + 1);
+    at = end + 1;
+  }
+  return spans;
+}
+
+// The indexes of at most `max_points` evenly spread points of `n`, first and last included.
+std::vector<std::size_t> thin_indexes(std::size_t n, std::optional<std::size_t> max_points) {
+  std::vector<std::size_t> out;
+  if (!max_points || n <= *max_points) {
+    out.resize(n);
+    for (std::size_t i = 0; i < n; ++i) out[i] = i;
+    return out;
+  }
+  const double step = static_cast<double>(n - 1) / static_cast<double>(*max_points - 1);
+  for (std::size_t i = 0; i < *max_points; ++i) {
+    out.push_back(static_cast<std::size_t>(static_cast<double>(i) * step + 0.5));
   }
   return out;
 }
@@ -103,17 +122,30 @@ http::Response series(const ApiContext& ctx, const http::Request& request, bool 
   if (l.problem) return *l.problem;
   if (l.record->status != storage::BacktestStatus::kDone) return not_done(*l.record);
   storage::BacktestRepository repo(ctx.db);
-  auto text = repo.result(l.record->id, storage::ResultPart::kEquity);
+  // Charts ask for a screen's width of points: the stored preview has them without reading a
+  // minute-bar run's million points.
+  const bool preview = max_points && *max_points <= storage::kEquityPreviewPoints;
+  auto text = repo.result(
+      l.record->id, preview ? storage::ResultPart::kEquityPreview : storage::ResultPart::kEquity);
   if (!text.ok()) return from_status(text.status());
-  if (!drawdown_only && !max_points) return http::text(200, std::move(text).value(), "application/json");
-  json points = json::parse(*text);
-  if (drawdown_only) {
-    json dd = json::array();
-    for (const auto& p : points) dd.push_back({{"ts", p["ts"]}, {"drawdown", p["drawdown"]}});
-    points = std::move(dd);
+  if (!drawdown_only && !max_points) {
+    return http::text(200, std::move(text).value(), "application/json");
   }
-  if (max_points) points = thin(points, *max_points);
-  return http::json(200, points);
+  const auto spans = object_spans(*text);
+  std::string out = "[";
+  for (std::size_t i : thin_indexes(spans.size(), max_points)) {
+    if (out.size() > 1) out += ',';
+    const auto [begin, end] = spans[i];
+    if (!drawdown_only) {
+      out.append(*text, begin, end - begin);
+      continue;
+    }
+    const json point = json::parse(text->begin() + static_cast<std::ptrdiff_t>(begin),
+                                   text->begin() + static_cast<std::ptrdiff_t>(end));
+    out += json{{"ts", point["ts"]}, {"drawdown", point["drawdown"]}}.dump();
+  }
+  out += ']';
+  return http::text(200, std::move(out), "application/json");
 }
 
 http::Response create(const ApiContext& ctx, const http::Request& request) {
@@ -123,12 +155,13 @@ http::Response create(const ApiContext& ctx, const http::Request& request) {
   Errors errors;
   for (const auto& [key, value] : b.items()) {
     if (!kFields.contains(key)) {
-      errors.add(key, "is not a field of a backtest request (known: strategy_id, symbols, from, "
-                      "to, cash, costs, params, market, close_at_end)");
+      errors.add(key,
+                 "is not a field of a backtest request (known: strategy_id, symbols, from, "
+                 "to, cash, costs, params, market, close_at_end)");
     }
   }
-  auto strategy_id = read_integer(b, "strategy_id", errors, true, 1,
-                                  std::numeric_limits<std::int64_t>::max() / 2);
+  auto strategy_id =
+      read_integer(b, "strategy_id", errors, true, 1, std::numeric_limits<std::int64_t>::max() / 2);
   auto symbols = read_symbols(b, "symbols", errors, false);
   auto interval = read_interval(b, "interval", errors);
   auto from = read_time(b, "from", errors);
@@ -152,8 +185,9 @@ http::Response create(const ApiContext& ctx, const http::Request& request) {
     } else {
       for (const auto& [key, value] : c.items()) {
         if (!kCostFields.contains(key)) {
-          errors.add("costs." + key, "is not a cost setting (known: commission_bps, tax_bps, "
-                                     "slippage_bps, slippage_ticks)");
+          errors.add("costs." + key,
+                     "is not a cost setting (known: commission_bps, tax_bps, "
+                     "slippage_bps, slippage_ticks)");
         }
       }
       Errors cost_errors;
@@ -290,117 +324,166 @@ http::Response compare(const ApiContext& ctx, const http::Request& request) {
   return http::json(200, {{"backtests", list}});
 }
 
+http::Response list(const ApiContext& ctx, const http::Request& request) {
+  std::optional<domain::StrategyId> strategy;
+  if (auto it = request.query.find("strategy_id"); it != request.query.end()) {
+    auto id = parse_id(it->second);
+    if (!id) {
+      Errors errors;
+      errors.add("strategy_id", "'" + it->second + "' is not a strategy id");
+      return validation_failed(errors);
+    }
+    strategy = domain::StrategyId(*id);
+  }
+  storage::BacktestRepository repo(ctx.db);
+  auto list = repo.list(strategy);
+  if (!list.ok()) return from_status(list.status());
+  json out = json::array();
+  for (const auto& r : *list) out.push_back(BacktestService::to_json(r, false));
+  return http::json(200, out);
+}
+
+http::Response get(const ApiContext& ctx, const http::Request& request) {
+  Loaded l = load(ctx, request);
+  if (l.problem) return *l.problem;
+  return http::json(200, BacktestService::to_json(*l.record, true));
+}
+
+http::Response remove(const ApiContext& ctx, const http::Request& request) {
+  auto id = parse_id(request.param("id"));
+  if (!id) return no_such("backtest", request.param("id"));
+  if (Status st = ctx.backtests.remove(ctx.db, domain::BacktestId(*id)); !st.ok()) {
+    return from_status(st);
+  }
+  return http::empty(204);
+}
+
+http::Response cancel(const ApiContext& ctx, const http::Request& request) {
+  auto id = parse_id(request.param("id"));
+  if (!id) return no_such("backtest", request.param("id"));
+  auto r = ctx.backtests.cancel(ctx.db, domain::BacktestId(*id));
+  if (!r.ok()) return from_status(r.status());
+  return http::json(200, BacktestService::to_json(*r, false));
+}
+
+http::Response equity(const ApiContext& ctx, const http::Request& request) {
+  return series(ctx, request, false);
+}
+
+http::Response drawdown(const ApiContext& ctx, const http::Request& request) {
+  return series(ctx, request, true);
+}
+
+http::Response trades(const ApiContext& ctx, const http::Request& request) {
+  return result_part(ctx, request, storage::ResultPart::kTrades);
+}
+
+http::Response orders(const ApiContext& ctx, const http::Request& request) {
+  return result_part(ctx, request, storage::ResultPart::kOrders);
+}
+
+// Intraday bars as one candle per Asia/Seoul day, stamped at the day's first bar.
+std::vector<domain::Bar> daily(const std::vector<domain::Bar>& bars) {
+  std::vector<domain::Bar> out;
+  std::int64_t day = std::numeric_limits<std::int64_t>::min();
+  for (const domain::Bar& b : bars) {
+    const std::int64_t d = seoul_day(b.ts);
+    if (out.empty() || d != day) {
+      out.push_back(b);
+      day = d;
+      continue;
+    }
+    domain::Bar& c = out.back();
+    c.high = std::max(c.high, b.high);
+    c.low = std::min(c.low, b.low);
+    c.close = b.close;
+    c.volume += b.volume;
+  }
+  return out;
+}
+
+// The bars a backtest ran on, for the candlestick chart with buy/sell markers.
+http::Response bars(const ApiContext& ctx, const http::Request& request) {
+  Loaded l = load(ctx, request);
+  if (l.problem) return *l.problem;
+  const json settings = json::parse(l.record->settings_json, nullptr, false);
+  if (!settings.is_object() || !settings.contains("symbols")) {
+    return from_status(Status::internal("backtest " + std::to_string(l.record->id.value()) +
+                                        " has corrupt settings"));
+  }
+  std::string symbol;
+  if (auto it = request.query.find("symbol"); it != request.query.end()) {
+    symbol = it->second;
+  } else if (!settings["symbols"].empty()) {
+    symbol = settings["symbols"][0].get<std::string>();
+  }
+  bool listed = false;
+  for (const auto& s : settings["symbols"]) listed = listed || s == symbol;
+  Errors errors;
+  if (!listed) errors.add("symbol", "'" + symbol + "' is not one of this backtest's symbols");
+  std::size_t max_bars = 0;
+  if (auto it = request.query.find("max_bars"); it != request.query.end()) {
+    auto [p, ec] =
+        std::from_chars(it->second.data(), it->second.data() + it->second.size(), max_bars);
+    if (ec != std::errc() || p != it->second.data() + it->second.size() || max_bars < 2) {
+      errors.add("max_bars", "must be a whole number of at least 2");
+    }
+  }
+  if (!errors.empty()) return validation_failed(errors);
+
+  auto interval = domain::parse_interval(settings.value("interval", std::string("1d")))
+                      .value_or(domain::Interval::k1d);
+  std::optional<TimestampMs> from, to;
+  if (settings["from"].is_string()) from = parse_timestamp(settings["from"].get<std::string>());
+  if (settings["to"].is_string()) {
+    const std::string t = settings["to"].get<std::string>();
+    to = parse_timestamp(t);
+    if (to && t.size() == 10) *to += kMsPerDay - 1;
+  }
+  storage::BarRepository repo(ctx.db);
+  auto loaded = repo.load(domain::Symbol(symbol), interval, from, to);
+  if (!loaded.ok()) return from_status(loaded.status());
+  std::vector<domain::Bar> shown = std::move(loaded).value();
+  if (shown.empty() && interval != domain::Interval::k1m) {
+    // The run built these bars from 1-minute bars (see BacktestService): show the same.
+    auto minutes = repo.load(domain::Symbol(symbol), domain::Interval::k1m, from, to);
+    if (!minutes.ok()) return from_status(minutes.status());
+    shown = domain::aggregate_bars(*minutes, interval);
+  }
+  // A chart needs a screen's width of candles: past max_bars, intraday bars become daily candles
+  // (Seoul days), and past that only the most recent max_bars are sent.
+  if (max_bars > 0 && shown.size() > max_bars && interval != domain::Interval::k1d) {
+    shown = daily(shown);
+  }
+  if (max_bars > 0 && shown.size() > max_bars) {
+    shown.erase(shown.begin(), shown.end() - static_cast<std::ptrdiff_t>(max_bars));
+  }
+  json out = json::array();
+  for (const auto& b : shown) {
+    out.push_back({{"ts", b.ts},
+                   {"open", b.open},
+                   {"high", b.high},
+                   {"low", b.low},
+                   {"close", b.close},
+                   {"volume", b.volume}});
+  }
+  return http::json(200, out);
+}
+
 }  // namespace
 
 void register_backtest_routes(http::Router& router, ApiContext ctx, const HandlerGuard& guard) {
-  router.add("GET", "/api/backtests", guard([ctx](const http::Request& request) {
-    std::optional<domain::StrategyId> strategy;
-    if (auto it = request.query.find("strategy_id"); it != request.query.end()) {
-      auto id = parse_id(it->second);
-      if (!id) {
-        Errors errors;
-        errors.add("strategy_id", "'" + it->second + "' is not a strategy id");
-        return validation_failed(errors);
-      }
-      strategy = domain::StrategyId(*id);
-    }
-    storage::BacktestRepository repo(ctx.db);
-    auto list = repo.list(strategy);
-    if (!list.ok()) return from_status(list.status());
-    json out = json::array();
-    for (const auto& r : *list) out.push_back(BacktestService::to_json(r, false));
-    return http::json(200, out);
-  }));
-
-  router.add("POST", "/api/backtests",
-             guard([ctx](const http::Request& request) { return create(ctx, request); }));
-
-  router.add("GET", "/api/backtests/compare",
-             guard([ctx](const http::Request& request) { return compare(ctx, request); }));
-
-  router.add("GET", "/api/backtests/{id}", guard([ctx](const http::Request& request) {
-    Loaded l = load(ctx, request);
-    if (l.problem) return *l.problem;
-    return http::json(200, BacktestService::to_json(*l.record, true));
-  }));
-
-  router.add("DELETE", "/api/backtests/{id}", guard([ctx](const http::Request& request) {
-    auto id = parse_id(request.param("id"));
-    if (!id) return no_such("backtest", request.param("id"));
-    if (Status st = ctx.backtests.remove(ctx.db, domain::BacktestId(*id)); !st.ok()) {
-      return from_status(st);
-    }
-    return http::empty(204);
-  }));
-
-  router.add("POST", "/api/backtests/{id}/cancel", guard([ctx](const http::Request& request) {
-    auto id = parse_id(request.param("id"));
-    if (!id) return no_such("backtest", request.param("id"));
-    auto r = ctx.backtests.cancel(ctx.db, domain::BacktestId(*id));
-    if (!r.ok()) return from_status(r.status());
-    return http::json(200, BacktestService::to_json(*r, false));
-  }));
-
-  router.add("GET", "/api/backtests/{id}/equity", guard([ctx](const http::Request& request) {
-    return series(ctx, request, false);
-  }));
-
-  router.add("GET", "/api/backtests/{id}/drawdown", guard([ctx](const http::Request& request) {
-    return series(ctx, request, true);
-  }));
-
-  router.add("GET", "/api/backtests/{id}/trades", guard([ctx](const http::Request& request) {
-    return result_part(ctx, request, storage::ResultPart::kTrades);
-  }));
-
-  router.add("GET", "/api/backtests/{id}/orders", guard([ctx](const http::Request& request) {
-    return result_part(ctx, request, storage::ResultPart::kOrders);
-  }));
-
-  // The bars the backtest ran on, for the candlestick chart with buy/sell markers.
-  router.add("GET", "/api/backtests/{id}/bars", guard([ctx](const http::Request& request) {
-    Loaded l = load(ctx, request);
-    if (l.problem) return *l.problem;
-    const json settings = json::parse(l.record->settings_json, nullptr, false);
-    if (!settings.is_object()) return from_status(Status::internal("corrupt settings"));
-    std::string symbol;
-    if (auto it = request.query.find("symbol"); it != request.query.end()) {
-      symbol = it->second;
-    } else if (!settings["symbols"].empty()) {
-      symbol = settings["symbols"][0].get<std::string>();
-    }
-    bool listed = false;
-    for (const auto& s : settings["symbols"]) listed = listed || s == symbol;
-    if (!listed) {
-      Errors errors;
-      errors.add("symbol", "'" + symbol + "' is not one of this backtest's symbols");
-      return validation_failed(errors);
-    }
-    auto interval = domain::parse_interval(settings.value("interval", std::string("1d")))
-                        .value_or(domain::Interval::k1d);
-    std::optional<TimestampMs> from, to;
-    if (settings["from"].is_string()) from = parse_timestamp(settings["from"].get<std::string>());
-    if (settings["to"].is_string()) {
-      const std::string t = settings["to"].get<std::string>();
-      to = parse_timestamp(t);
-      if (to && t.size() == 10) *to += kMsPerDay - 1;
-    }
-    storage::BarRepository repo(ctx.db);
-    auto bars = repo.load(domain::Symbol(symbol), interval, from, to);
-    if (!bars.ok()) return from_status(bars.status());
-    if (bars->empty() && interval != domain::Interval::k1m) {
-      // The run built these bars from 1-minute bars (see BacktestService): show the same.
-      auto minutes = repo.load(domain::Symbol(symbol), domain::Interval::k1m, from, to);
-      if (!minutes.ok()) return from_status(minutes.status());
-      *bars = domain::aggregate_bars(*minutes, interval);
-    }
-    json out = json::array();
-    for (const auto& b : *bars) {
-      out.push_back({{"ts", b.ts}, {"open", b.open}, {"high", b.high}, {"low", b.low},
-                     {"close", b.close}, {"volume", b.volume}});
-    }
-    return http::json(200, out);
-  }));
+  add_route(router, "GET", "/api/backtests", ctx, guard, list);
+  add_route(router, "POST", "/api/backtests", ctx, guard, create);
+  add_route(router, "GET", "/api/backtests/compare", ctx, guard, compare);
+  add_route(router, "GET", "/api/backtests/{id}", ctx, guard, get);
+  add_route(router, "DELETE", "/api/backtests/{id}", ctx, guard, remove);
+  add_route(router, "POST", "/api/backtests/{id}/cancel", ctx, guard, cancel);
+  add_route(router, "GET", "/api/backtests/{id}/equity", ctx, guard, equity);
+  add_route(router, "GET", "/api/backtests/{id}/drawdown", ctx, guard, drawdown);
+  add_route(router, "GET", "/api/backtests/{id}/trades", ctx, guard, trades);
+  add_route(router, "GET", "/api/backtests/{id}/orders", ctx, guard, orders);
+  add_route(router, "GET", "/api/backtests/{id}/bars", ctx, guard, bars);
 }
 
 }  // namespace quantd::app::api

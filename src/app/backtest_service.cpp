@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <exception>
@@ -93,13 +94,26 @@ strategy::Params read_params(const std::string& text) {
   return p;
 }
 
-// Equity with the equal-weight buy-and-hold benchmark (no costs) and the drawdown, per point.
-json equity_json(const backtest::BacktestResult& r, std::span<const std::vector<domain::Bar>> bars,
-                 std::int64_t cash) {
+// Shortest exact form of a finite double ("null" otherwise), appended without allocating.
+void append_number(std::string& out, double v) {
+  if (!std::isfinite(v)) {
+    out += "null";
+    return;
+  }
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, end);
+}
+
+// The equal-weight buy-and-hold benchmark (no costs) at each equity point: `cash` spread evenly
+// over the symbols at their first open, each marked at its latest close.
+std::vector<double> benchmark_curve(const backtest::BacktestResult& r,
+                                    std::span<const std::vector<domain::Bar>> bars,
+                                    std::int64_t cash) {
   const std::size_t n_symbols = bars.size();
   std::vector<std::size_t> cursor(n_symbols, 0);
   std::vector<double> ratio(n_symbols, 1.0);
-  json out = json::array();
+  std::vector<double> out(r.equity_ts.size());
   for (std::size_t i = 0; i < r.equity_ts.size(); ++i) {
     const TimestampMs t = r.equity_ts[i];
     double sum = 0;
@@ -111,11 +125,47 @@ json equity_json(const backtest::BacktestResult& r, std::span<const std::vector<
       }
       sum += ratio[s];
     }
-    const double benchmark = static_cast<double>(cash) * sum / static_cast<double>(n_symbols);
-    out.push_back({{"ts", t},
-                   {"equity", r.equity[i]},
-                   {"benchmark", benchmark},
-                   {"drawdown", i < r.drawdown.size() ? r.drawdown[i] : 0.0}});
+    out[i] = static_cast<double>(cash) * sum / static_cast<double>(n_symbols);
+  }
+  return out;
+}
+
+// The equity points with the given indexes (all when `indexes` is null) as a JSON array of
+// {"ts", "equity", "benchmark", "drawdown"}. Written by hand: a minute-bar run has a million
+// points, and a DOM of them would cost far more memory than the text.
+std::string equity_json(const backtest::BacktestResult& r, const std::vector<double>& benchmark,
+                        const std::vector<std::size_t>* indexes) {
+  const std::size_t n = indexes ? indexes->size() : r.equity_ts.size();
+  std::string out;
+  out.reserve(n * 96 + 2);
+  out += '[';
+  for (std::size_t k = 0; k < n; ++k) {
+    const std::size_t i = indexes ? (*indexes)[k] : k;
+    if (k > 0) out += ',';
+    out += "{\"ts\":";
+    out += std::to_string(r.equity_ts[i]);
+    out += ",\"equity\":";
+    append_number(out, r.equity[i]);
+    out += ",\"benchmark\":";
+    append_number(out, benchmark[i]);
+    out += ",\"drawdown\":";
+    append_number(out, i < r.drawdown.size() ? r.drawdown[i] : 0.0);
+    out += '}';
+  }
+  out += ']';
+  return out;
+}
+
+// At most `max_points` evenly spread indexes of `n` points, the first and the last included.
+std::vector<std::size_t> preview_indexes(std::size_t n, std::size_t max_points) {
+  std::vector<std::size_t> out;
+  if (n <= max_points) {
+    for (std::size_t i = 0; i < n; ++i) out.push_back(i);
+    return out;
+  }
+  const double step = static_cast<double>(n - 1) / static_cast<double>(max_points - 1);
+  for (std::size_t i = 0; i < max_points; ++i) {
+    out.push_back(static_cast<std::size_t>(static_cast<double>(i) * step + 0.5));
   }
   return out;
 }
@@ -165,8 +215,8 @@ json orders_json(const backtest::BacktestResult& r, const std::vector<domain::Sy
 
 std::string range_text(const Settings& s) {
   if (!s.from && !s.to) return "";
-  return " between " + (s.from ? format_seoul_date(*s.from) : std::string("the start")) +
-         " and " + (s.to ? format_seoul_date(*s.to) : std::string("the end"));
+  return " between " + (s.from ? format_seoul_date(*s.from) : std::string("the start")) + " and " +
+         (s.to ? format_seoul_date(*s.to) : std::string("the end"));
 }
 
 }  // namespace
@@ -178,8 +228,8 @@ void BacktestService::publish(const std::string& event, const json& data) {
   events_.publish(event, data.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
-void BacktestService::publish_state(domain::BacktestId id, std::string_view status,
-                                    double progress, const std::string& error) {
+void BacktestService::publish_state(domain::BacktestId id, std::string_view status, double progress,
+                                    const std::string& error) {
   json data{{"id", id.value()}, {"status", status}, {"progress", progress}};
   if (!error.empty()) data["error"] = error;
   publish("backtest", data);
@@ -329,7 +379,8 @@ void BacktestService::run(storage::Database& db, const bus::RunBacktest& job,
     return;  // cancel() already recorded and published it
   }
   if (interrupted || stopping.load()) {
-    if (Status st = repo.requeue(id); !st.ok()) spdlog::error("backtest {}: {}", id.value(), st.message());
+    if (Status st = repo.requeue(id); !st.ok())
+      spdlog::error("backtest {}: {}", id.value(), st.message());
     spdlog::info("backtest {}: interrupted by shutdown; it runs again on the next start",
                  id.value());
     return;
@@ -350,7 +401,8 @@ Result<storage::BacktestOutput> BacktestService::execute(storage::Database& db,
   const Settings settings = read_settings(record.settings_json);
   const strategy::Params params = read_params(record.params_json);
   CompiledStrategy compiled = compile_strategy(record.script, params);
-  if (!compiled.ok()) return Status::invalid_argument("strategy: " + describe_problems(compiled.problems));
+  if (!compiled.ok())
+    return Status::invalid_argument("strategy: " + describe_problems(compiled.problems));
 
   storage::BarRepository bars_repo(db);
   std::vector<std::vector<domain::Bar>> bars(settings.symbols.size());
@@ -416,7 +468,11 @@ Result<storage::BacktestOutput> BacktestService::execute(storage::Database& db,
 
   storage::BacktestOutput out;
   out.metrics_json = metrics_json(result->metrics).dump();
-  out.equity_json = equity_json(*result, bars, settings.config.initial_cash).dump();
+  const std::vector<double> benchmark =
+      benchmark_curve(*result, bars, settings.config.initial_cash);
+  out.equity_json = equity_json(*result, benchmark, nullptr);
+  const auto preview = preview_indexes(result->equity_ts.size(), storage::kEquityPreviewPoints);
+  out.equity_preview_json = equity_json(*result, benchmark, &preview);
   out.trades_json = trades_json(*result, settings.symbols).dump();
   out.orders_json = orders_json(*result, settings.symbols).dump();
   return out;

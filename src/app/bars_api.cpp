@@ -18,8 +18,8 @@ constexpr std::int64_t kDefaultBarLimit = 100'000;
 constexpr std::int64_t kMaxBarLimit = 1'000'000;
 
 json bar_json(const domain::Bar& b) {
-  return {{"ts", b.ts},       {"open", b.open},   {"high", b.high},
-          {"low", b.low},     {"close", b.close}, {"volume", b.volume}};
+  return {{"ts", b.ts},   {"open", b.open},   {"high", b.high},
+          {"low", b.low}, {"close", b.close}, {"volume", b.volume}};
 }
 
 // "upload.csv:17: high: 100 is below open 101" → 17 and "high: 100 is below open 101".
@@ -97,7 +97,7 @@ std::optional<domain::Symbol> path_symbol(const http::Request& request, Errors& 
   return domain::Symbol(s);
 }
 
-http::Response upload(ApiContext& ctx, const http::Request& request) {
+http::Response upload(const ApiContext& ctx, const http::Request& request) {
   Errors errors;
   auto symbol = path_symbol(request, errors);
   auto interval = query_interval(request, errors);
@@ -163,7 +163,7 @@ http::Response upload(ApiContext& ctx, const http::Request& request) {
                           {"last_ts", bars.back().ts}});
 }
 
-http::Response coverage(ApiContext& ctx) {
+http::Response coverage(const ApiContext& ctx, const http::Request&) {
   storage::BarRepository repo(ctx.db);
   auto list = repo.coverage();
   if (!list.ok()) return from_status(list.status());
@@ -190,23 +190,23 @@ http::Response coverage(ApiContext& ctx) {
            {"source", source},
            {"note", it == by_series.end() ? "" : it->second.note},
            {"synthetic", source == "sample"},
-           {"updated_at", it == by_series.end() ? json(nullptr)
-                                                : json(format_utc_iso(it->second.updated_at))}};
+           {"updated_at",
+            it == by_series.end() ? json(nullptr) : json(format_utc_iso(it->second.updated_at))}};
     if (source == "sample") j["note"] = sample_descriptions[c.symbol.str()];
     out.push_back(std::move(j));
   }
   return http::json(200, out);
 }
 
-http::Response load_sample(ApiContext& ctx) {
+http::Response load_sample(const ApiContext& ctx, const http::Request&) {
   storage::BarRepository repo(ctx.db);
   storage::BarSourceRepository sources(ctx.db);
   json series = json::array();
   for (const SampleSeries& s : sample_series()) {
     auto summary = repo.upsert(s.symbol, domain::Interval::k1d, s.bars);
     if (!summary.ok()) return from_status(summary.status());
-    (void)sources.record({s.symbol, domain::Interval::k1d, "sample", s.description,
-                          ctx.clock.now()});
+    (void)sources.record(
+        {s.symbol, domain::Interval::k1d, "sample", s.description, ctx.clock.now()});
     series.push_back({{"symbol", s.symbol.str()},
                       {"interval", "1d"},
                       {"description", s.description},
@@ -223,69 +223,62 @@ http::Response load_sample(ApiContext& ctx) {
                           {"series", series}});
 }
 
+http::Response get_bars(const ApiContext& ctx, const http::Request& request) {
+  Errors errors;
+  auto symbol = path_symbol(request, errors);
+  auto interval = query_interval(request, errors);
+  auto from = query_time(request, "from", false, errors);
+  auto to = query_time(request, "to", true, errors);
+  std::int64_t limit = kDefaultBarLimit;
+  if (auto it = request.query.find("limit"); it != request.query.end()) {
+    auto [p, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), limit);
+    if (ec != std::errc() || p != it->second.data() + it->second.size() || limit < 1 ||
+        limit > kMaxBarLimit) {
+      errors.add("limit", "must be a whole number from 1 to " + std::to_string(kMaxBarLimit));
+    }
+  }
+  if (!errors.empty()) return validation_failed(errors);
+  storage::BarRepository repo(ctx.db);
+  auto bars = repo.load(*symbol, *interval, from, to);
+  if (!bars.ok()) return from_status(bars.status());
+  if (bars->empty()) {
+    return http::problem(404, "Not Found",
+                         "No " + std::string(domain::to_string(*interval)) +
+                             " bars are stored for " + symbol->str() +
+                             (from || to ? " in that range." : "."));
+  }
+  const std::size_t skip =
+      bars->size() > static_cast<std::size_t>(limit) ? bars->size() - limit : 0;
+  json out = json::array();
+  for (std::size_t i = skip; i < bars->size(); ++i) out.push_back(bar_json((*bars)[i]));
+  http::Response r = http::json(200, out);
+  if (skip > 0) r.set_header("X-Truncated", std::to_string(skip));
+  return r;
+}
+
+http::Response delete_bars(const ApiContext& ctx, const http::Request& request) {
+  Errors errors;
+  auto symbol = path_symbol(request, errors);
+  auto interval = query_interval(request, errors);
+  if (!errors.empty()) return validation_failed(errors);
+  storage::BarRepository repo(ctx.db);
+  if (Status st = repo.remove(*symbol, *interval); !st.ok()) return from_status(st);
+  storage::BarSourceRepository sources(ctx.db);
+  (void)sources.remove(*symbol, *interval);
+  ctx.backtests.publish("bars", {{"symbol", symbol->str()},
+                                 {"interval", domain::to_string(*interval)},
+                                 {"change", "deleted"}});
+  return http::empty(204);
+}
+
 }  // namespace
 
 void register_bars_routes(http::Router& router, ApiContext ctx, const HandlerGuard& guard) {
-  router.add("GET", "/api/bars", guard([ctx](const http::Request&) mutable {
-    return coverage(ctx);
-  }));
-
-  router.add("POST", "/api/bars/{symbol}", guard([ctx](const http::Request& request) mutable {
-    return upload(ctx, request);
-  }));
-
-  router.add("GET", "/api/bars/{symbol}", guard([ctx](const http::Request& request) {
-    Errors errors;
-    auto symbol = path_symbol(request, errors);
-    auto interval = query_interval(request, errors);
-    auto from = query_time(request, "from", false, errors);
-    auto to = query_time(request, "to", true, errors);
-    std::int64_t limit = kDefaultBarLimit;
-    if (auto it = request.query.find("limit"); it != request.query.end()) {
-      auto [p, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(),
-                                     limit);
-      if (ec != std::errc() || p != it->second.data() + it->second.size() || limit < 1 ||
-          limit > kMaxBarLimit) {
-        errors.add("limit", "must be a whole number from 1 to " + std::to_string(kMaxBarLimit));
-      }
-    }
-    if (!errors.empty()) return validation_failed(errors);
-    storage::BarRepository repo(ctx.db);
-    auto bars = repo.load(*symbol, *interval, from, to);
-    if (!bars.ok()) return from_status(bars.status());
-    if (bars->empty()) {
-      return http::problem(404, "Not Found",
-                           "No " + std::string(domain::to_string(*interval)) +
-                               " bars are stored for " + symbol->str() +
-                               (from || to ? " in that range." : "."));
-    }
-    const std::size_t skip =
-        bars->size() > static_cast<std::size_t>(limit) ? bars->size() - limit : 0;
-    json out = json::array();
-    for (std::size_t i = skip; i < bars->size(); ++i) out.push_back(bar_json((*bars)[i]));
-    http::Response r = http::json(200, out);
-    if (skip > 0) r.set_header("X-Truncated", std::to_string(skip));
-    return r;
-  }));
-
-  router.add("DELETE", "/api/bars/{symbol}", guard([ctx](const http::Request& request) {
-    Errors errors;
-    auto symbol = path_symbol(request, errors);
-    auto interval = query_interval(request, errors);
-    if (!errors.empty()) return validation_failed(errors);
-    storage::BarRepository repo(ctx.db);
-    if (Status st = repo.remove(*symbol, *interval); !st.ok()) return from_status(st);
-    storage::BarSourceRepository sources(ctx.db);
-    (void)sources.remove(*symbol, *interval);
-    ctx.backtests.publish("bars", {{"symbol", symbol->str()},
-                                   {"interval", domain::to_string(*interval)},
-                                   {"change", "deleted"}});
-    return http::empty(204);
-  }));
-
-  router.add("POST", "/api/sample-data", guard([ctx](const http::Request&) mutable {
-    return load_sample(ctx);
-  }));
+  add_route(router, "GET", "/api/bars", ctx, guard, coverage);
+  add_route(router, "POST", "/api/bars/{symbol}", ctx, guard, upload);
+  add_route(router, "GET", "/api/bars/{symbol}", ctx, guard, get_bars);
+  add_route(router, "DELETE", "/api/bars/{symbol}", ctx, guard, delete_bars);
+  add_route(router, "POST", "/api/sample-data", ctx, guard, load_sample);
 }
 
 }  // namespace quantd::app::api

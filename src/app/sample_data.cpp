@@ -41,7 +41,7 @@ struct Recipe {
   double start_price;
   double annual_drift;  // mean log return per year
   double annual_vol;
-  double cycle_years;   // a slow sine on the drift (0: none): bull and bear phases
+  double cycle_years;  // a slow sine on the drift (0: none): bull and bear phases
   double cycle_amplitude;
   std::int64_t base_volume;
 };
@@ -51,8 +51,8 @@ constexpr Recipe kRecipes[] = {
      0.22, 2.5, 0.55, 12'000'000},
     {"SAMPLE-B", "synthetic cyclical: long bull and bear swings", 0x5A3A1E02, 24'500, 0.02, 0.28,
      1.6, 1.10, 3'500'000},
-    {"SAMPLE-C", "synthetic small cap: volatile", 0x5A3A1E03, 8'150, 0.00, 0.45, 0.9,
-     0.90, 900'000},
+    {"SAMPLE-C", "synthetic small cap: volatile", 0x5A3A1E03, 8'150, 0.00, 0.45, 0.9, 0.90,
+     900'000},
 };
 
 constexpr CivilDate kFirstDay{2019, 1, 2};
@@ -91,8 +91,8 @@ SampleSeries generate(const Recipe& r) {
     bar.ts = from_seoul(date);
     bar.open = on_tick(open_raw, date, domain::TickRounding::kNearest);
     bar.close = on_tick(close_raw, date, domain::TickRounding::kNearest);
-    bar.high = on_tick(std::max(open_raw, close_raw) * (1.0 + wick_up), date,
-                       domain::TickRounding::kUp);
+    bar.high =
+        on_tick(std::max(open_raw, close_raw) * (1.0 + wick_up), date, domain::TickRounding::kUp);
     bar.low = on_tick(std::min(open_raw, close_raw) * (1.0 - wick_down), date,
                       domain::TickRounding::kDown);
     bar.high = std::max({bar.high, bar.open, bar.close});

@@ -15,17 +15,15 @@ constexpr std::size_t kMaxDescription = 2000;
 constexpr std::size_t kMaxScript = 64 * 1024;
 
 // Fields a client may send back unchanged from a GET; they are ignored.
-const std::set<std::string> kReadOnlyFields = {"id",         "version",    "kind",
-                                               "active",     "created_at", "updated_at",
-                                               "last_backtest", "backtests"};
+const std::set<std::string> kReadOnlyFields = {
+    "id", "version", "kind", "active", "created_at", "updated_at", "last_backtest", "backtests"};
 const std::set<std::string> kWritableFields = {"name",    "description", "script",
                                                "symbols", "interval",    "params"};
 
 std::string kind_of(std::string_view script) {
   const auto first = script.find_first_not_of(" \t\r\n");
-  return first != std::string_view::npos && script.substr(first).starts_with("builtin:")
-             ? "builtin"
-             : "script";
+  return first != std::string_view::npos && script.substr(first).starts_with("builtin:") ? "builtin"
+                                                                                         : "script";
 }
 
 json strategy_json(const storage::StrategyRecord& r) {
@@ -59,8 +57,9 @@ json problem_json(const StrategyProblem& p) {
 void reject_unknown_fields(const json& body, Errors& errors) {
   for (const auto& [key, value] : body.items()) {
     if (!kWritableFields.contains(key) && !kReadOnlyFields.contains(key)) {
-      errors.add(key, "is not a field of a strategy (known: name, description, script, symbols, "
-                      "interval, params)");
+      errors.add(key,
+                 "is not a field of a strategy (known: name, description, script, symbols, "
+                 "interval, params)");
     }
   }
 }
@@ -106,8 +105,8 @@ std::map<std::int64_t, std::pair<int, json>> backtest_summaries(storage::Databas
       json m = json::parse(b.metrics_json.empty() ? "null" : b.metrics_json, nullptr, false);
       last = {{"id", b.id.value()},
               {"status", storage::to_string(b.status)},
-              {"total_return", m.is_object() && m.contains("total_return") ? m["total_return"]
-                                                                           : json(nullptr)},
+              {"total_return",
+               m.is_object() && m.contains("total_return") ? m["total_return"] : json(nullptr)},
               {"created_at", format_utc_iso(b.created_at)}};
     }
   }
@@ -194,8 +193,8 @@ json examples() {
                   {"params", json::object()},
                   {"symbols", {"SAMPLE-C"}},
                   {"interval", "1d"}});
-  for (auto& e : list) e["supported"] = kind_of(e["script"].get<std::string>()) == "builtin" ||
-                                        scripts_supported();
+  for (auto& e : list)
+    e["supported"] = kind_of(e["script"].get<std::string>()) == "builtin" || scripts_supported();
   return list;
 }
 
@@ -219,99 +218,110 @@ json builtins() {
   return list;
 }
 
+http::Response list(const ApiContext& ctx, const http::Request&) {
+  storage::StrategyRepository repo(ctx.db);
+  auto list = repo.list();
+  if (!list.ok()) return from_status(list.status());
+  auto summaries = backtest_summaries(ctx.db);
+  json out = json::array();
+  for (const auto& r : *list) {
+    json j = strategy_json(r);
+    auto it = summaries.find(r.id.value());
+    j["backtests"] = it == summaries.end() ? 0 : it->second.first;
+    j["last_backtest"] = it == summaries.end() ? json(nullptr) : it->second.second;
+    out.push_back(std::move(j));
+  }
+  return http::json(200, out);
+}
+
+http::Response create(const ApiContext& ctx, const http::Request& request) {
+  JsonBody body = read_json_object(request);
+  if (body.problem) return *body.problem;
+  storage::StrategyRecord record;
+  if (auto problem = read_strategy(body.value, record, false)) return *problem;
+  storage::StrategyRepository repo(ctx.db);
+  auto stored = repo.create(record, ctx.clock.now());
+  if (!stored.ok()) return from_status(stored.status());
+  ctx.backtests.publish("strategies", {{"id", stored->id.value()}, {"change", "created"}});
+  http::Response r = http::json(201, strategy_json(*stored));
+  r.set_header("Location", "/api/strategies/" + std::to_string(stored->id.value()));
+  return r;
+}
+
+http::Response validate(const ApiContext&, const http::Request& request) {
+  JsonBody body = read_json_object(request);
+  if (body.problem) return *body.problem;
+  Errors errors;
+  auto script = read_string(body.value, "script", errors, true, kMaxScript);
+  auto params = read_params(body.value, "params", errors);
+  if (!errors.empty()) return validation_failed(errors);
+  CompiledStrategy compiled = compile_strategy(*script, params.value_or(strategy::Params{}));
+  json list = json::array();
+  for (const auto& p : compiled.problems) list.push_back(problem_json(p));
+  json declared = json::array();
+  for (const auto& p : compiled.params) {
+    declared.push_back({{"name", p.name}, {"default", p.default_value}, {"help", p.help}});
+  }
+  return http::json(200, {{"valid", compiled.problems.empty()},
+                          {"kind", compiled.kind.empty() ? kind_of(*script) : compiled.kind},
+                          {"errors", list},
+                          {"params", declared},
+                          {"warmup_bars", compiled.warmup_bars}});
+}
+
+http::Response list_examples(const ApiContext&, const http::Request&) {
+  return http::json(200, examples());
+}
+
+http::Response list_builtins(const ApiContext&, const http::Request&) {
+  return http::json(200, builtins());
+}
+
+http::Response get(const ApiContext& ctx, const http::Request& request) {
+  auto id = parse_id(request.param("id"));
+  if (!id) return no_such("strategy", request.param("id"));
+  storage::StrategyRepository repo(ctx.db);
+  auto r = repo.get(domain::StrategyId(*id));
+  if (!r.ok()) return from_status(r.status());
+  return http::json(200, strategy_json(*r));
+}
+
+http::Response update(const ApiContext& ctx, const http::Request& request) {
+  auto id = parse_id(request.param("id"));
+  if (!id) return no_such("strategy", request.param("id"));
+  JsonBody body = read_json_object(request);
+  if (body.problem) return *body.problem;
+  storage::StrategyRepository repo(ctx.db);
+  auto current = repo.get(domain::StrategyId(*id));
+  if (!current.ok()) return from_status(current.status());
+  storage::StrategyRecord record = *current;
+  if (auto problem = read_strategy(body.value, record, true)) return *problem;
+  auto stored = repo.update(record, ctx.clock.now());
+  if (!stored.ok()) return from_status(stored.status());
+  ctx.backtests.publish("strategies", {{"id", *id}, {"change", "updated"}});
+  return http::json(200, strategy_json(*stored));
+}
+
+http::Response remove(const ApiContext& ctx, const http::Request& request) {
+  auto id = parse_id(request.param("id"));
+  if (!id) return no_such("strategy", request.param("id"));
+  storage::StrategyRepository repo(ctx.db);
+  if (Status st = repo.remove(domain::StrategyId(*id)); !st.ok()) return from_status(st);
+  ctx.backtests.publish("strategies", {{"id", *id}, {"change", "deleted"}});
+  return http::empty(204);
+}
+
 }  // namespace
 
 void register_strategy_routes(http::Router& router, ApiContext ctx, const HandlerGuard& guard) {
-  router.add("GET", "/api/strategies", guard([ctx](const http::Request&) {
-    storage::StrategyRepository repo(ctx.db);
-    auto list = repo.list();
-    if (!list.ok()) return from_status(list.status());
-    auto summaries = backtest_summaries(ctx.db);
-    json out = json::array();
-    for (const auto& r : *list) {
-      json j = strategy_json(r);
-      auto it = summaries.find(r.id.value());
-      j["backtests"] = it == summaries.end() ? 0 : it->second.first;
-      j["last_backtest"] = it == summaries.end() ? json(nullptr) : it->second.second;
-      out.push_back(std::move(j));
-    }
-    return http::json(200, out);
-  }));
-
-  router.add("POST", "/api/strategies", guard([ctx](const http::Request& request) {
-    JsonBody body = read_json_object(request);
-    if (body.problem) return *body.problem;
-    storage::StrategyRecord record;
-    if (auto problem = read_strategy(body.value, record, false)) return *problem;
-    storage::StrategyRepository repo(ctx.db);
-    auto stored = repo.create(record, ctx.clock.now());
-    if (!stored.ok()) return from_status(stored.status());
-    ctx.backtests.publish("strategies", {{"id", stored->id.value()}, {"change", "created"}});
-    http::Response r = http::json(201, strategy_json(*stored));
-    r.set_header("Location", "/api/strategies/" + std::to_string(stored->id.value()));
-    return r;
-  }));
-
-  router.add("POST", "/api/strategies/validate", guard([](const http::Request& request) {
-    JsonBody body = read_json_object(request);
-    if (body.problem) return *body.problem;
-    Errors errors;
-    auto script = read_string(body.value, "script", errors, true, kMaxScript);
-    auto params = read_params(body.value, "params", errors);
-    if (!errors.empty()) return validation_failed(errors);
-    CompiledStrategy compiled = compile_strategy(*script, params.value_or(strategy::Params{}));
-    json list = json::array();
-    for (const auto& p : compiled.problems) list.push_back(problem_json(p));
-    json declared = json::array();
-    for (const auto& p : compiled.params) {
-      declared.push_back({{"name", p.name}, {"default", p.default_value}, {"help", p.help}});
-    }
-    return http::json(200, {{"valid", compiled.problems.empty()},
-                            {"kind", compiled.kind.empty() ? kind_of(*script) : compiled.kind},
-                            {"errors", list},
-                            {"params", declared},
-                            {"warmup_bars", compiled.warmup_bars}});
-  }));
-
-  router.add("GET", "/api/strategies/examples",
-             guard([](const http::Request&) { return http::json(200, examples()); }));
-
-  router.add("GET", "/api/strategies/builtins",
-             guard([](const http::Request&) { return http::json(200, builtins()); }));
-
-  router.add("GET", "/api/strategies/{id}", guard([ctx](const http::Request& request) {
-    auto id = parse_id(request.param("id"));
-    if (!id) return no_such("strategy", request.param("id"));
-    storage::StrategyRepository repo(ctx.db);
-    auto r = repo.get(domain::StrategyId(*id));
-    if (!r.ok()) return from_status(r.status());
-    return http::json(200, strategy_json(*r));
-  }));
-
-  router.add("PUT", "/api/strategies/{id}", guard([ctx](const http::Request& request) {
-    auto id = parse_id(request.param("id"));
-    if (!id) return no_such("strategy", request.param("id"));
-    JsonBody body = read_json_object(request);
-    if (body.problem) return *body.problem;
-    storage::StrategyRepository repo(ctx.db);
-    auto current = repo.get(domain::StrategyId(*id));
-    if (!current.ok()) return from_status(current.status());
-    storage::StrategyRecord record = *current;
-    if (auto problem = read_strategy(body.value, record, true)) return *problem;
-    auto stored = repo.update(record, ctx.clock.now());
-    if (!stored.ok()) return from_status(stored.status());
-    ctx.backtests.publish("strategies", {{"id", *id}, {"change", "updated"}});
-    return http::json(200, strategy_json(*stored));
-  }));
-
-  router.add("DELETE", "/api/strategies/{id}", guard([ctx](const http::Request& request) {
-    auto id = parse_id(request.param("id"));
-    if (!id) return no_such("strategy", request.param("id"));
-    storage::StrategyRepository repo(ctx.db);
-    if (Status st = repo.remove(domain::StrategyId(*id)); !st.ok()) return from_status(st);
-    ctx.backtests.publish("strategies", {{"id", *id}, {"change", "deleted"}});
-    return http::empty(204);
-  }));
+  add_route(router, "GET", "/api/strategies", ctx, guard, list);
+  add_route(router, "POST", "/api/strategies", ctx, guard, create);
+  add_route(router, "POST", "/api/strategies/validate", ctx, guard, validate);
+  add_route(router, "GET", "/api/strategies/examples", ctx, guard, list_examples);
+  add_route(router, "GET", "/api/strategies/builtins", ctx, guard, list_builtins);
+  add_route(router, "GET", "/api/strategies/{id}", ctx, guard, get);
+  add_route(router, "PUT", "/api/strategies/{id}", ctx, guard, update);
+  add_route(router, "DELETE", "/api/strategies/{id}", ctx, guard, remove);
 }
 
 }  // namespace quantd::app::api

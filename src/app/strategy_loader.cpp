@@ -40,8 +40,8 @@ CompiledStrategy compile_script(std::string_view source, const strategy::Params&
   }
   if (!script.ok()) {
     for (const lang::Diagnostic& d : script.diagnostics()) {
-      out.problems.push_back({"script", d.line, d.column, d.length, d.message,
-                              lang::caret_snippet(source, d)});
+      out.problems.push_back(
+          {"script", d.line, d.column, d.length, d.message, lang::caret_snippet(source, d)});
     }
     return out;
   }
@@ -52,8 +52,8 @@ CompiledStrategy compile_script(std::string_view source, const strategy::Params&
     // or size invalid), or the program is too large; placed in the script when the compiler
     // says where.
     const bool placed = error.line > 0;
-    out.problems.push_back({params.empty() ? "script" : "params", placed ? error.line : 0, placed ? error.column : 0,
-                            placed ? error.length : 0, error.message,
+    out.problems.push_back({params.empty() ? "script" : "params", placed ? error.line : 0,
+                            placed ? error.column : 0, placed ? error.length : 0, error.message,
                             placed ? lang::caret_snippet(source, error) : ""});
     return out;
   }

@@ -110,8 +110,9 @@ Result<std::vector<BacktestRecord>> BacktestRepository::list(
 
 Result<std::vector<domain::BacktestId>> BacktestRepository::unfinished() {
   try {
-    SQLite::Statement q(db_.connection(),
-                        "SELECT id FROM backtests WHERE status IN ('queued', 'running') ORDER BY id");
+    SQLite::Statement q(
+        db_.connection(),
+        "SELECT id FROM backtests WHERE status IN ('queued', 'running') ORDER BY id");
     std::vector<domain::BacktestId> out;
     while (q.executeStep()) out.emplace_back(q.getColumn(0).getInt64());
     return out;
@@ -160,11 +161,16 @@ Result<bool> BacktestRepository::finish(domain::BacktestId id, const BacktestOut
     if (q.exec() == 0) return false;  // the transaction rolls back: nothing stored
     SQLite::Statement r(db,
                         "INSERT OR REPLACE INTO backtest_results(backtest_id, equity, trades, "
-                        "orders) VALUES(?, ?, ?, ?)");
+                        "orders, equity_preview) VALUES(?, ?, ?, ?, ?)");
     r.bind(1, id.value());
     r.bind(2, output.equity_json);
     r.bind(3, output.trades_json);
     r.bind(4, output.orders_json);
+    if (output.equity_preview_json.empty()) {
+      r.bind(5);
+    } else {
+      r.bind(5, output.equity_preview_json);
+    }
     r.exec();
     tx.commit();
     return true;
@@ -228,10 +234,11 @@ Status BacktestRepository::remove(domain::BacktestId id) {
 }
 
 Result<std::string> BacktestRepository::result(domain::BacktestId id, ResultPart part) {
-  static constexpr std::array<const char*, 3> kQueries = {
+  static constexpr std::array<const char*, 4> kQueries = {
       "SELECT equity FROM backtest_results WHERE backtest_id = ?",
       "SELECT trades FROM backtest_results WHERE backtest_id = ?",
       "SELECT orders FROM backtest_results WHERE backtest_id = ?",
+      "SELECT coalesce(equity_preview, equity) FROM backtest_results WHERE backtest_id = ?",
   };
   try {
     SQLite::Statement q(db_.connection(), kQueries[static_cast<std::size_t>(part)]);

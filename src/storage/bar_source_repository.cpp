@@ -43,8 +43,8 @@ Result<std::vector<BarSource>> BarSourceRepository::list() {
 }
 
 Result<bool> BarSourceRepository::any_bars(const domain::Symbol& symbol, domain::Interval interval,
-                                          std::optional<TimestampMs> from,
-                                          std::optional<TimestampMs> to) {
+                                           std::optional<TimestampMs> from,
+                                           std::optional<TimestampMs> to) {
   try {
     SQLite::Statement q(db_.connection(),
                         "SELECT 1 FROM bars WHERE symbol = ? AND interval = ? AND ts >= ? AND "

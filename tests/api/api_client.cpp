@@ -145,7 +145,8 @@ void seed_bars(const std::string& db_path, const std::string& symbol, const std:
   double price = 50'000;
   for (int i = 0; i < count; ++i) {
     // A deterministic wave with drift: enough crossings for sma_cross to trade.
-    const double next = std::round(50'000 + 8'000 * std::sin(i / 700.0) + 3'000 * std::sin(i / 37.0) + i * 0.01);
+    const double next =
+        std::round(50'000 + 8'000 * std::sin(i / 700.0) + 3'000 * std::sin(i / 37.0) + i * 0.01);
     const double open = price, close = next;
     q.bind(1, symbol);
     q.bind(2, interval);

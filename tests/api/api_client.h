@@ -23,7 +23,8 @@ struct JsonResponse {
 JsonResponse call(int port, const std::string& method, const std::string& target,
                   const json& body = nullptr);
 JsonResponse call_raw(int port, const std::string& method, const std::string& target,
-                      const std::string& body, const std::string& content_type = "application/json");
+                      const std::string& body,
+                      const std::string& content_type = "application/json");
 
 // Polls GET /api/backtests/{id} until its status is one of `statuses` (or the timeout passes);
 // returns the last record.
@@ -36,8 +37,8 @@ bool is_problem(const JsonResponse& r, int status);
 std::vector<std::string> error_fields(const JsonResponse& r);
 
 // A strategy body for POST /api/strategies.
-json sma_strategy(const std::string& name = "Golden cross", std::vector<std::string> symbols = {"SAMPLE-A"},
-                  int fast = 20, int slow = 60);
+json sma_strategy(const std::string& name = "Golden cross",
+                  std::vector<std::string> symbols = {"SAMPLE-A"}, int fast = 20, int slow = 60);
 
 // Connects to GET /api/events and collects frames until told to stop.
 class SseReader {

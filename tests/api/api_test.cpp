@@ -61,7 +61,8 @@ TEST_CASE("the whole flow: sample data, strategy, backtest with live events, res
   const std::string csv =
       "date,open,high,low,close,volume\n2024-01-02,100,110,95,105,1000\n"
       "2024-01-03,105,112,101,110,1200\n2024-01-04,110,111,100,102,900\n";
-  auto upload = call_raw(port, "POST", "/api/bars/005930?interval=1d&file=prices.csv", csv, "text/csv");
+  auto upload =
+      call_raw(port, "POST", "/api/bars/005930?interval=1d&file=prices.csv", csv, "text/csv");
   REQUIRE(upload.status == 200);
   CHECK(upload.body["rows"] == 3);
   CHECK(upload.body["inserted"] == 3);
@@ -117,7 +118,8 @@ TEST_CASE("the whole flow: sample data, strategy, backtest with live events, res
   CHECK(submitted.raw.header("location") == "/api/backtests/" + std::to_string(id1));
   const std::string id_text = "\"id\":" + std::to_string(id1);
   CHECK(!events.wait_for("backtest", id_text, std::chrono::seconds(30)).empty());
-  const std::string done_event = events.wait_for("backtest", "\"status\":\"done\"", std::chrono::seconds(60));
+  const std::string done_event =
+      events.wait_for("backtest", "\"status\":\"done\"", std::chrono::seconds(60));
   CHECK(done_event.find(id_text) != std::string::npos);
   CHECK(done_event.find("\"progress\":1") != std::string::npos);
 
@@ -133,11 +135,28 @@ TEST_CASE("the whole flow: sample data, strategy, backtest with live events, res
   // The metric names are the CLI's --json names.
   const json& m = b1["metrics"];
   REQUIRE(m.is_object());
-  for (const char* name : {"initial_cash", "final_equity", "total_return", "cagr", "annual_volatility",
-                           "sharpe", "sortino", "max_drawdown", "max_drawdown_duration_bars",
-                           "max_drawdown_duration_days", "calmar", "trades", "win_rate", "avg_win",
-                           "avg_loss", "profit_factor", "expectancy", "exposure", "total_fees",
-                           "total_taxes", "benchmark_return", "benchmark_cagr"}) {
+  for (const char* name : {"initial_cash",
+                           "final_equity",
+                           "total_return",
+                           "cagr",
+                           "annual_volatility",
+                           "sharpe",
+                           "sortino",
+                           "max_drawdown",
+                           "max_drawdown_duration_bars",
+                           "max_drawdown_duration_days",
+                           "calmar",
+                           "trades",
+                           "win_rate",
+                           "avg_win",
+                           "avg_loss",
+                           "profit_factor",
+                           "expectancy",
+                           "exposure",
+                           "total_fees",
+                           "total_taxes",
+                           "benchmark_return",
+                           "benchmark_cagr"}) {
     CHECK_MESSAGE(m.contains(name), name);
   }
   CHECK(m["trades"].get<int>() > 0);
@@ -162,7 +181,8 @@ TEST_CASE("the whole flow: sample data, strategy, backtest with live events, res
   CHECK(equity.body.back()["equity"] == m["final_equity"]);
   const double bench_end = equity.body.back()["benchmark"].get<double>();
   CHECK(bench_end / 1e8 - 1 == doctest::Approx(m["benchmark_return"].get<double>()).epsilon(1e-9));
-  auto thinned = call(port, "GET", "/api/backtests/" + std::to_string(id1) + "/equity?max_points=100");
+  auto thinned =
+      call(port, "GET", "/api/backtests/" + std::to_string(id1) + "/equity?max_points=100");
   REQUIRE(thinned.status == 200);
   CHECK(thinned.body.size() == 100);
   CHECK(thinned.body.back() == equity.body.back());
@@ -176,7 +196,8 @@ TEST_CASE("the whole flow: sample data, strategy, backtest with live events, res
   REQUIRE(trades.status == 200);
   REQUIRE(trades.body.size() == m["trades"].get<std::size_t>());
   CHECK(trades.body[0]["symbol"] == "SAMPLE-A");
-  CHECK(trades.body[0]["entry_ts"].get<std::int64_t>() < trades.body[0]["exit_ts"].get<std::int64_t>());
+  CHECK(trades.body[0]["entry_ts"].get<std::int64_t>() <
+        trades.body[0]["exit_ts"].get<std::int64_t>());
   auto orders = call(port, "GET", "/api/backtests/" + std::to_string(id1) + "/orders");
   REQUIRE(orders.status == 200);
   REQUIRE(orders.body.size() >= trades.body.size() * 2);
@@ -215,8 +236,8 @@ TEST_CASE("the whole flow: sample data, strategy, backtest with live events, res
   CHECK(b2["params"]["slow"] == 30);
   CHECK(b2["settings"]["cash"] == 50000000);
   CHECK(b2["settings"]["commission_bps"] == 3.0);
-  auto compare = call(port, "GET", "/api/backtests/compare?ids=" + std::to_string(id1) + "," +
-                                       std::to_string(id2));
+  auto compare = call(
+      port, "GET", "/api/backtests/compare?ids=" + std::to_string(id1) + "," + std::to_string(id2));
   REQUIRE(compare.status == 200);
   REQUIRE(compare.body["backtests"].size() == 2);
   CHECK(compare.body["backtests"][1]["metrics"]["initial_cash"] == 50000000);
@@ -268,7 +289,8 @@ TEST_CASE("validation errors are problem documents naming the field") {
       CHECK(is_problem(call_raw(port, "POST", path, "[1, 2]"), 400));
       CHECK(is_problem(call_raw(port, "POST", path, "\"text\""), 400));
     }
-    CHECK(is_problem(call_raw(port, "PUT", "/api/strategies/" + std::to_string(sid), "{oops}"), 400));
+    CHECK(
+        is_problem(call_raw(port, "PUT", "/api/strategies/" + std::to_string(sid), "{oops}"), 400));
   }
 
   SUBCASE("missing fields: 422 listing each") {
@@ -299,7 +321,8 @@ TEST_CASE("validation errors are problem documents naming the field") {
     for (const char* f : {"name", "script", "symbols", "interval", "params.fast", "description"}) {
       CHECK_MESSAGE(contains(fields, f), f);
     }
-    CHECK(r.body["errors"][0]["message"].get<std::string>().find("must be a string") != std::string::npos);
+    CHECK(r.body["errors"][0]["message"].get<std::string>().find("must be a string") !=
+          std::string::npos);
     auto b = call(port, "POST", "/api/backtests",
                   {{"strategy_id", "1"},
                    {"cash", 1.5},
@@ -314,17 +337,22 @@ TEST_CASE("validation errors are problem documents naming the field") {
                           "costs.bogus", "close_at_end", "market"}) {
       CHECK_MESSAGE(contains(bf, f), f);
     }
-    auto symbols = call(port, "POST", "/api/strategies",
-                        {{"name", "x"}, {"script", "builtin:buy_and_hold"}, {"symbols", {"bad symbol!"}}});
+    auto symbols =
+        call(port, "POST", "/api/strategies",
+             {{"name", "x"}, {"script", "builtin:buy_and_hold"}, {"symbols", {"bad symbol!"}}});
     CHECK(is_problem(symbols, 422));
     CHECK(error_fields(symbols) == std::vector<std::string>{"symbols[0]"});
-    auto empty = call(port, "POST", "/api/strategies",
-                      {{"name", "  "}, {"script", "builtin:buy_and_hold"}, {"symbols", json::array()}});
+    auto empty =
+        call(port, "POST", "/api/strategies",
+             {{"name", "  "}, {"script", "builtin:buy_and_hold"}, {"symbols", json::array()}});
     CHECK(is_problem(empty, 422));
     CHECK(contains(error_fields(empty), "name"));
     CHECK(contains(error_fields(empty), "symbols"));
     auto unknown_field = call(port, "POST", "/api/strategies",
-                              {{"nmae", "x"}, {"name", "x"}, {"script", "builtin:buy_and_hold"}, {"symbols", {"SAMPLE-A"}}});
+                              {{"nmae", "x"},
+                               {"name", "x"},
+                               {"script", "builtin:buy_and_hold"},
+                               {"symbols", {"SAMPLE-A"}}});
     CHECK(is_problem(unknown_field, 422));
     CHECK(error_fields(unknown_field) == std::vector<std::string>{"nmae"});
   }
@@ -338,7 +366,8 @@ TEST_CASE("validation errors are problem documents naming the field") {
     auto params = call(port, "POST", "/api/strategies", sma_strategy("x", {"SAMPLE-A"}, 60, 20));
     REQUIRE(is_problem(params, 422));
     CHECK(error_fields(params) == std::vector<std::string>{"params"});
-    auto overrides = call(port, "POST", "/api/backtests", {{"strategy_id", sid}, {"params", {{"nope", 1}}}});
+    auto overrides =
+        call(port, "POST", "/api/backtests", {{"strategy_id", sid}, {"params", {{"nope", 1}}}});
     REQUIRE(is_problem(overrides, 422));
     CHECK(error_fields(overrides) == std::vector<std::string>{"params"});
     // Nothing was stored by any of them.
@@ -359,10 +388,12 @@ TEST_CASE("validation errors are problem documents naming the field") {
     CHECK(is_problem(call(port, "GET", "/api/backtests/-1/trades"), 404));
     CHECK(is_problem(call(port, "POST", "/api/backtests/424242/cancel"), 404));
     CHECK(is_problem(call(port, "DELETE", "/api/backtests/424242"), 404));
-    auto nodata = call(port, "POST", "/api/backtests", {{"strategy_id", sid}, {"symbols", {"000660"}}});
+    auto nodata =
+        call(port, "POST", "/api/backtests", {{"strategy_id", sid}, {"symbols", {"000660"}}});
     REQUIRE(is_problem(nodata, 422));
     CHECK(error_fields(nodata) == std::vector<std::string>{"symbols[0]"});
-    auto range = call(port, "POST", "/api/backtests", {{"strategy_id", sid}, {"from", "2030-01-01"}});
+    auto range =
+        call(port, "POST", "/api/backtests", {{"strategy_id", sid}, {"from", "2030-01-01"}});
     CHECK(is_problem(range, 422));
     auto reversed = call(port, "POST", "/api/backtests",
                          {{"strategy_id", sid}, {"from", "2023-01-01"}, {"to", "2022-01-01"}});
@@ -395,13 +426,18 @@ TEST_CASE("validation errors are problem documents naming the field") {
     CHECK(r.body["detail"].get<std::string>().rfind("bad.csv:3: ", 0) == 0);
     CHECK(r.body["detail"].get<std::string>().find("Nothing was imported") != std::string::npos);
     CHECK(is_problem(call(port, "GET", "/api/bars/TEST?interval=1d"), 404));
-    auto header = call_raw(port, "POST", "/api/bars/TEST", "when,price\n2024-01-02,1\n", "text/csv");
+    auto header =
+        call_raw(port, "POST", "/api/bars/TEST", "when,price\n2024-01-02,1\n", "text/csv");
     REQUIRE(is_problem(header, 422));
     CHECK(header.body["errors"].size() == 1);
     CHECK(header.body["errors"][0]["row"] == 1);
-    CHECK(is_problem(call_raw(port, "POST", "/api/bars/TEST", "date,open,high,low,close,volume\n", "text/csv"), 422));
+    CHECK(is_problem(
+        call_raw(port, "POST", "/api/bars/TEST", "date,open,high,low,close,volume\n", "text/csv"),
+        422));
     CHECK(is_problem(call_raw(port, "POST", "/api/bars/TEST", "", "text/csv"), 400));
-    CHECK(is_problem(call_raw(port, "POST", "/api/bars/bad%20sym", "date,open,high,low,close,volume\n", "text/csv"), 422));
+    CHECK(is_problem(call_raw(port, "POST", "/api/bars/bad%20sym",
+                              "date,open,high,low,close,volume\n", "text/csv"),
+                     422));
     CHECK(is_problem(call_raw(port, "POST", "/api/bars/TEST?interval=7m", "x", "text/csv"), 422));
     CHECK(call(port, "GET", "/api/bars").body.size() == 3);
   }
@@ -409,8 +445,10 @@ TEST_CASE("validation errors are problem documents naming the field") {
   SUBCASE("oversized bodies: 413, and the server goes on") {
     const std::string big = "{\"name\": \"" + std::string(100000, 'x') + "\"}";
     CHECK(is_problem(call_raw(port, "POST", "/api/strategies", big), 413));
-    CHECK(is_problem(call_raw(port, "POST", "/api/bars/BIG", std::string(100000, '1'), "text/csv"), 413));
-    auto script = call(port, "POST", "/api/strategies/validate", {{"script", std::string(65 * 1024, '#')}});
+    CHECK(is_problem(call_raw(port, "POST", "/api/bars/BIG", std::string(100000, '1'), "text/csv"),
+                     413));
+    auto script =
+        call(port, "POST", "/api/strategies/validate", {{"script", std::string(65 * 1024, '#')}});
     CHECK(is_problem(script, 422));  // under the body limit, over the script limit
     CHECK(call(port, "GET", "/api/strategies").status == 200);
   }

@@ -82,9 +82,27 @@ TEST_CASE("kill -9 with a queued job, then restart: every job completes") {
   CHECK(b["status"] == "done");
   CHECK(a["metrics"]["total_return"] == b["metrics"]["total_return"]);  // deterministic
   CHECK(d.log().find("re-queued 2 of 2 unfinished backtest(s)") != std::string::npos);
-  auto equity = call(d.port(), "GET", "/api/backtests/" + std::to_string(second) + "/equity?max_points=10");
+  const std::string base = "/api/backtests/" + std::to_string(second);
+  auto equity = call(d.port(), "GET", base + "/equity?max_points=10");
   CHECK(equity.status == 200);
-  CHECK(equity.body.size() == 10);
+  CHECK(equity.body.size() == 10);  // from the stored 2,000-point preview
+  auto full = call(d.port(), "GET", base + "/equity?max_points=5000");
+  REQUIRE(full.status == 200);
+  CHECK(full.body.size() == 5000);  // from the full series
+  CHECK(full.body.back() == equity.body.back());
+  CHECK(full.body.front() == equity.body.front());
+  auto drawdown = call(d.port(), "GET", base + "/drawdown?max_points=50");
+  REQUIRE(drawdown.status == 200);
+  CHECK(drawdown.body.size() == 50);
+  CHECK(drawdown.body[0].size() == 2);  // ts and drawdown only
+  // Minute bars become daily candles for the chart, then the latest max_bars are kept.
+  auto candles = call(d.port(), "GET", base + "/bars?max_bars=100");
+  REQUIRE(candles.status == 200);
+  REQUIRE(candles.body.size() == 100);
+  CHECK(candles.body[1]["ts"].get<std::int64_t>() - candles.body[0]["ts"].get<std::int64_t>() ==
+        86'400'000);
+  CHECK(is_problem(call(d.port(), "GET", base + "/bars?max_bars=1"), 422));
+  CHECK(is_problem(call(d.port(), "GET", base + "/bars?symbol=NOPE"), 422));
 }
 
 TEST_CASE("SIGTERM while a job runs: it goes back to the queue and finishes after the restart") {
@@ -153,11 +171,13 @@ TEST_CASE("a job that throws ends failed with the reason; the worker goes on wit
   CHECK(is_problem(results, 409));
   CHECK(results.body["detail"].get<std::string>().find("failed") != std::string::npos);
   // A job whose data vanished before it ran fails with a sentence naming what is missing.
-  auto gone = call(d.port(), "POST", "/api/backtests", {{"strategy_id", sid}, {"symbols", {"SAMPLE-B"}}});
+  auto gone =
+      call(d.port(), "POST", "/api/backtests", {{"strategy_id", sid}, {"symbols", {"SAMPLE-B"}}});
   REQUIRE(gone.status == 202);
   wait_for(d.port(), gone.body["id"], {"done", "failed"});
   CHECK(call(d.port(), "DELETE", "/api/bars/SAMPLE-B?interval=1d").status == 204);
-  auto after = call(d.port(), "POST", "/api/backtests", {{"strategy_id", sid}, {"symbols", {"SAMPLE-B"}}});
+  auto after =
+      call(d.port(), "POST", "/api/backtests", {{"strategy_id", sid}, {"symbols", {"SAMPLE-B"}}});
   CHECK(is_problem(after, 422));
 }
 
@@ -173,7 +193,8 @@ TEST_CASE("a full queue answers 429 with Retry-After and stores nothing") {
   const json body{{"strategy_id", s.body["id"]}};
   auto a = call(d.port(), "POST", "/api/backtests", body);
   REQUIRE(a.status == 202);
-  const json running = wait_for(d.port(), a.body["id"], {"running", "done"}, std::chrono::seconds(30));
+  const json running =
+      wait_for(d.port(), a.body["id"], {"running", "done"}, std::chrono::seconds(30));
   REQUIRE(running["status"] == "running");  // the worker holds it; the channel is empty
   auto b = call(d.port(), "POST", "/api/backtests", body);
   REQUIRE(b.status == 202);  // fills the one slot
@@ -211,5 +232,6 @@ TEST_CASE("cancel a queued and a running job") {
   CHECK(status_of(db, b.body["id"]) == "canceled");  // the worker skipped it
   const std::string sa = status_of(db, a.body["id"]);
   CHECK((sa == "canceled" || sa == "done"));
-  CHECK(is_problem(call(d.port(), "GET", "/api/backtests/" + b.body["id"].dump() + "/trades"), 409));
+  CHECK(
+      is_problem(call(d.port(), "GET", "/api/backtests/" + b.body["id"].dump() + "/trades"), 409));
 }

@@ -77,7 +77,8 @@ TEST_CASE("every route is in the OpenAPI document and docs/api.md, and nothing e
   Fixture f;
   const auto routes = router_operations(f.router);
   const auto documented = openapi_operations();
-  for (const auto& op : routes) CHECK_MESSAGE(documented.contains(op), "not in openapi.cpp: " << op);
+  for (const auto& op : routes)
+    CHECK_MESSAGE(documented.contains(op), "not in openapi.cpp: " << op);
   for (const auto& op : documented) CHECK_MESSAGE(routes.contains(op), "no such route: " << op);
   CHECK(routes.size() >= 25);
 
@@ -90,7 +91,8 @@ TEST_CASE("every route is in the OpenAPI document and docs/api.md, and nothing e
     CHECK_MESSAGE(doc.find("### `" + op + "`") != std::string::npos, "not in docs/api.md: " << op);
   }
   // ... and the document describes no route that does not exist.
-  for (std::size_t at = doc.find("### `"); at != std::string::npos; at = doc.find("### `", at + 1)) {
+  for (std::size_t at = doc.find("### `"); at != std::string::npos;
+       at = doc.find("### `", at + 1)) {
     const std::string op = doc.substr(at + 5, doc.find('`', at + 5) - at - 5);
     CHECK_MESSAGE(routes.contains(op), "docs/api.md documents a missing route: " << op);
   }
@@ -98,8 +100,9 @@ TEST_CASE("every route is in the OpenAPI document and docs/api.md, and nothing e
 
 TEST_CASE("handlers in-process: strategies CRUD and validation, problem documents") {
   Fixture f;
-  auto created = f.call("POST", "/api/strategies",
-                        R"({"name":"g","script":"builtin:sma_cross","params":{"fast":5,"slow":20},"symbols":["A"]})");
+  auto created = f.call(
+      "POST", "/api/strategies",
+      R"({"name":"g","script":"builtin:sma_cross","params":{"fast":5,"slow":20},"symbols":["A"]})");
   REQUIRE(created.status == 201);
   const auto j = nlohmann::json::parse(created.body);
   CHECK(j["params"]["fast"] == 5);
@@ -108,8 +111,9 @@ TEST_CASE("handlers in-process: strategies CRUD and validation, problem document
   auto bad = f.call("POST", "/api/strategies", "{");
   CHECK(bad.status == 400);
   CHECK(bad.content_type.rfind("application/problem+json", 0) == 0);
-  auto script = f.call("POST", "/api/strategies/validate",
-                       R"({"script":"param n = 5\nlet x = smaa(close, n)\nbuy when x > close\nsell when x < close\n"})");
+  auto script = f.call(
+      "POST", "/api/strategies/validate",
+      R"({"script":"param n = 5\nlet x = smaa(close, n)\nbuy when x > close\nsell when x < close\n"})");
   REQUIRE(script.status == 200);
   const auto v = nlohmann::json::parse(script.body);
   CHECK(v["valid"] == false);
@@ -119,13 +123,15 @@ TEST_CASE("handlers in-process: strategies CRUD and validation, problem document
   CHECK(v["errors"][0]["length"] == 4);
   CHECK(v["errors"][0]["text"].get<std::string>().find("did you mean 'sma'") != std::string::npos);
   CHECK(v["params"][0]["name"] == "n");
-  auto ok = f.call("POST", "/api/strategies/validate",
-                   R"({"script":"let x = sma(close, 5)\nbuy when close > x\nsell when close < x\n"})");
+  auto ok =
+      f.call("POST", "/api/strategies/validate",
+             R"({"script":"let x = sma(close, 5)\nbuy when close > x\nsell when close < x\n"})");
   CHECK(nlohmann::json::parse(ok.body)["valid"] == true);
   CHECK(nlohmann::json::parse(ok.body)["warmup_bars"] == 4);
   // A script param override that names no param is a params error.
-  auto unknown_param = f.call("POST", "/api/strategies/validate",
-                         R"({"script":"param n = 5\nlet x = sma(close, n)\nbuy when close > x\nsell when close < x\n","params":{"m":3}})");
+  auto unknown_param = f.call(
+      "POST", "/api/strategies/validate",
+      R"({"script":"param n = 5\nlet x = sma(close, n)\nbuy when close > x\nsell when close < x\n","params":{"m":3}})");
   const auto o = nlohmann::json::parse(unknown_param.body);
   CHECK(o["valid"] == false);
   CHECK(o["errors"][0]["field"] == "params");
@@ -135,8 +141,10 @@ TEST_CASE("a backtest request is refused with 429 when the queue is full, leavin
   Fixture f;  // nothing consumes the channel (capacity 4)
   REQUIRE(f.call("POST", "/api/sample-data").status == 201);
   REQUIRE(f.call("POST", "/api/strategies",
-                 R"({"name":"g","script":"builtin:buy_and_hold","symbols":["SAMPLE-A"]})").status == 201);
-  for (int i = 0; i < 4; ++i) CHECK(f.call("POST", "/api/backtests", R"({"strategy_id":1})").status == 202);
+                 R"({"name":"g","script":"builtin:buy_and_hold","symbols":["SAMPLE-A"]})")
+              .status == 201);
+  for (int i = 0; i < 4; ++i)
+    CHECK(f.call("POST", "/api/backtests", R"({"strategy_id":1})").status == 202);
   auto full = f.call("POST", "/api/backtests", R"({"strategy_id":1})");
   CHECK(full.status == 429);
   CHECK(full.header("Retry-After").has_value());
@@ -146,7 +154,8 @@ TEST_CASE("a backtest request is refused with 429 when the queue is full, leavin
   std::atomic<bool> stopping{false};
   REQUIRE(f.channel.pop(job, std::chrono::milliseconds(10)) == bus::PopResult::kItem);
   f.service->run(*f.db, job, stopping);
-  const auto done = nlohmann::json::parse(f.call("GET", "/api/backtests/" + std::to_string(job.backtest_id)).body);
+  const auto done = nlohmann::json::parse(
+      f.call("GET", "/api/backtests/" + std::to_string(job.backtest_id)).body);
   CHECK(done["status"] == "done");
   CHECK(done["metrics"]["trades"] == 0);  // buy and hold never sells
   CHECK(done["params"].is_object());

@@ -114,7 +114,7 @@ TEST_CASE("backtests: the state machine, where the first writer wins") {
   CHECK(done->metrics_json == "{\"trades\":0}");
   CHECK(*done->finished_at == 20);
   CHECK(*jobs.result(*a, storage::ResultPart::kOrders) == "[3]");
-  CHECK(!*jobs.claim(*a, 40));     // finished jobs are never run again
+  CHECK(!*jobs.claim(*a, 40));  // finished jobs are never run again
   CHECK(!*jobs.cancel(*a, 40));
   CHECK(!*jobs.fail(*a, "late", 40));
 

@@ -81,9 +81,8 @@ class BacktestService {
 
   // Runs the snapshot of `record`; returns the output, or the reason it failed. May throw.
   Result<storage::BacktestOutput> execute(storage::Database& db,
-                                          const storage::BacktestRecord& record,
-                                          Running& running, const std::atomic<bool>& stopping,
-                                          bool& interrupted);
+                                          const storage::BacktestRecord& record, Running& running,
+                                          const std::atomic<bool>& stopping, bool& interrupted);
   void publish_state(domain::BacktestId id, std::string_view status, double progress,
                      const std::string& error = {});
 

@@ -13,8 +13,8 @@
 namespace quantd::app {
 
 struct SampleSeries {
-  domain::Symbol symbol;         // "SAMPLE-A", ...
-  std::string description;       // e.g. "synthetic large cap, steady uptrend"
+  domain::Symbol symbol;          // "SAMPLE-A", ...
+  std::string description;        // e.g. "synthetic large cap, steady uptrend"
   std::vector<domain::Bar> bars;  // daily, KRX trading days 2019-01-02 .. 2024-12-30, whole won
 };
 

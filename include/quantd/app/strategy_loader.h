@@ -18,7 +18,7 @@ namespace quantd::app {
 // One thing wrong with a strategy. Script errors carry a 1-based line and column (0 when the
 // problem is not at a place in the script, e.g. an unknown builtin parameter).
 struct StrategyProblem {
-  std::string field;    // "script" or "params"
+  std::string field;  // "script" or "params"
   int line = 0;
   int column = 0;
   int length = 0;       // characters to underline from `column` (0: just the position)
@@ -34,7 +34,7 @@ struct StrategyParam {
 };
 
 struct CompiledStrategy {
-  std::string kind;                                   // "builtin" or "script"
+  std::string kind;                                    // "builtin" or "script"
   std::unique_ptr<strategy::StrategyFactory> factory;  // null when `problems` is non-empty
   std::vector<StrategyProblem> problems;
   std::vector<StrategyParam> params;  // declared params (script) or accepted params (builtin)

@@ -36,17 +36,17 @@ inline bool is_finished(BacktestStatus s) {
 }
 
 struct BacktestRecord {
-  domain::BacktestId id;                         // assigned by create()
+  domain::BacktestId id;                          // assigned by create()
   std::optional<domain::StrategyId> strategy_id;  // nullopt once the strategy is deleted
   std::int64_t strategy_version = 0;
   std::string strategy_name;
-  std::string script;                 // the exact script (or "builtin:NAME") it runs with
-  std::string params_json = "{}";     // the exact parameters, a JSON object
-  std::string settings_json = "{}";   // symbols, interval, from/to, cash, costs: a JSON object
+  std::string script;                // the exact script (or "builtin:NAME") it runs with
+  std::string params_json = "{}";    // the exact parameters, a JSON object
+  std::string settings_json = "{}";  // symbols, interval, from/to, cash, costs: a JSON object
   BacktestStatus status = BacktestStatus::kQueued;
-  double progress = 0;                // 0..1
-  std::string error;                  // why it failed; empty otherwise
-  std::string metrics_json;           // a JSON object once done; empty before
+  double progress = 0;       // 0..1
+  std::string error;         // why it failed; empty otherwise
+  std::string metrics_json;  // a JSON object once done; empty before
   TimestampMs created_at = 0;
   std::optional<TimestampMs> started_at;
   std::optional<TimestampMs> finished_at;
@@ -54,17 +54,26 @@ struct BacktestRecord {
 
 // What a finished run stores; each field is a JSON document as the API serves it.
 struct BacktestOutput {
-  std::string metrics_json;  // object
-  std::string equity_json;   // array
-  std::string trades_json;   // array
-  std::string orders_json;   // array
+  std::string metrics_json;         // object
+  std::string equity_json;          // array
+  std::string trades_json;          // array
+  std::string orders_json;          // array
+  std::string equity_preview_json;  // array: equity_json thinned to kEquityPreviewPoints
 };
 
-enum class ResultPart : std::uint8_t { kEquity, kTrades, kOrders };
+// The most points BacktestOutput::equity_preview_json holds (evenly spaced, first and last kept).
+inline constexpr std::size_t kEquityPreviewPoints = 2000;
+
+enum class ResultPart : std::uint8_t {
+  kEquity,
+  kTrades,
+  kOrders,
+  kEquityPreview,  // falls back to kEquity for results stored without a preview
+};
 
 class BacktestRepository {
  public:
-  // `db` must be migrated (0001 and 0003) and outlive the repository.
+  // `db` must be migrated (0001, 0003 and 0004) and outlive the repository.
   explicit BacktestRepository(Database& db) : db_(db) {}
 
   // Inserts `job` as `queued` with progress 0, created_at = now. Returns its id.

@@ -23,17 +23,17 @@
 namespace quantd::storage {
 
 struct StrategyRecord {
-  domain::StrategyId id;        // assigned by create()
+  domain::StrategyId id;  // assigned by create()
   std::string name;
   std::string description;
-  std::string script;           // strategy-language source, or "builtin:NAME"
+  std::string script;                    // strategy-language source, or "builtin:NAME"
   std::map<std::string, double> params;  // values for the script's params / the builtin's params
   std::vector<domain::Symbol> symbols;
   domain::Interval interval = domain::Interval::k1d;
-  std::int64_t version = 1;     // assigned by create() / update()
-  bool active = false;          // live trading on (issue 6)
-  TimestampMs created_at = 0;   // assigned by create()
-  TimestampMs updated_at = 0;   // assigned by create() / update()
+  std::int64_t version = 1;    // assigned by create() / update()
+  bool active = false;         // live trading on (issue 6)
+  TimestampMs created_at = 0;  // assigned by create()
+  TimestampMs updated_at = 0;  // assigned by create() / update()
 };
 
 class StrategyRepository {

@@ -87,8 +87,19 @@ export function candleChart(container, bars, orders, { interval = '1d' } = {}) {
   chart.priceScale('vol').applyOptions({ scaleMargins: { top: 0.82, bottom: 0 } });
   volume.setData(dedupe(bars.map((b) => ({ time: chartTime(b.ts), value: b.volume, color: b.close >= b.open ? hexAlpha(up, 0.25) : hexAlpha(down, 0.25) }))));
   candles.priceScale().applyOptions({ scaleMargins: { top: 0.06, bottom: 0.22 } });
-  const markers = orders.filter((o) => o.fill).map((o) => ({
-    time: chartTime(o.fill.ts),
+  // A marker sits on the candle holding its fill (candles may be daily summaries of minute bars).
+  const times = data.map((d) => d.time);
+  const snap = (t) => {
+    let lo = 0, hi = times.length - 1;
+    if (hi < 0 || t < times[0]) return times[0];
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (times[mid] <= t) lo = mid; else hi = mid - 1;
+    }
+    return times[lo];
+  };
+  const markers = orders.filter((o) => o.fill && times.length).map((o) => ({
+    time: snap(chartTime(o.fill.ts)),
     position: o.side === 'buy' ? 'belowBar' : 'aboveBar',
     color: o.side === 'buy' ? up : down,
     shape: o.side === 'buy' ? 'arrowUp' : 'arrowDown',

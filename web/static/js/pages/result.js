@@ -120,7 +120,7 @@ export async function resultPage(id) {
     const s = b.settings || {};
     const interval = s.interval || '1d';
     const [equity, trades, orders] = await Promise.all([
-      api.get(`/api/backtests/${id}/equity?max_points=4000`), api.get(`/api/backtests/${id}/trades`), api.get(`/api/backtests/${id}/orders`),
+      api.get(`/api/backtests/${id}/equity?max_points=2000`), api.get(`/api/backtests/${id}/trades`), api.get(`/api/backtests/${id}/orders`),
     ]);
     const m = b.metrics || {};
     const equityEl = h('div', { class: 'chart', id: 'equity-chart' });
@@ -135,7 +135,7 @@ export async function resultPage(id) {
     async function drawCandles() {
       tabs.replaceChildren(...(symbols.length > 1 ? symbols.map((x) => h('button', { type: 'button', class: x === symbol ? 'on' : '', onclick: () => { symbol = x; drawCandles(); } }, x)) : []));
       try {
-        const bars = await api.get(`/api/backtests/${id}/bars?symbol=${encodeURIComponent(symbol)}`);
+        const bars = await api.get(`/api/backtests/${id}/bars?symbol=${encodeURIComponent(symbol)}&max_bars=4000`);
         removeCandles();
         removeCandles = candleChart(candleEl, bars, orders.filter((o) => o.symbol === symbol), { interval });
       } catch (e) { candleEl.replaceChildren(h('div', { class: 'chart-empty' }, e.message)); }
