@@ -17,6 +17,8 @@
 //   compile     parse + check + compile of a 100-line script
 // The native and script runs must make identical trades (exit 1 otherwise). Prints key/value
 // lines, then the ratios the strategy-language issue sets as targets (bench/RESULTS.md).
+#include <time.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -25,8 +27,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <time.h>
 
 #include "krx_bar_generator.h"
 #include "quantd/backtest/engine.h"
@@ -39,7 +39,9 @@ namespace {
 using namespace quantd;
 using Clock = std::chrono::steady_clock;
 
-double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+double since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
 
 double cpu_now() {
   timespec ts;
@@ -102,7 +104,8 @@ std::vector<domain::Bar> make_bars(std::size_t n) {
                                   std::int64_t lo, std::int64_t cl, std::int64_t vol) {
     const auto t = parse_timestamp(ts);
     bars.push_back({t ? *t : t0 + i * kMsPerMinute, static_cast<double>(op),
-                    static_cast<double>(hi), static_cast<double>(lo), static_cast<double>(cl), vol});
+                    static_cast<double>(hi), static_cast<double>(lo), static_cast<double>(cl),
+                    vol});
     ++i;
   });
   return bars;
@@ -240,8 +243,10 @@ int main(int argc, char** argv) {
   int runs = 5;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string_view a = argv[i];
-    if (a == "--bars") n = std::strtoull(argv[i + 1], nullptr, 10);
-    else if (a == "--runs") runs = std::atoi(argv[i + 1]);
+    if (a == "--bars")
+      n = std::strtoull(argv[i + 1], nullptr, 10);
+    else if (a == "--runs")
+      runs = std::atoi(argv[i + 1]);
     else {
       std::fprintf(stderr, "usage: script_bench [--bars N] [--runs R]\n");
       return 2;
@@ -326,9 +331,10 @@ int main(int argc, char** argv) {
               best(t_script) / best(t_native), median(t_script) / median(t_native));
   std::printf("strategies alone, script / native CPU time: best %.3f, median %.3f\n",
               best(t_scr_alone) / best(t_nat_alone), median(t_scr_alone) / median(t_nat_alone));
-  std::printf("script bars/s: best %.1fM, median %.1fM  (>= 18M: 0.1x the minimal loop's ~180M "
-              "cold pass; aim 50M)\n",
-              bars_n / best(t_script) / 1e6, bars_n / median(t_script) / 1e6);
+  std::printf(
+      "script bars/s: best %.1fM, median %.1fM  (>= 18M: 0.1x the minimal loop's ~180M "
+      "cold pass; aim 50M)\n",
+      bars_n / best(t_script) / 1e6, bars_n / median(t_script) / 1e6);
   std::printf("(sink %lld)\n", static_cast<long long>(sink % 10));
   return identical ? 0 : 1;
 }

@@ -34,8 +34,12 @@ const std::vector<domain::Bar>& bars() {
       x ^= x << 17;
       const double open = price;
       price = std::max(100.0, price + static_cast<double>(static_cast<int>(x % 21) - 10) * 10);
-      domain::Bar bar{i * 60'000LL, open, std::max(open, price) + 10, std::min(open, price) - 10,
-                      price, static_cast<std::int64_t>(x % 1000)};
+      domain::Bar bar{i * 60'000LL,
+                      open,
+                      std::max(open, price) + 10,
+                      std::min(open, price) - 10,
+                      price,
+                      static_cast<std::int64_t>(x % 1000)};
       if (i % 97 == 50) bar.close = std::nan("");
       b.push_back(bar);
     }

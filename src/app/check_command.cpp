@@ -74,7 +74,8 @@ int run_check_command(Args args) {
       if (i + 1 >= args.size()) return usage_error("--param: missing value");
       const std::string& v = args[++i];
       const auto eq = v.find('=');
-      if (eq == std::string::npos || eq == 0) return usage_error("--param: expected k=v, got '" + v + "'");
+      if (eq == std::string::npos || eq == 0)
+        return usage_error("--param: expected k=v, got '" + v + "'");
       char* end = nullptr;
       const std::string num = v.substr(eq + 1);
       const double d = std::strtod(num.c_str(), &end);

@@ -17,7 +17,8 @@ namespace quantd::app {
 
 namespace {
 
-constexpr const char* kUsage = R"USAGE(usage: quantd eval --data FILE.csv --expr "EXPR" [--param k=v ...]
+constexpr const char* kUsage =
+    R"USAGE(usage: quantd eval --data FILE.csv --expr "EXPR" [--param k=v ...]
 
 Evaluates one strategy-language expression (see docs/language.md) over the bars of FILE.csv and
 prints it as CSV: a `ts,value` header, then one row per bar with ts as YYYY-MM-DDTHH:MM:SS in
@@ -49,7 +50,8 @@ int run_eval_command(Args args) {
       std::cout << kUsage;
       return 0;
     }
-    if (a != "--data" && a != "--expr" && a != "--param") return usage_error("unknown argument '" + a + "'");
+    if (a != "--data" && a != "--expr" && a != "--param")
+      return usage_error("unknown argument '" + a + "'");
     if (i + 1 >= args.size()) return usage_error(a + ": missing value");
     const std::string& v = args[++i];
     if (a == "--data") {
@@ -59,7 +61,8 @@ int run_eval_command(Args args) {
       have_expr = true;
     } else {
       const auto eq = v.find('=');
-      if (eq == std::string::npos || eq == 0) return usage_error("--param: expected k=v, got '" + v + "'");
+      if (eq == std::string::npos || eq == 0)
+        return usage_error("--param: expected k=v, got '" + v + "'");
       const std::string num = v.substr(eq + 1);
       double d = 0;
       const auto [p, ec] = std::from_chars(num.data(), num.data() + num.size(), d);

@@ -13,8 +13,8 @@ namespace quantd::lang::internal {
 namespace {
 
 constexpr std::string_view kKeywords[] = {
-    "param", "let",    "buy",       "sell",        "when",          "size", "equity", "krw",
-    "shares", "stop_loss", "take_profit", "trailing_stop", "and", "or", "not"};
+    "param",  "let",       "buy",         "sell",          "when", "size", "equity", "krw",
+    "shares", "stop_loss", "take_profit", "trailing_stop", "and",  "or",   "not"};
 
 constexpr ArgKind S = ArgKind::kSeries;
 constexpr ArgKind L = ArgKind::kLength;
@@ -28,12 +28,27 @@ const std::vector<FnInfo> kFunctions = {
     {Fn::kWma, "wma", "wma(x, n)", 2, {S, L}, {"x", "n"}, N},
     {Fn::kRma, "rma", "rma(x, n)", 2, {S, L}, {"x", "n"}, N},
     {Fn::kRsi, "rsi", "rsi(x, n)", 2, {S, L}, {"x", "n"}, N},
-    {Fn::kMacd, "macd", "macd(x, fast, slow, signal)", 4, {S, L, L, L},
-     {"x", "fast", "slow", "signal"}, N},
-    {Fn::kMacdSignal, "macd_signal", "macd_signal(x, fast, slow, signal)", 4, {S, L, L, L},
-     {"x", "fast", "slow", "signal"}, N},
-    {Fn::kMacdHist, "macd_hist", "macd_hist(x, fast, slow, signal)", 4, {S, L, L, L},
-     {"x", "fast", "slow", "signal"}, N},
+    {Fn::kMacd,
+     "macd",
+     "macd(x, fast, slow, signal)",
+     4,
+     {S, L, L, L},
+     {"x", "fast", "slow", "signal"},
+     N},
+    {Fn::kMacdSignal,
+     "macd_signal",
+     "macd_signal(x, fast, slow, signal)",
+     4,
+     {S, L, L, L},
+     {"x", "fast", "slow", "signal"},
+     N},
+    {Fn::kMacdHist,
+     "macd_hist",
+     "macd_hist(x, fast, slow, signal)",
+     4,
+     {S, L, L, L},
+     {"x", "fast", "slow", "signal"},
+     N},
     {Fn::kBbUpper, "bb_upper", "bb_upper(x, n, k)", 3, {S, L, R}, {"x", "n", "k"}, N},
     {Fn::kBbMiddle, "bb_middle", "bb_middle(x, n, k)", 3, {S, L, R}, {"x", "n", "k"}, N},
     {Fn::kBbLower, "bb_lower", "bb_lower(x, n, k)", 3, {S, L, R}, {"x", "n", "k"}, N},
@@ -90,12 +105,23 @@ struct Alias {
   std::string_view to;
 };
 constexpr Alias kAliases[] = {
-    {"ma", "sma"},           {"std", "stdev"},          {"stddev", "stdev"},
-    {"crossabove", "crossover"}, {"crossbelow", "crossunder"}, {"cross_above", "crossover"},
-    {"cross_below", "crossunder"}, {"max_of", "highest"}, {"min_of", "lowest"},
-    {"bbands", "bb_middle"},  {"vol", "volume"},         {"price", "close"},
-    {"c", "close"},          {"o", "open"},             {"h", "high"},
-    {"l", "low"},            {"v", "volume"},
+    {"ma", "sma"},
+    {"std", "stdev"},
+    {"stddev", "stdev"},
+    {"crossabove", "crossover"},
+    {"crossbelow", "crossunder"},
+    {"cross_above", "crossover"},
+    {"cross_below", "crossunder"},
+    {"max_of", "highest"},
+    {"min_of", "lowest"},
+    {"bbands", "bb_middle"},
+    {"vol", "volume"},
+    {"price", "close"},
+    {"c", "close"},
+    {"o", "open"},
+    {"h", "high"},
+    {"l", "low"},
+    {"v", "volume"},
 };
 
 }  // namespace
@@ -175,21 +201,36 @@ std::string format_number(double v) {
 
 std::string_view op_text(Op op) {
   switch (op) {
-    case Op::kNone: return "";
-    case Op::kNeg: return "-";
-    case Op::kNot: return "not";
-    case Op::kAdd: return "+";
-    case Op::kSub: return "-";
-    case Op::kMul: return "*";
-    case Op::kDiv: return "/";
-    case Op::kLt: return "<";
-    case Op::kLe: return "<=";
-    case Op::kGt: return ">";
-    case Op::kGe: return ">=";
-    case Op::kEq: return "==";
-    case Op::kNe: return "!=";
-    case Op::kAnd: return "and";
-    case Op::kOr: return "or";
+    case Op::kNone:
+      return "";
+    case Op::kNeg:
+      return "-";
+    case Op::kNot:
+      return "not";
+    case Op::kAdd:
+      return "+";
+    case Op::kSub:
+      return "-";
+    case Op::kMul:
+      return "*";
+    case Op::kDiv:
+      return "/";
+    case Op::kLt:
+      return "<";
+    case Op::kLe:
+      return "<=";
+    case Op::kGt:
+      return ">";
+    case Op::kGe:
+      return ">=";
+    case Op::kEq:
+      return "==";
+    case Op::kNe:
+      return "!=";
+    case Op::kAnd:
+      return "and";
+    case Op::kOr:
+      return "or";
   }
   return "";
 }

@@ -93,7 +93,8 @@ class Checker {
     };
     std::vector<Item> items;
     for (std::size_t i = 0; i < d_.params.size(); ++i) {
-      items.push_back({d_.params[i].name_span, NameRef::kParam, static_cast<int>(i), d_.params[i].name});
+      items.push_back(
+          {d_.params[i].name_span, NameRef::kParam, static_cast<int>(i), d_.params[i].name});
     }
     for (std::size_t i = 0; i < d_.lets.size(); ++i) {
       items.push_back({d_.lets[i].name_span, NameRef::kLet, static_cast<int>(i), d_.lets[i].name});
@@ -104,8 +105,8 @@ class Checker {
     for (const Item& it : items) {
       auto [pos, inserted] = decls_.try_emplace(it.name, Decl{it.kind, it.index, it.span});
       if (!inserted) {
-        report(it.span, "'" + std::string(it.name) + "' is already defined at " +
-                            at_text(pos->second.span));
+        report(it.span,
+               "'" + std::string(it.name) + "' is already defined at " + at_text(pos->second.span));
       }
       names_.push_back(it.name);
     }
@@ -118,12 +119,24 @@ class Checker {
     const Expr& x = expr(e);
     Type t = Type::kError;
     switch (x.kind) {
-      case ExprKind::kNumber: t = Type::kNumber; break;
-      case ExprKind::kName: t = name(e); break;
-      case ExprKind::kCall: t = call(e); break;
-      case ExprKind::kUnary: t = unary(x); break;
-      case ExprKind::kBinary: t = binary(x); break;
-      case ExprKind::kIndex: t = index(x); break;
+      case ExprKind::kNumber:
+        t = Type::kNumber;
+        break;
+      case ExprKind::kName:
+        t = name(e);
+        break;
+      case ExprKind::kCall:
+        t = call(e);
+        break;
+      case ExprKind::kUnary:
+        t = unary(x);
+        break;
+      case ExprKind::kBinary:
+        t = binary(x);
+        break;
+      case ExprKind::kIndex:
+        t = index(x);
+        break;
     }
     info(e).type = t;
     return t;
@@ -132,7 +145,8 @@ class Checker {
   std::vector<std::string_view> name_candidates() const {
     std::vector<std::string_view> c = names_;
     c.insert(c.end(), std::begin(kFieldNames), std::end(kFieldNames));
-    if (!d_.expression_mode) c.insert(c.end(), std::begin(kPositionNames), std::end(kPositionNames));
+    if (!d_.expression_mode)
+      c.insert(c.end(), std::begin(kPositionNames), std::end(kPositionNames));
     return c;
   }
 
@@ -241,7 +255,8 @@ class Checker {
       } else {
         std::vector<std::string_view> names;
         for (const FnInfo& f2 : functions()) names.push_back(f2.name);
-        report(x.op_span, "unknown function '" + std::string(x.name) + "'" + did_you_mean(x.name, names));
+        report(x.op_span,
+               "unknown function '" + std::string(x.name) + "'" + did_you_mean(x.name, names));
       }
       check_args();
       return Type::kError;
@@ -277,7 +292,8 @@ class Checker {
       }
       return Type::kCondition;
     }
-    if (t == Type::kCondition) report(expr(x.a).span, "'-' needs a number, but this is a condition");
+    if (t == Type::kCondition)
+      report(expr(x.a).span, "'-' needs a number, but this is a condition");
     return Type::kNumber;
   }
 
@@ -416,7 +432,8 @@ std::string check_amount(const AmountDecl& a, std::string_view word, double valu
       case SizeUnit::kShares: {
         const std::string unit = a.unit == SizeUnit::kKrw ? "krw" : "shares";
         if (literal && a.percent) {
-          return "size in " + unit + " is a plain number, without '%'; for a share of equity "
+          return "size in " + unit +
+                 " is a plain number, without '%'; for a share of equity "
                  "write 'size N% equity'";
         }
         if (!std::isfinite(value) || value != std::floor(value)) {

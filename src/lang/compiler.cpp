@@ -65,7 +65,6 @@ class Compiler {
   const Diagnostic& error_place() const { return error_; }
 
  private:
-
   int root(int e) {
     const Value v = lower(e);
     return status_.ok() ? column_of(v) : -1;
@@ -92,7 +91,8 @@ class Compiler {
     static_assert(sizeof kbits == sizeof k);
     std::memcpy(&kbits, &k, sizeof k);
     const Key key{op, ins[0], ins[1], ins[2], p0, p1, p2, kbits};
-    if (auto it = cse_.find(key); it != cse_.end()) return out_.nodes[static_cast<std::size_t>(it->second)].out[0];
+    if (auto it = cse_.find(key); it != cse_.end())
+      return out_.nodes[static_cast<std::size_t>(it->second)].out[0];
     if (static_cast<int>(out_.nodes.size()) >= kMaxNodes) {
       if (status_.ok()) {
         status_ = Status::invalid_argument("the script is too complex: more than " +
@@ -157,9 +157,9 @@ class Compiler {
     }
     history_ += history_values(op, p0, p1, p2);
     if (history_ > kMaxHistoryValues && status_.ok()) {
-      status_ = Status::invalid_argument(
-          "the script's indicators need more than " + std::to_string(kMaxHistoryValues) +
-          " values of history; use shorter lengths");
+      status_ = Status::invalid_argument("the script's indicators need more than " +
+                                         std::to_string(kMaxHistoryValues) +
+                                         " values of history; use shorter lengths");
     }
     for (int i = 0; i < n_out; ++i) {
       n.out[i] = out_.n_columns++;
@@ -253,19 +253,32 @@ class Compiler {
 
   static NodeOp binary_op(Op op) {
     switch (op) {
-      case Op::kAdd: return NodeOp::kAdd;
-      case Op::kSub: return NodeOp::kSub;
-      case Op::kMul: return NodeOp::kMul;
-      case Op::kDiv: return NodeOp::kDiv;
-      case Op::kLt: return NodeOp::kLt;
-      case Op::kLe: return NodeOp::kLe;
-      case Op::kGt: return NodeOp::kGt;
-      case Op::kGe: return NodeOp::kGe;
-      case Op::kEq: return NodeOp::kEq;
-      case Op::kNe: return NodeOp::kNe;
-      case Op::kAnd: return NodeOp::kAnd;
-      case Op::kOr: return NodeOp::kOr;
-      default: return NodeOp::kAdd;
+      case Op::kAdd:
+        return NodeOp::kAdd;
+      case Op::kSub:
+        return NodeOp::kSub;
+      case Op::kMul:
+        return NodeOp::kMul;
+      case Op::kDiv:
+        return NodeOp::kDiv;
+      case Op::kLt:
+        return NodeOp::kLt;
+      case Op::kLe:
+        return NodeOp::kLe;
+      case Op::kGt:
+        return NodeOp::kGt;
+      case Op::kGe:
+        return NodeOp::kGe;
+      case Op::kEq:
+        return NodeOp::kEq;
+      case Op::kNe:
+        return NodeOp::kNe;
+      case Op::kAnd:
+        return NodeOp::kAnd;
+      case Op::kOr:
+        return NodeOp::kOr;
+      default:
+        return NodeOp::kAdd;
     }
   }
 
@@ -346,16 +359,26 @@ class Compiler {
       return Value{node(op, {x0}, n)};
     };
     switch (fn.fn) {
-      case Fn::kSma: return simple(NodeOp::kSma);
-      case Fn::kEma: return simple(NodeOp::kEma);
-      case Fn::kWma: return simple(NodeOp::kWma);
-      case Fn::kRma: return simple(NodeOp::kRma);
-      case Fn::kRsi: return simple(NodeOp::kRsi);
-      case Fn::kStdev: return simple(NodeOp::kStdev);
-      case Fn::kHighest: return simple(NodeOp::kHighest);
-      case Fn::kLowest: return simple(NodeOp::kLowest);
-      case Fn::kRoc: return simple(NodeOp::kRoc);
-      case Fn::kChange: return simple(NodeOp::kChange);
+      case Fn::kSma:
+        return simple(NodeOp::kSma);
+      case Fn::kEma:
+        return simple(NodeOp::kEma);
+      case Fn::kWma:
+        return simple(NodeOp::kWma);
+      case Fn::kRma:
+        return simple(NodeOp::kRma);
+      case Fn::kRsi:
+        return simple(NodeOp::kRsi);
+      case Fn::kStdev:
+        return simple(NodeOp::kStdev);
+      case Fn::kHighest:
+        return simple(NodeOp::kHighest);
+      case Fn::kLowest:
+        return simple(NodeOp::kLowest);
+      case Fn::kRoc:
+        return simple(NodeOp::kRoc);
+      case Fn::kChange:
+        return simple(NodeOp::kChange);
       case Fn::kMacd:
       case Fn::kMacdSignal:
       case Fn::kMacdHist: {
@@ -380,26 +403,30 @@ class Compiler {
         return Value{middle + offset};
       }
       case Fn::kTr:
-        return Value{node(NodeOp::kTr, {field(Field::kHigh), field(Field::kLow), field(Field::kClose)})};
+        return Value{
+            node(NodeOp::kTr, {field(Field::kHigh), field(Field::kLow), field(Field::kClose)})};
       case Fn::kAtr: {
         const int n = len(0);
         if (!status_.ok()) return {};
-        return Value{node(NodeOp::kAtr, {field(Field::kHigh), field(Field::kLow), field(Field::kClose)}, n)};
+        return Value{
+            node(NodeOp::kAtr, {field(Field::kHigh), field(Field::kLow), field(Field::kClose)}, n)};
       }
       case Fn::kStochK: {
         const int n = len(0);
         const int smooth = len(1);
         if (!status_.ok()) return {};
-        return Value{node(NodeOp::kStochK, {field(Field::kHigh), field(Field::kLow), field(Field::kClose)},
-                          n, smooth)};
+        return Value{node(NodeOp::kStochK,
+                          {field(Field::kHigh), field(Field::kLow), field(Field::kClose)}, n,
+                          smooth)};
       }
       case Fn::kStochD: {
         const int n = len(0);
         const int smooth = len(1);
         const int d = len(2);
         if (!status_.ok()) return {};
-        return Value{node(NodeOp::kStochD, {field(Field::kHigh), field(Field::kLow), field(Field::kClose)},
-                          n, smooth, d)};
+        return Value{node(NodeOp::kStochD,
+                          {field(Field::kHigh), field(Field::kLow), field(Field::kClose)}, n,
+                          smooth, d)};
       }
       case Fn::kObv:
         return Value{node(NodeOp::kObv, {field(Field::kClose), field(Field::kVolume)})};
@@ -408,7 +435,8 @@ class Compiler {
         const int a = series(0);
         const int b = series(1);
         if (!status_.ok()) return {};
-        return Value{node(fn.fn == Fn::kCrossover ? NodeOp::kCrossover : NodeOp::kCrossunder, {a, b})};
+        return Value{
+            node(fn.fn == Fn::kCrossover ? NodeOp::kCrossover : NodeOp::kCrossunder, {a, b})};
       }
       case Fn::kAbs:
         return elementwise(NodeOp::kAbs, lower(arg(0)), Value{-1, 0}, true);
@@ -452,9 +480,15 @@ class Compiler {
     if (d_.size.present) {
       const double v = amount(d_.size, "size");
       switch (d_.size.unit) {
-        case SizeUnit::kEquity: out_.entry = domain::Intent::percent_of_equity(v, exits); break;
-        case SizeUnit::kKrw: out_.entry = domain::Intent::krw(static_cast<std::int64_t>(v), exits); break;
-        case SizeUnit::kShares: out_.entry = domain::Intent::shares(static_cast<std::int64_t>(v), exits); break;
+        case SizeUnit::kEquity:
+          out_.entry = domain::Intent::percent_of_equity(v, exits);
+          break;
+        case SizeUnit::kKrw:
+          out_.entry = domain::Intent::krw(static_cast<std::int64_t>(v), exits);
+          break;
+        case SizeUnit::kShares:
+          out_.entry = domain::Intent::shares(static_cast<std::int64_t>(v), exits);
+          break;
       }
     }
   }

@@ -23,7 +23,11 @@ int cells(char32_t cp) {
 // Decodes the code point at s[i] (lenient: a bad byte is one code point) and advances i.
 char32_t next_code_point(std::string_view s, std::size_t& i) {
   const auto b0 = static_cast<unsigned char>(s[i]);
-  int n = b0 < 0x80 ? 1 : (b0 & 0xE0) == 0xC0 ? 2 : (b0 & 0xF0) == 0xE0 ? 3 : (b0 & 0xF8) == 0xF0 ? 4 : 1;
+  int n = b0 < 0x80             ? 1
+          : (b0 & 0xE0) == 0xC0 ? 2
+          : (b0 & 0xF0) == 0xE0 ? 3
+          : (b0 & 0xF8) == 0xF0 ? 4
+                                : 1;
   if (i + static_cast<std::size_t>(n) > s.size()) n = 1;
   char32_t cp = n == 1 ? b0 : (b0 & (0x7F >> n));
   for (int k = 1; k < n; ++k) {

@@ -53,7 +53,7 @@ inline void with_indicator(internal::IndicatorState& s, int rows, Body body) {
 // x -> indicator.update(x) for one-input indicators.
 template <typename T>
 QUANTD_LOOP void update_loop(internal::IndicatorState& s, const double* __restrict a,
-                        double* __restrict o, int begin, int end) {
+                             double* __restrict o, int begin, int end) {
   with_indicator<T>(s, end - begin, [&](T& ind) {
     for (int j = begin; j < end; ++j) o[j] = ind.update(a[j]);
   });
@@ -62,8 +62,8 @@ QUANTD_LOOP void update_loop(internal::IndicatorState& s, const double* __restri
 // (x, y, z) -> indicator.update(x, y, z): high, low, close indicators.
 template <typename T>
 QUANTD_LOOP void update_loop3(internal::IndicatorState& s, const double* __restrict x,
-                         const double* __restrict y, const double* __restrict z,
-                         double* __restrict o, int begin, int end) {
+                              const double* __restrict y, const double* __restrict z,
+                              double* __restrict o, int begin, int end) {
   with_indicator<T>(s, end - begin, [&](T& ind) {
     for (int j = begin; j < end; ++j) o[j] = ind.update(x[j], y[j], z[j]);
   });
@@ -72,7 +72,8 @@ QUANTD_LOOP void update_loop3(internal::IndicatorState& s, const double* __restr
 // (a, b) -> indicator.update(a, b): crossover, crossunder, obv.
 template <typename T>
 QUANTD_LOOP void update_loop2(internal::IndicatorState& s, const double* __restrict a,
-                         const double* __restrict b, double* __restrict o, int begin, int end) {
+                              const double* __restrict b, double* __restrict o, int begin,
+                              int end) {
   with_indicator<T>(s, end - begin, [&](T& ind) {
     for (int j = begin; j < end; ++j) o[j] = ind.update(a[j], b[j]);
   });
@@ -80,8 +81,8 @@ QUANTD_LOOP void update_loop2(internal::IndicatorState& s, const double* __restr
 
 // MACD: line, signal, histogram.
 QUANTD_LOOP void macd_loop(internal::IndicatorState& s, const double* __restrict x,
-                           double* __restrict line, double* __restrict sig,
-                           double* __restrict hist, int begin, int end) {
+                           double* __restrict line, double* __restrict sig, double* __restrict hist,
+                           int begin, int end) {
   with_indicator<indicators::Macd>(s, end - begin, [&](indicators::Macd& m) {
     for (int j = begin; j < end; ++j) {
       line[j] = m.update(x[j]);
@@ -182,28 +183,71 @@ Evaluator::Evaluator(std::shared_ptr<const Program> program, int block_rows)
     const Node& n = d.nodes[i];
     internal::IndicatorState& s = states_[i].state;
     switch (n.op) {
-      case NodeOp::kConst: std::fill_n(column(n.out[0]), stride_, n.k); break;
-      case NodeOp::kSma: s.emplace<indicators::Sma>(n.p[0]); break;
-      case NodeOp::kEma: s.emplace<indicators::Ema>(n.p[0]); break;
-      case NodeOp::kWma: s.emplace<indicators::Wma>(n.p[0]); break;
-      case NodeOp::kRma: s.emplace<indicators::Rma>(n.p[0]); break;
-      case NodeOp::kRsi: s.emplace<indicators::Rsi>(n.p[0]); break;
-      case NodeOp::kStdev: s.emplace<indicators::Stdev>(n.p[0]); break;
-      case NodeOp::kHighest: s.emplace<indicators::Highest>(n.p[0]); break;
-      case NodeOp::kLowest: s.emplace<indicators::Lowest>(n.p[0]); break;
-      case NodeOp::kRoc: s.emplace<indicators::Roc>(n.p[0]); break;
-      case NodeOp::kChange: s.emplace<indicators::Change>(n.p[0]); break;
-      case NodeOp::kLag: s.emplace<indicators::Lag>(n.p[0]); break;
-      case NodeOp::kMacd: s.emplace<indicators::Macd>(n.p[0], n.p[1], n.p[2]); break;
-      case NodeOp::kBollinger: s.emplace<indicators::Bollinger>(n.p[0], n.k); break;
-      case NodeOp::kTr: s.emplace<indicators::TrueRange>(); break;
-      case NodeOp::kAtr: s.emplace<indicators::Atr>(n.p[0]); break;
-      case NodeOp::kStochK: s.emplace<indicators::StochK>(n.p[0], n.p[1]); break;
-      case NodeOp::kStochD: s.emplace<indicators::StochD>(n.p[0], n.p[1], n.p[2]); break;
-      case NodeOp::kObv: s.emplace<indicators::Obv>(); break;
-      case NodeOp::kCrossover: s.emplace<indicators::Crossover>(); break;
-      case NodeOp::kCrossunder: s.emplace<indicators::Crossunder>(); break;
-      default: break;
+      case NodeOp::kConst:
+        std::fill_n(column(n.out[0]), stride_, n.k);
+        break;
+      case NodeOp::kSma:
+        s.emplace<indicators::Sma>(n.p[0]);
+        break;
+      case NodeOp::kEma:
+        s.emplace<indicators::Ema>(n.p[0]);
+        break;
+      case NodeOp::kWma:
+        s.emplace<indicators::Wma>(n.p[0]);
+        break;
+      case NodeOp::kRma:
+        s.emplace<indicators::Rma>(n.p[0]);
+        break;
+      case NodeOp::kRsi:
+        s.emplace<indicators::Rsi>(n.p[0]);
+        break;
+      case NodeOp::kStdev:
+        s.emplace<indicators::Stdev>(n.p[0]);
+        break;
+      case NodeOp::kHighest:
+        s.emplace<indicators::Highest>(n.p[0]);
+        break;
+      case NodeOp::kLowest:
+        s.emplace<indicators::Lowest>(n.p[0]);
+        break;
+      case NodeOp::kRoc:
+        s.emplace<indicators::Roc>(n.p[0]);
+        break;
+      case NodeOp::kChange:
+        s.emplace<indicators::Change>(n.p[0]);
+        break;
+      case NodeOp::kLag:
+        s.emplace<indicators::Lag>(n.p[0]);
+        break;
+      case NodeOp::kMacd:
+        s.emplace<indicators::Macd>(n.p[0], n.p[1], n.p[2]);
+        break;
+      case NodeOp::kBollinger:
+        s.emplace<indicators::Bollinger>(n.p[0], n.k);
+        break;
+      case NodeOp::kTr:
+        s.emplace<indicators::TrueRange>();
+        break;
+      case NodeOp::kAtr:
+        s.emplace<indicators::Atr>(n.p[0]);
+        break;
+      case NodeOp::kStochK:
+        s.emplace<indicators::StochK>(n.p[0], n.p[1]);
+        break;
+      case NodeOp::kStochD:
+        s.emplace<indicators::StochD>(n.p[0], n.p[1], n.p[2]);
+        break;
+      case NodeOp::kObv:
+        s.emplace<indicators::Obv>();
+        break;
+      case NodeOp::kCrossover:
+        s.emplace<indicators::Crossover>();
+        break;
+      case NodeOp::kCrossunder:
+        s.emplace<indicators::Crossunder>();
+        break;
+      default:
+        break;
     }
   }
   buy_column_ = d.buy_column;
@@ -226,7 +270,8 @@ Evaluator::~Evaluator() = default;
 void Evaluator::run_block(std::span<const domain::Bar> bars) {
   const int n = static_cast<int>(bars.size());
   if (n < 1 || n > block_rows_) {
-    std::fprintf(stderr, "quantd: Evaluator::run_block: %d bars for a block of %d\n", n, block_rows_);
+    std::fprintf(stderr, "quantd: Evaluator::run_block: %d bars for a block of %d\n", n,
+                 block_rows_);
     std::abort();
   }
   const internal::ProgramData& d = program_->data();
@@ -241,10 +286,18 @@ void Evaluator::run_block(std::span<const domain::Bar> bars) {
       double* __restrict o = column(node.out[0]);
       const auto f = static_cast<internal::Field>(node.p[0]);
       switch (f) {
-        case internal::Field::kOpen: for (int j = 0; j < n; ++j) o[j] = bars[j].open; break;
-        case internal::Field::kHigh: for (int j = 0; j < n; ++j) o[j] = bars[j].high; break;
-        case internal::Field::kLow: for (int j = 0; j < n; ++j) o[j] = bars[j].low; break;
-        case internal::Field::kClose: for (int j = 0; j < n; ++j) o[j] = bars[j].close; break;
+        case internal::Field::kOpen:
+          for (int j = 0; j < n; ++j) o[j] = bars[j].open;
+          break;
+        case internal::Field::kHigh:
+          for (int j = 0; j < n; ++j) o[j] = bars[j].high;
+          break;
+        case internal::Field::kLow:
+          for (int j = 0; j < n; ++j) o[j] = bars[j].low;
+          break;
+        case internal::Field::kClose:
+          for (int j = 0; j < n; ++j) o[j] = bars[j].close;
+          break;
         case internal::Field::kVolume:
           for (int j = 0; j < n; ++j) o[j] = static_cast<double>(bars[j].volume);
           break;
@@ -262,10 +315,18 @@ void Evaluator::run_position_row(int row, const PositionState& state) {
     if (node.op == NodeOp::kPosition) {
       double v = indicators::kNa;
       switch (static_cast<internal::PositionVar>(node.p[0])) {
-        case internal::PositionVar::kPosition: v = state.position; break;
-        case internal::PositionVar::kEntryPrice: v = state.entry_price; break;
-        case internal::PositionVar::kBarsHeld: v = state.bars_held; break;
-        case internal::PositionVar::kUnrealized: v = state.unrealized; break;
+        case internal::PositionVar::kPosition:
+          v = state.position;
+          break;
+        case internal::PositionVar::kEntryPrice:
+          v = state.entry_price;
+          break;
+        case internal::PositionVar::kBarsHeld:
+          v = state.bars_held;
+          break;
+        case internal::PositionVar::kUnrealized:
+          v = state.unrealized;
+          break;
       }
       column(node.out[0])[row] = v;
     } else {
@@ -287,46 +348,120 @@ void Evaluator::eval_node(int index, int b, int e) {
     case NodeOp::kConst:
     case NodeOp::kPosition:
       break;  // written by run_block / the constructor / run_position_row
-    case NodeOp::kNeg: unary_loop<op_neg>(x, o, b, e); break;
-    case NodeOp::kNot: unary_loop<op_not>(x, o, b, e); break;
-    case NodeOp::kAbs: unary_loop<op_abs>(x, o, b, e); break;
-    case NodeOp::kLog: unary_loop<op_log>(x, o, b, e); break;
-    case NodeOp::kAdd: binary_loop<op_add>(x, y, o, b, e); break;
-    case NodeOp::kSub: binary_loop<op_sub>(x, y, o, b, e); break;
-    case NodeOp::kMul: binary_loop<op_mul>(x, y, o, b, e); break;
-    case NodeOp::kDiv: binary_loop<op_div>(x, y, o, b, e); break;
-    case NodeOp::kMin: binary_loop<op_min>(x, y, o, b, e); break;
-    case NodeOp::kMax: binary_loop<op_max>(x, y, o, b, e); break;
-    case NodeOp::kLt: binary_loop<op_lt>(x, y, o, b, e); break;
-    case NodeOp::kLe: binary_loop<op_le>(x, y, o, b, e); break;
-    case NodeOp::kGt: binary_loop<op_gt>(x, y, o, b, e); break;
-    case NodeOp::kGe: binary_loop<op_ge>(x, y, o, b, e); break;
-    case NodeOp::kEq: binary_loop<op_eq>(x, y, o, b, e); break;
-    case NodeOp::kNe: binary_loop<op_ne>(x, y, o, b, e); break;
-    case NodeOp::kAnd: binary_loop<op_and>(x, y, o, b, e); break;
-    case NodeOp::kOr: binary_loop<op_or>(x, y, o, b, e); break;
-    case NodeOp::kSma: update_loop<indicators::Sma>(s, x, o, b, e); break;
-    case NodeOp::kEma: update_loop<indicators::Ema>(s, x, o, b, e); break;
-    case NodeOp::kWma: update_loop<indicators::Wma>(s, x, o, b, e); break;
-    case NodeOp::kRma: update_loop<indicators::Rma>(s, x, o, b, e); break;
-    case NodeOp::kRsi: update_loop<indicators::Rsi>(s, x, o, b, e); break;
-    case NodeOp::kStdev: update_loop<indicators::Stdev>(s, x, o, b, e); break;
-    case NodeOp::kHighest: update_loop<indicators::Highest>(s, x, o, b, e); break;
-    case NodeOp::kLowest: update_loop<indicators::Lowest>(s, x, o, b, e); break;
-    case NodeOp::kRoc: update_loop<indicators::Roc>(s, x, o, b, e); break;
-    case NodeOp::kChange: update_loop<indicators::Change>(s, x, o, b, e); break;
-    case NodeOp::kLag: update_loop<indicators::Lag>(s, x, o, b, e); break;
-    case NodeOp::kMacd: macd_loop(s, x, o, column(n.out[1]), column(n.out[2]), b, e); break;
+    case NodeOp::kNeg:
+      unary_loop<op_neg>(x, o, b, e);
+      break;
+    case NodeOp::kNot:
+      unary_loop<op_not>(x, o, b, e);
+      break;
+    case NodeOp::kAbs:
+      unary_loop<op_abs>(x, o, b, e);
+      break;
+    case NodeOp::kLog:
+      unary_loop<op_log>(x, o, b, e);
+      break;
+    case NodeOp::kAdd:
+      binary_loop<op_add>(x, y, o, b, e);
+      break;
+    case NodeOp::kSub:
+      binary_loop<op_sub>(x, y, o, b, e);
+      break;
+    case NodeOp::kMul:
+      binary_loop<op_mul>(x, y, o, b, e);
+      break;
+    case NodeOp::kDiv:
+      binary_loop<op_div>(x, y, o, b, e);
+      break;
+    case NodeOp::kMin:
+      binary_loop<op_min>(x, y, o, b, e);
+      break;
+    case NodeOp::kMax:
+      binary_loop<op_max>(x, y, o, b, e);
+      break;
+    case NodeOp::kLt:
+      binary_loop<op_lt>(x, y, o, b, e);
+      break;
+    case NodeOp::kLe:
+      binary_loop<op_le>(x, y, o, b, e);
+      break;
+    case NodeOp::kGt:
+      binary_loop<op_gt>(x, y, o, b, e);
+      break;
+    case NodeOp::kGe:
+      binary_loop<op_ge>(x, y, o, b, e);
+      break;
+    case NodeOp::kEq:
+      binary_loop<op_eq>(x, y, o, b, e);
+      break;
+    case NodeOp::kNe:
+      binary_loop<op_ne>(x, y, o, b, e);
+      break;
+    case NodeOp::kAnd:
+      binary_loop<op_and>(x, y, o, b, e);
+      break;
+    case NodeOp::kOr:
+      binary_loop<op_or>(x, y, o, b, e);
+      break;
+    case NodeOp::kSma:
+      update_loop<indicators::Sma>(s, x, o, b, e);
+      break;
+    case NodeOp::kEma:
+      update_loop<indicators::Ema>(s, x, o, b, e);
+      break;
+    case NodeOp::kWma:
+      update_loop<indicators::Wma>(s, x, o, b, e);
+      break;
+    case NodeOp::kRma:
+      update_loop<indicators::Rma>(s, x, o, b, e);
+      break;
+    case NodeOp::kRsi:
+      update_loop<indicators::Rsi>(s, x, o, b, e);
+      break;
+    case NodeOp::kStdev:
+      update_loop<indicators::Stdev>(s, x, o, b, e);
+      break;
+    case NodeOp::kHighest:
+      update_loop<indicators::Highest>(s, x, o, b, e);
+      break;
+    case NodeOp::kLowest:
+      update_loop<indicators::Lowest>(s, x, o, b, e);
+      break;
+    case NodeOp::kRoc:
+      update_loop<indicators::Roc>(s, x, o, b, e);
+      break;
+    case NodeOp::kChange:
+      update_loop<indicators::Change>(s, x, o, b, e);
+      break;
+    case NodeOp::kLag:
+      update_loop<indicators::Lag>(s, x, o, b, e);
+      break;
+    case NodeOp::kMacd:
+      macd_loop(s, x, o, column(n.out[1]), column(n.out[2]), b, e);
+      break;
     case NodeOp::kBollinger:
       bollinger_loop(s, x, o, column(n.out[1]), column(n.out[2]), b, e);
       break;
-    case NodeOp::kTr: update_loop3<indicators::TrueRange>(s, x, y, z, o, b, e); break;
-    case NodeOp::kAtr: update_loop3<indicators::Atr>(s, x, y, z, o, b, e); break;
-    case NodeOp::kStochK: update_loop3<indicators::StochK>(s, x, y, z, o, b, e); break;
-    case NodeOp::kStochD: update_loop3<indicators::StochD>(s, x, y, z, o, b, e); break;
-    case NodeOp::kObv: update_loop2<indicators::Obv>(s, x, y, o, b, e); break;
-    case NodeOp::kCrossover: update_loop2<indicators::Crossover>(s, x, y, o, b, e); break;
-    case NodeOp::kCrossunder: update_loop2<indicators::Crossunder>(s, x, y, o, b, e); break;
+    case NodeOp::kTr:
+      update_loop3<indicators::TrueRange>(s, x, y, z, o, b, e);
+      break;
+    case NodeOp::kAtr:
+      update_loop3<indicators::Atr>(s, x, y, z, o, b, e);
+      break;
+    case NodeOp::kStochK:
+      update_loop3<indicators::StochK>(s, x, y, z, o, b, e);
+      break;
+    case NodeOp::kStochD:
+      update_loop3<indicators::StochD>(s, x, y, z, o, b, e);
+      break;
+    case NodeOp::kObv:
+      update_loop2<indicators::Obv>(s, x, y, o, b, e);
+      break;
+    case NodeOp::kCrossover:
+      update_loop2<indicators::Crossover>(s, x, y, o, b, e);
+      break;
+    case NodeOp::kCrossunder:
+      update_loop2<indicators::Crossunder>(s, x, y, o, b, e);
+      break;
   }
 }
 
@@ -341,14 +476,30 @@ void Evaluator::eval_pair(int first, int second, int b, int e) {
   const double* a1 = column(n1.in[0]);
   const double* a2 = column(n2.in[0]);
   switch (n1.op) {
-    case NodeOp::kSma: update_pair<indicators::Sma>(s1, a1, o1, s2, a2, o2, b, e); break;
-    case NodeOp::kEma: update_pair<indicators::Ema>(s1, a1, o1, s2, a2, o2, b, e); break;
-    case NodeOp::kRma: update_pair<indicators::Rma>(s1, a1, o1, s2, a2, o2, b, e); break;
-    case NodeOp::kWma: update_pair<indicators::Wma>(s1, a1, o1, s2, a2, o2, b, e); break;
-    case NodeOp::kRsi: update_pair<indicators::Rsi>(s1, a1, o1, s2, a2, o2, b, e); break;
-    case NodeOp::kStdev: update_pair<indicators::Stdev>(s1, a1, o1, s2, a2, o2, b, e); break;
-    case NodeOp::kHighest: update_pair<indicators::Highest>(s1, a1, o1, s2, a2, o2, b, e); break;
-    case NodeOp::kLowest: update_pair<indicators::Lowest>(s1, a1, o1, s2, a2, o2, b, e); break;
+    case NodeOp::kSma:
+      update_pair<indicators::Sma>(s1, a1, o1, s2, a2, o2, b, e);
+      break;
+    case NodeOp::kEma:
+      update_pair<indicators::Ema>(s1, a1, o1, s2, a2, o2, b, e);
+      break;
+    case NodeOp::kRma:
+      update_pair<indicators::Rma>(s1, a1, o1, s2, a2, o2, b, e);
+      break;
+    case NodeOp::kWma:
+      update_pair<indicators::Wma>(s1, a1, o1, s2, a2, o2, b, e);
+      break;
+    case NodeOp::kRsi:
+      update_pair<indicators::Rsi>(s1, a1, o1, s2, a2, o2, b, e);
+      break;
+    case NodeOp::kStdev:
+      update_pair<indicators::Stdev>(s1, a1, o1, s2, a2, o2, b, e);
+      break;
+    case NodeOp::kHighest:
+      update_pair<indicators::Highest>(s1, a1, o1, s2, a2, o2, b, e);
+      break;
+    case NodeOp::kLowest:
+      update_pair<indicators::Lowest>(s1, a1, o1, s2, a2, o2, b, e);
+      break;
     case NodeOp::kCrossover:
       cross_pair(s1, a1, column(n1.in[1]), o1, s2, a2, column(n2.in[1]), o2, b, e);
       break;

@@ -144,7 +144,6 @@ Token Lexer::number() {
   return t;
 }
 
-
 Token Lexer::punctuation() {
   const char c = src_[pos_];
   const char next = pos_ + 1 < src_.size() ? src_[pos_ + 1] : '\0';
@@ -159,35 +158,50 @@ Token Lexer::punctuation() {
     return t;
   };
   switch (c) {
-    case '(': return one(Tok::kLParen);
-    case ')': return one(Tok::kRParen);
-    case '[': return one(Tok::kLBracket);
-    case ']': return one(Tok::kRBracket);
-    case ',': return one(Tok::kComma);
-    case '+': return one(Tok::kPlus);
-    case '-': return one(Tok::kMinus);
-    case '*': return one(Tok::kStar);
-    case '/': return one(Tok::kSlash);
-    case '<': return next == '=' ? two(Tok::kLe) : one(Tok::kLt);
-    case '>': return next == '=' ? two(Tok::kGe) : one(Tok::kGt);
-    case '=': return next == '=' ? two(Tok::kEq) : one(Tok::kAssign);
+    case '(':
+      return one(Tok::kLParen);
+    case ')':
+      return one(Tok::kRParen);
+    case '[':
+      return one(Tok::kLBracket);
+    case ']':
+      return one(Tok::kRBracket);
+    case ',':
+      return one(Tok::kComma);
+    case '+':
+      return one(Tok::kPlus);
+    case '-':
+      return one(Tok::kMinus);
+    case '*':
+      return one(Tok::kStar);
+    case '/':
+      return one(Tok::kSlash);
+    case '<':
+      return next == '=' ? two(Tok::kLe) : one(Tok::kLt);
+    case '>':
+      return next == '=' ? two(Tok::kGe) : one(Tok::kGt);
+    case '=':
+      return next == '=' ? two(Tok::kEq) : one(Tok::kAssign);
     case '!':
       if (next == '=') return two(Tok::kNe);
       return error_token(1, 1, "unexpected character '!' — write 'not' to negate, '!=' to compare");
     case '&':
-      return error_token(next == '&' ? 2 : 1, next == '&' ? 2 : 1,
-                   std::string("unexpected '") + (next == '&' ? "&&" : "&") + "' — write 'and'");
+      return error_token(
+          next == '&' ? 2 : 1, next == '&' ? 2 : 1,
+          std::string("unexpected '") + (next == '&' ? "&&" : "&") + "' — write 'and'");
     case '|':
-      return error_token(next == '|' ? 2 : 1, next == '|' ? 2 : 1,
-                   std::string("unexpected '") + (next == '|' ? "||" : "|") + "' — write 'or'");
+      return error_token(
+          next == '|' ? 2 : 1, next == '|' ? 2 : 1,
+          std::string("unexpected '") + (next == '|' ? "||" : "|") + "' — write 'or'");
     case '%':
-      return error_token(1, 1,
-                   "unexpected '%' — a percentage is written right after its number, e.g. '7%'");
+      return error_token(
+          1, 1, "unexpected '%' — a percentage is written right after its number, e.g. '7%'");
     case ';':
       return error_token(1, 1, "unexpected ';' — write one statement per line");
     case '"':
     case '\'':
-      return error_token(1, 1, std::string("unexpected ") + (c == '"' ? "'\"'" : "\"'\"") +
+      return error_token(1, 1,
+                         std::string("unexpected ") + (c == '"' ? "'\"'" : "\"'\"") +
                              " — the language has no strings");
     default:
       break;
@@ -206,17 +220,22 @@ Token Lexer::punctuation() {
                   static_cast<unsigned>(cp));
     return error_token(1, 1, buf);
   }
-  std::string msg = "unexpected character '" + std::string(src_.substr(pos_, static_cast<std::size_t>(n))) + "'";
+  std::string msg =
+      "unexpected character '" + std::string(src_.substr(pos_, static_cast<std::size_t>(n))) + "'";
   if (n > 1) msg += " — only comments may contain non-ASCII text";
   return error_token(static_cast<std::size_t>(n), 1, std::move(msg));
 }
 
 std::string describe(const Token& t) {
   switch (t.kind) {
-    case Tok::kEnd: return "the end of the script";
-    case Tok::kNewline: return "the end of the line";
-    case Tok::kError: return "'" + clip(t.text) + "'";
-    default: return "'" + clip(t.text) + "'";
+    case Tok::kEnd:
+      return "the end of the script";
+    case Tok::kNewline:
+      return "the end of the line";
+    case Tok::kError:
+      return "'" + clip(t.text) + "'";
+    default:
+      return "'" + clip(t.text) + "'";
   }
 }
 

@@ -16,9 +16,8 @@ namespace quantd::lang::internal {
 
 namespace {
 
-constexpr std::string_view kStatements[] = {"param",     "let",         "buy",          "sell",
-                                            "size",      "stop_loss",   "take_profit",
-                                            "trailing_stop"};
+constexpr std::string_view kStatements[] = {"param", "let",       "buy",         "sell",
+                                            "size",  "stop_loss", "take_profit", "trailing_stop"};
 constexpr int kMaxDepth = 2 * kMaxNesting;
 
 class Parser {
@@ -105,8 +104,10 @@ class Parser {
     const Token& t = peek();
     if (t.kind == Tok::kNewline || t.kind == Tok::kEnd) return;
     if (t.kind != Tok::kIdent) {
-      fail(t, "expected a statement (param, let, buy when, sell when, size, stop_loss, "
-              "take_profit or trailing_stop), found " + describe(t));
+      fail(t,
+           "expected a statement (param, let, buy when, sell when, size, stop_loss, "
+           "take_profit or trailing_stop), found " +
+               describe(t));
       return;
     }
     if (t.text == "param") return param_statement();
@@ -127,8 +128,10 @@ class Parser {
     if (!guess.empty()) {
       fail(t, "unknown statement " + describe(t) + " — did you mean '" + std::string(guess) + "'?");
     } else {
-      fail(t, "expected a statement (param, let, buy when, sell when, size, stop_loss, "
-              "take_profit or trailing_stop), found " + describe(t));
+      fail(t,
+           "expected a statement (param, let, buy when, sell when, size, stop_loss, "
+           "take_profit or trailing_stop), found " +
+               describe(t));
     }
   }
 
@@ -170,7 +173,8 @@ class Parser {
     const std::size_t index = d_.params.size();
     d_.params.push_back(p);  // declared even if the rest fails
     if (peek().kind != Tok::kAssign) {
-      fail(peek(), "expected '=' after 'param " + std::string(p.name) + "', found " + describe(peek()));
+      fail(peek(),
+           "expected '=' after 'param " + std::string(p.name) + "', found " + describe(peek()));
       return;
     }
     take();
@@ -181,8 +185,8 @@ class Parser {
     }
     const Token& v = peek();
     if (v.kind != Tok::kNumber) {
-      std::string msg = "expected a number after 'param " + std::string(p.name) + " =', found " +
-                        describe(v);
+      std::string msg =
+          "expected a number after 'param " + std::string(p.name) + " =', found " + describe(v);
       if (v.kind == Tok::kIdent || v.kind == Tok::kLParen) {
         msg += " (a param is a constant; use 'let' for a series)";
       }
@@ -201,7 +205,8 @@ class Parser {
     const std::size_t index = d_.lets.size();
     d_.lets.push_back(l);
     if (peek().kind != Tok::kAssign) {
-      fail(peek(), "expected '=' after 'let " + std::string(l.name) + "', found " + describe(peek()));
+      fail(peek(),
+           "expected '=' after 'let " + std::string(l.name) + "', found " + describe(peek()));
       return;
     }
     take();
@@ -273,7 +278,8 @@ class Parser {
     } else {
       const Token prev = prev_;
       if (prev.percent) {
-        fail(u, "expected 'equity' after 'size " + std::string(prev.text) + "', found " + describe(u));
+        fail(u,
+             "expected 'equity' after 'size " + std::string(prev.text) + "', found " + describe(u));
       } else {
         fail(u, "expected 'equity', 'krw' or 'shares' after the size, found " + describe(u));
       }
@@ -411,13 +417,26 @@ class Parser {
 
   static bool comparison_op(Tok k, Op& op) {
     switch (k) {
-      case Tok::kLt: op = Op::kLt; return true;
-      case Tok::kLe: op = Op::kLe; return true;
-      case Tok::kGt: op = Op::kGt; return true;
-      case Tok::kGe: op = Op::kGe; return true;
-      case Tok::kEq: op = Op::kEq; return true;
-      case Tok::kNe: op = Op::kNe; return true;
-      default: return false;
+      case Tok::kLt:
+        op = Op::kLt;
+        return true;
+      case Tok::kLe:
+        op = Op::kLe;
+        return true;
+      case Tok::kGt:
+        op = Op::kGt;
+        return true;
+      case Tok::kGe:
+        op = Op::kGe;
+        return true;
+      case Tok::kEq:
+        op = Op::kEq;
+        return true;
+      case Tok::kNe:
+        op = Op::kNe;
+        return true;
+      default:
+        return false;
     }
   }
 
@@ -433,8 +452,9 @@ class Parser {
     if (e < 0) return -1;
     Op again;
     if (comparison_op(peek().kind, again)) {
-      return fail(peek(), "comparisons cannot be chained; combine them with 'and', e.g. "
-                          "'a < b and b < c'");
+      return fail(peek(),
+                  "comparisons cannot be chained; combine them with 'and', e.g. "
+                  "'a < b and b < c'");
     }
     return e;
   }
@@ -484,8 +504,10 @@ class Parser {
     int e = primary();
     while (e >= 0 && peek().kind == Tok::kLBracket) {
       const Token& open = take();
-      if (peek().kind == Tok::kRBracket) return fail(peek(), "expected an offset inside '[ ]', e.g. 'close[1]'");
-      if (at_line_end()) return fail(peek(), "expected an offset after '[', found " + describe(peek()));
+      if (peek().kind == Tok::kRBracket)
+        return fail(peek(), "expected an offset inside '[ ]', e.g. 'close[1]'");
+      if (at_line_end())
+        return fail(peek(), "expected an offset after '[', found " + describe(peek()));
       const int idx = expr();
       if (idx < 0) return -1;
       if (peek().kind != Tok::kRBracket) {
@@ -533,7 +555,8 @@ class Parser {
       case Tok::kLParen: {
         const Token& open = take();  // the nesting is counted by expr()
         if (peek().kind == Tok::kRParen) return fail(peek(), "expected an expression inside '( )'");
-        if (at_line_end()) return fail(peek(), "expected an expression after '(', found " + describe(peek()));
+        if (at_line_end())
+          return fail(peek(), "expected an expression after '(', found " + describe(peek()));
         const int e = expr();
         if (e < 0) return -1;
         if (peek().kind != Tok::kRParen) {
@@ -601,7 +624,7 @@ class Parser {
   Token cur_;
   Token next_;  // valid when have_next_
   bool have_next_ = false;
-  Token prev_;  // the last token taken
+  Token prev_;              // the last token taken
   std::vector<int> depth_;  // parallel to d_.exprs
   int nesting_ = 0;
   bool line_failed_ = false;
@@ -617,11 +640,10 @@ void parse(ScriptData& d) {
   }
   p.script();
   for (const auto& dup : p.duplicate_rules_) {
-    d.diagnostics.push_back({dup.at.line, dup.at.col, dup.at.len,
-                             "duplicate '" + dup.word + " when' (the first is at " +
-                                 std::to_string(dup.first.line) + ":" +
-                                 std::to_string(dup.first.col) +
-                                 "); combine the conditions with 'or'"});
+    d.diagnostics.push_back(
+        {dup.at.line, dup.at.col, dup.at.len,
+         "duplicate '" + dup.word + " when' (the first is at " + std::to_string(dup.first.line) +
+             ":" + std::to_string(dup.first.col) + "); combine the conditions with 'or'"});
   }
 }
 

@@ -39,26 +39,26 @@ enum class NodeOp : std::uint8_t {
   kAnd,
   kOr,
   // Stateful: quantd::indicators instances.
-  kSma,        // p[0] = n
-  kEma,        // p[0] = n
-  kWma,        // p[0] = n
-  kRma,        // p[0] = n
-  kRsi,        // p[0] = n
-  kStdev,      // p[0] = n
-  kHighest,    // p[0] = n
-  kLowest,     // p[0] = n
-  kRoc,        // p[0] = n
-  kChange,     // p[0] = n
-  kLag,        // p[0] = n
-  kMacd,       // p = fast, slow, signal; out = line, signal, histogram
-  kBollinger,  // p[0] = n, k; out = middle, upper, lower
-  kTr,         // in = high, low, close
-  kAtr,        // in = high, low, close; p[0] = n
-  kStochK,     // in = high, low, close; p = n, smooth
-  kStochD,     // in = high, low, close; p = n, smooth, d
-  kObv,        // in = close, volume
-  kCrossover,  // in = a, b
-  kCrossunder, // in = a, b
+  kSma,         // p[0] = n
+  kEma,         // p[0] = n
+  kWma,         // p[0] = n
+  kRma,         // p[0] = n
+  kRsi,         // p[0] = n
+  kStdev,       // p[0] = n
+  kHighest,     // p[0] = n
+  kLowest,      // p[0] = n
+  kRoc,         // p[0] = n
+  kChange,      // p[0] = n
+  kLag,         // p[0] = n
+  kMacd,        // p = fast, slow, signal; out = line, signal, histogram
+  kBollinger,   // p[0] = n, k; out = middle, upper, lower
+  kTr,          // in = high, low, close
+  kAtr,         // in = high, low, close; p[0] = n
+  kStochK,      // in = high, low, close; p = n, smooth
+  kStochD,      // in = high, low, close; p = n, smooth, d
+  kObv,         // in = close, volume
+  kCrossover,   // in = a, b
+  kCrossunder,  // in = a, b
 };
 
 struct Node {
@@ -74,7 +74,7 @@ struct Node {
 
 struct ProgramData {
   bool expression = false;
-  bool condition = false;  // expression programs
+  bool condition = false;   // expression programs
   std::vector<Node> nodes;  // inputs before users
   int n_columns = 0;
   std::vector<int> block_nodes;     // position-independent, non-constant nodes, in order
@@ -90,11 +90,11 @@ struct ProgramData {
 
 // One node's indicator instance (std::monostate for stateless nodes).
 using IndicatorState =
-    std::variant<std::monostate, indicators::Sma, indicators::Ema, indicators::Wma,
-                 indicators::Rma, indicators::Rsi, indicators::Stdev, indicators::Highest,
-                 indicators::Lowest, indicators::Roc, indicators::Change, indicators::Lag,
-                 indicators::Macd, indicators::Bollinger, indicators::TrueRange, indicators::Atr,
-                 indicators::StochK, indicators::StochD, indicators::Obv, indicators::Crossover,
+    std::variant<std::monostate, indicators::Sma, indicators::Ema, indicators::Wma, indicators::Rma,
+                 indicators::Rsi, indicators::Stdev, indicators::Highest, indicators::Lowest,
+                 indicators::Roc, indicators::Change, indicators::Lag, indicators::Macd,
+                 indicators::Bollinger, indicators::TrueRange, indicators::Atr, indicators::StochK,
+                 indicators::StochD, indicators::Obv, indicators::Crossover,
                  indicators::Crossunder>;
 
 struct NodeState {
@@ -121,12 +121,24 @@ inline double op_min(double a, double b) {
 inline double op_max(double a, double b) {
   return either_na(a, b) ? indicators::kNa : (b > a ? b : a);
 }
-inline double op_lt(double a, double b) { return either_na(a, b) ? indicators::kNa : (a < b ? 1.0 : 0.0); }
-inline double op_le(double a, double b) { return either_na(a, b) ? indicators::kNa : (a <= b ? 1.0 : 0.0); }
-inline double op_gt(double a, double b) { return either_na(a, b) ? indicators::kNa : (a > b ? 1.0 : 0.0); }
-inline double op_ge(double a, double b) { return either_na(a, b) ? indicators::kNa : (a >= b ? 1.0 : 0.0); }
-inline double op_eq(double a, double b) { return either_na(a, b) ? indicators::kNa : (a == b ? 1.0 : 0.0); }
-inline double op_ne(double a, double b) { return either_na(a, b) ? indicators::kNa : (a != b ? 1.0 : 0.0); }
+inline double op_lt(double a, double b) {
+  return either_na(a, b) ? indicators::kNa : (a < b ? 1.0 : 0.0);
+}
+inline double op_le(double a, double b) {
+  return either_na(a, b) ? indicators::kNa : (a <= b ? 1.0 : 0.0);
+}
+inline double op_gt(double a, double b) {
+  return either_na(a, b) ? indicators::kNa : (a > b ? 1.0 : 0.0);
+}
+inline double op_ge(double a, double b) {
+  return either_na(a, b) ? indicators::kNa : (a >= b ? 1.0 : 0.0);
+}
+inline double op_eq(double a, double b) {
+  return either_na(a, b) ? indicators::kNa : (a == b ? 1.0 : 0.0);
+}
+inline double op_ne(double a, double b) {
+  return either_na(a, b) ? indicators::kNa : (a != b ? 1.0 : 0.0);
+}
 inline double op_and(double a, double b) {
   if (a == 0.0 || b == 0.0) return 0.0;
   return either_na(a, b) ? indicators::kNa : 1.0;
@@ -139,25 +151,44 @@ inline double op_or(double a, double b) {
 // Applies an elementwise op (unary ops ignore b).
 inline double apply_elementwise(NodeOp op, double a, double b) {
   switch (op) {
-    case NodeOp::kNeg: return op_neg(a);
-    case NodeOp::kNot: return op_not(a);
-    case NodeOp::kAbs: return op_abs(a);
-    case NodeOp::kLog: return op_log(a);
-    case NodeOp::kAdd: return op_add(a, b);
-    case NodeOp::kSub: return op_sub(a, b);
-    case NodeOp::kMul: return op_mul(a, b);
-    case NodeOp::kDiv: return op_div(a, b);
-    case NodeOp::kMin: return op_min(a, b);
-    case NodeOp::kMax: return op_max(a, b);
-    case NodeOp::kLt: return op_lt(a, b);
-    case NodeOp::kLe: return op_le(a, b);
-    case NodeOp::kGt: return op_gt(a, b);
-    case NodeOp::kGe: return op_ge(a, b);
-    case NodeOp::kEq: return op_eq(a, b);
-    case NodeOp::kNe: return op_ne(a, b);
-    case NodeOp::kAnd: return op_and(a, b);
-    case NodeOp::kOr: return op_or(a, b);
-    default: return indicators::kNa;
+    case NodeOp::kNeg:
+      return op_neg(a);
+    case NodeOp::kNot:
+      return op_not(a);
+    case NodeOp::kAbs:
+      return op_abs(a);
+    case NodeOp::kLog:
+      return op_log(a);
+    case NodeOp::kAdd:
+      return op_add(a, b);
+    case NodeOp::kSub:
+      return op_sub(a, b);
+    case NodeOp::kMul:
+      return op_mul(a, b);
+    case NodeOp::kDiv:
+      return op_div(a, b);
+    case NodeOp::kMin:
+      return op_min(a, b);
+    case NodeOp::kMax:
+      return op_max(a, b);
+    case NodeOp::kLt:
+      return op_lt(a, b);
+    case NodeOp::kLe:
+      return op_le(a, b);
+    case NodeOp::kGt:
+      return op_gt(a, b);
+    case NodeOp::kGe:
+      return op_ge(a, b);
+    case NodeOp::kEq:
+      return op_eq(a, b);
+    case NodeOp::kNe:
+      return op_ne(a, b);
+    case NodeOp::kAnd:
+      return op_and(a, b);
+    case NodeOp::kOr:
+      return op_or(a, b);
+    default:
+      return indicators::kNa;
   }
 }
 

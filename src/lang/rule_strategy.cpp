@@ -137,8 +137,9 @@ std::string RuleStrategyFactory::describe() const {
   return s;
 }
 
-Result<std::unique_ptr<strategy::StrategyFactory>> make_rule_strategy(
-    std::string_view source, const ParamValues& overrides, std::string_view name) {
+Result<std::unique_ptr<strategy::StrategyFactory>> make_rule_strategy(std::string_view source,
+                                                                      const ParamValues& overrides,
+                                                                      std::string_view name) {
   const Script script = Script::analyze(source);
   if (!script.ok()) {
     std::string m = format_diagnostics(name, source, script.diagnostics());

@@ -12,7 +12,8 @@ bool is_name(std::string_view s) {
   if (s.empty() || s.size() > 64) return false;
   auto start = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
   if (!start(s[0])) return false;
-  return std::all_of(s.begin(), s.end(), [&](char c) { return start(c) || (c >= '0' && c <= '9'); });
+  return std::all_of(s.begin(), s.end(),
+                     [&](char c) { return start(c) || (c >= '0' && c <= '9'); });
 }
 
 // Sorts by position (stable, so a line's errors keep their order) and applies the cap.
@@ -67,9 +68,11 @@ Script Script::analyze_expression(std::string_view expression, const ParamValues
       internal::PositionVar pv;
       if (!is_name(name) || internal::is_keyword(name) || internal::find_field(name, f) ||
           internal::find_position_var(name, pv) || internal::find_function(name) != nullptr) {
-        d->diagnostics.push_back({1, 1, 1, "param '" + name + "' cannot be used: it is not a free "
-                                           "name (a letter or '_', then letters, digits or '_'; "
-                                           "not a keyword, field or function)"});
+        d->diagnostics.push_back({1, 1, 1,
+                                  "param '" + name +
+                                      "' cannot be used: it is not a free "
+                                      "name (a letter or '_', then letters, digits or '_'; "
+                                      "not a keyword, field or function)"});
         continue;
       }
       d->owned_names.push_back(name);

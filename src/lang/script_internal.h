@@ -59,8 +59,8 @@ enum class Tok : std::uint8_t {
 // A small value: the parser copies tokens freely.
 struct Token {
   Tok kind = Tok::kEnd;
-  bool percent = false;   // kNumber written with '%'
-  int error = -1;         // kError: index into Lexer::error()
+  bool percent = false;  // kNumber written with '%'
+  int error = -1;        // kError: index into Lexer::error()
   Span span;
   std::string_view text;  // into the source
   double number = 0;      // kNumber: the value, with '%' applied
@@ -75,7 +75,9 @@ class Lexer {
   explicit Lexer(std::string_view source) : src_(source) {}
   Token next();
   // The message of a kError token.
-  const std::string& error(const Token& t) const { return errors_[static_cast<std::size_t>(t.error)]; }
+  const std::string& error(const Token& t) const {
+    return errors_[static_cast<std::size_t>(t.error)];
+  }
 
  private:
   Token make(Tok kind, std::size_t start, std::size_t bytes) const;
@@ -146,7 +148,7 @@ struct ParamDecl {
 struct LetDecl {
   std::string_view name;
   Span name_span;
-  int expr = -1;    // -1 when the line did not parse
+  int expr = -1;  // -1 when the line did not parse
 };
 
 struct RuleDecl {
@@ -160,12 +162,12 @@ enum class SizeUnit : std::uint8_t { kEquity, kKrw, kShares };
 // `size ...`, `stop_loss ...`, `take_profit ...`, `trailing_stop ...`: a literal or a param.
 struct AmountDecl {
   bool present = false;
-  bool ok = false;     // the line parsed
+  bool ok = false;  // the line parsed
   Span keyword_span;
   Span value_span;
   double literal = 0;  // when `param_name` is empty, with '%' applied
   bool percent = false;
-  std::string_view param_name;  // the value is this param
+  std::string_view param_name;        // the value is this param
   SizeUnit unit = SizeUnit::kEquity;  // size only
 };
 

@@ -36,8 +36,9 @@ class BarByBarFactory final : public strategy::StrategyFactory {
   const strategy::StrategyFactory& inner_;
 };
 
-inline backtest::BacktestResult run(const strategy::StrategyFactory& f, std::span<const domain::Bar> bars,
-                             backtest::BacktestConfig config = {}) {
+inline backtest::BacktestResult run(const strategy::StrategyFactory& f,
+                                    std::span<const domain::Bar> bars,
+                                    backtest::BacktestConfig config = {}) {
   const backtest::SymbolBars sb{domain::Symbol("005930"), domain::Market::kKospi, bars};
   auto r = backtest::run_backtest(config, std::span(&sb, 1), f);
   if (!r.ok()) MESSAGE(r.status().message());
@@ -68,6 +69,5 @@ inline void check_same_run(const backtest::BacktestResult& a, const backtest::Ba
   CHECK(a.equity == b.equity);
   CHECK(a.final_portfolio.cash == b.final_portfolio.cash);
 }
-
 
 }  // namespace quantd::lang::testing

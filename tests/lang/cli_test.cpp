@@ -1,7 +1,6 @@
 // The strategy language through the real binary: `quantd eval` against the TTR oracle (one run
 // per column), `quantd check`, and `quantd backtest --strategy FILE.qs`.
 #include <doctest/doctest.h>
-
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -215,12 +214,14 @@ TEST_CASE("quantd check: exit 0 when clean, 1 with every error and its caret, 2 
   o = s.quantd("check " + quote(bad.string()));
   CHECK(o.code == 1);
   const std::string name = bad.string();
-  CHECK(o.err == name + ":3:9: unknown function 'smaa' — did you mean 'sma'?\n"
-                        "    let f = smaa(close, fast)\n"
-                        "            ^^^^\n" +
-                     name + ":4:20: unknown name 'clsoe' — did you mean 'close'?\n"
-                            "    buy when f > 1 and clsoe > 2\n"
-                            "                       ^^^^^\n");
+  CHECK(o.err == name +
+                     ":3:9: unknown function 'smaa' — did you mean 'sma'?\n"
+                     "    let f = smaa(close, fast)\n"
+                     "            ^^^^\n" +
+                     name +
+                     ":4:20: unknown name 'clsoe' — did you mean 'close'?\n"
+                     "    buy when f > 1 and clsoe > 2\n"
+                     "                       ^^^^^\n");
 
   o = s.quantd("check --param fast=0 " + quote(kExamples + "/golden_cross.qs"));
   CHECK(o.code == 1);
@@ -250,7 +251,8 @@ TEST_CASE("quantd backtest --strategy FILE.qs: the sma_cross twin makes the buil
                                 "param fast = 10\nparam slow = 30\n"
                                 "buy when crossover(sma(close, fast), sma(close, slow))\n"
                                 "sell when crossunder(sma(close, fast), sma(close, slow))\n");
-  const std::string common = " --data " + quote(data.string()) + " --symbol TTRC --param fast=5 --param slow=20";
+  const std::string common =
+      " --data " + quote(data.string()) + " --symbol TTRC --param fast=5 --param slow=20";
   Output a = s.quantd("backtest --strategy builtin:sma_cross" + common + " --trades-csv " +
                       quote(s.path("a.csv").string()));
   REQUIRE(a.code == 0);
@@ -273,7 +275,8 @@ TEST_CASE("quantd backtest --strategy FILE.qs: the sma_cross twin makes the buil
 
   // Script errors and bad overrides are reported with their position, exit 2.
   const fs::path bad = s.write("bad.qs", "buy when clsoe > 1\nsell when close < 1\n");
-  Output c = s.quantd("backtest --strategy " + quote(bad.string()) + " --data " + quote(data.string()));
+  Output c =
+      s.quantd("backtest --strategy " + quote(bad.string()) + " --data " + quote(data.string()));
   CHECK(c.code == 2);
   CHECK(c.err.find(bad.string() + ":1:10: unknown name 'clsoe' — did you mean 'close'?") !=
         std::string::npos);

@@ -37,11 +37,12 @@ TEST_CASE("identical sub-expressions share one indicator instance") {
   // ... non-commutative ones are not.
   CHECK(nodes_of_expression("(close - open) * (open - close)") == 5);
   // The three MACD outputs come from one MACD, the three bands from one Bollinger.
+  CHECK(
+      nodes_of_expression(
+          "macd(close, 12, 26, 9) + macd_signal(close, 12, 26, 9) + macd_hist(close, 12, 26, 9)") ==
+      4);
   CHECK(nodes_of_expression(
-            "macd(close, 12, 26, 9) + macd_signal(close, 12, 26, 9) + macd_hist(close, 12, 26, 9)") ==
-        4);
-  CHECK(nodes_of_expression("bb_upper(close, 20, 2) - bb_lower(close, 20, 2) + bb_middle(close, 20, 2)") ==
-        4);
+            "bb_upper(close, 20, 2) - bb_lower(close, 20, 2) + bb_middle(close, 20, 2)") == 4);
   // Different parameters are different instances.
   CHECK(nodes_of_expression("sma(close, 20) + sma(close, 21)") == 4);
   // Through lets.
@@ -70,7 +71,8 @@ TEST_CASE("warm-up: the first bar at which the rules can have a value") {
   CHECK(must_compile("buy when atr(14) > 0\nsell when close < 1")->warmup_bars() == 14);
   CHECK(must_compile("buy when stoch_d(14, 3, 3) > 0\nsell when close < 1")->warmup_bars() == 17);
   CHECK(must_compile("buy when sma(close[5], 10) > 0\nsell when close < 1")->warmup_bars() == 14);
-  CHECK(must_compile("buy when ema(roc(close, 10), 5) > 0\nsell when close < 1")->warmup_bars() == 14);
+  CHECK(must_compile("buy when ema(roc(close, 10), 5) > 0\nsell when close < 1")->warmup_bars() ==
+        14);
   CHECK(must_compile("buy when close > open\nsell when close < 1")->warmup_bars() == 0);
   CHECK(must_compile("param n = 50\nbuy when close > highest(high, n)[1]\nsell when close < 1")
             ->warmup_bars() == 50);
@@ -104,7 +106,8 @@ TEST_CASE("param overrides replace defaults and are validated again") {
 
   auto stop = compile(s, {{"stop", 2}});
   REQUIRE_FALSE(stop.ok());
-  CHECK(stop.status().message() == "6:11: stop_loss must be less than 100%, but param 'stop' is 2 (200%)");
+  CHECK(stop.status().message() ==
+        "6:11: stop_loss must be less than 100%, but param 'stop' is 2 (200%)");
 
   // The same failures as places, for editors.
   Diagnostic where;
@@ -133,10 +136,10 @@ TEST_CASE("the entry intent carries the size and the exits") {
   CHECK(e->entry_intent().exits.stop_loss == doctest::Approx(0.07));
   CHECK(e->entry_intent().exits.take_profit == doctest::Approx(0.25));
   CHECK(e->entry_intent().exits.trailing_stop == doctest::Approx(0.10));
-  CHECK(must_compile("buy when close > open\nsell when close < open\nsize 5000000 krw")->entry_intent() ==
-        domain::Intent::krw(5'000'000));
-  CHECK(must_compile("buy when close > open\nsell when close < open\nsize 10 shares")->entry_intent() ==
-        domain::Intent::shares(10));
+  CHECK(must_compile("buy when close > open\nsell when close < open\nsize 5000000 krw")
+            ->entry_intent() == domain::Intent::krw(5'000'000));
+  CHECK(must_compile("buy when close > open\nsell when close < open\nsize 10 shares")
+            ->entry_intent() == domain::Intent::shares(10));
 }
 
 TEST_CASE("position state makes an expression position-dependent") {

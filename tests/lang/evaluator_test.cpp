@@ -1,6 +1,8 @@
 // Evaluation: NA and three-valued logic, bit-identical results for every block size, the same
 // values as the indicator library used directly, and the TTR oracle (in-process; cli_test checks
 // the same through `quantd eval`).
+#include "quantd/lang/evaluator.h"
+
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -10,7 +12,6 @@
 #include <vector>
 
 #include "quantd/indicators/indicators.h"
-#include "quantd/lang/evaluator.h"
 #include "test_support.h"
 
 namespace quantd::lang {

@@ -1,15 +1,16 @@
 // RuleStrategy: the rules mapped to intents, position state, and runs over the real engine:
 // the script twin of the native sma_cross makes exactly its trades, and announcing the bars
 // (block evaluation) changes nothing.
+#include "quantd/lang/rule_strategy.h"
+
 #include <doctest/doctest.h>
 
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "quantd/backtest/engine.h"
-#include "quantd/lang/rule_strategy.h"
 #include "backtest_support.h"
+#include "quantd/backtest/engine.h"
 #include "test_support.h"
 
 namespace quantd::lang {
@@ -70,18 +71,18 @@ TEST_CASE("buy when flat, sell when long, the size and exits in the entry intent
     if (!out.has_intent()) return std::nullopt;
     return out.intent();
   };
-  CHECK_FALSE(step(8).has_value());           // flat, no buy
-  const auto buy = step(11);                  // flat, buy
+  CHECK_FALSE(step(8).has_value());  // flat, no buy
+  const auto buy = step(11);         // flat, buy
   REQUIRE(buy.has_value());
   CHECK(*buy == domain::Intent::shares(7, {0.05, 0, 0.10}));
   ctx.position_ = 7;
   ctx.entry_price_ = 11;
-  CHECK_FALSE(step(12).has_value());          // long: the buy rule is not looked at
-  const auto sell = step(4);                  // long, sell
+  CHECK_FALSE(step(12).has_value());  // long: the buy rule is not looked at
+  const auto sell = step(4);          // long, sell
   REQUIRE(sell.has_value());
   CHECK(*sell == domain::Intent::flat());
   ctx.position_ = 0;
-  CHECK_FALSE(step(3).has_value());           // flat: the sell rule is not looked at
+  CHECK_FALSE(step(3).has_value());  // flat: the sell rule is not looked at
 }
 
 TEST_CASE("NA never fires a rule") {
@@ -154,7 +155,10 @@ TEST_CASE("the script twin of the native sma_cross makes exactly its trades") {
 }
 
 TEST_CASE("with protective exits too") {
-  strategy::Params params{{"fast", 10}, {"slow", 30}, {"stop_loss", 0.03}, {"take_profit", 0.08},
+  strategy::Params params{{"fast", 10},
+                          {"slow", 30},
+                          {"stop_loss", 0.03},
+                          {"take_profit", 0.08},
                           {"trailing_stop", 0.05}};
   auto native = strategy::make_native_strategy("sma_cross", params);
   REQUIRE(native.ok());
@@ -166,7 +170,8 @@ TEST_CASE("with protective exits too") {
   const auto a = run(**native, bars);
   const auto b = run(*script, bars);
   bool any_exit = false;
-  for (const auto& t : a.trades) any_exit = any_exit || t.exit_reason != domain::OrderReason::kSignal;
+  for (const auto& t : a.trades)
+    any_exit = any_exit || t.exit_reason != domain::OrderReason::kSignal;
   CHECK(any_exit);
   check_same_run(a, b);
 }
@@ -197,8 +202,9 @@ TEST_CASE("block evaluation and bar-by-bar evaluation make the same run") {
 }
 
 TEST_CASE("the factory describes the script with its params") {
-  const auto f = factory_of("param fast = 10\nparam stop = 5%\nbuy when close > sma(close, fast)\nstop_loss stop",
-                            {{"fast", 12}});
+  const auto f = factory_of(
+      "param fast = 10\nparam stop = 5%\nbuy when close > sma(close, fast)\nstop_loss stop",
+      {{"fast", 12}});
   CHECK(f->describe() == "script:test.qs(fast=12,stop=0.05)");
   const auto bad = make_rule_strategy("buy when clsoe > 1\nsell when close < 1", {}, "x.qs");
   REQUIRE_FALSE(bad.ok());

@@ -1,13 +1,13 @@
 // Parsing and checking of valid scripts, expressions, and the analyzer's limits.
-#include <doctest/doctest.h>
+#include "quantd/lang/script.h"
 
+#include <doctest/doctest.h>
 #include <time.h>
 
 #include <algorithm>
 #include <string>
 
 #include "quantd/lang/program.h"
-#include "quantd/lang/script.h"
 
 namespace quantd::lang {
 
@@ -65,12 +65,13 @@ TEST_CASE("size in krw and shares, and params as sizes and exits") {
             "param p = 30%\nparam s = 5%\nbuy when close > open\nsize p equity\nstop_loss s")
             .ok());
   // Comments, blank lines, CRLF line ends and trailing spaces are fine.
-  CHECK(Script::analyze("# x\r\n\r\nbuy when close > open   # y\r\nsell when close < open\r\n").ok());
+  CHECK(
+      Script::analyze("# x\r\n\r\nbuy when close > open   # y\r\nsell when close < open\r\n").ok());
 }
 
 TEST_CASE("expressions for quantd eval") {
-  const Script e = Script::analyze_expression("crossover(sma(close, fast), sma(close, 30))",
-                                              {{"fast", 10}});
+  const Script e =
+      Script::analyze_expression("crossover(sma(close, fast), sma(close, 30))", {{"fast", 10}});
   CHECK(e.ok());
   CHECK(e.is_expression());
   CHECK(e.is_condition());
@@ -139,7 +140,8 @@ TEST_CASE("control characters and invalid UTF-8 are errors, inside comments they
   const Script u = Script::analyze(std::string("buy when close > \xff\nsell when close < 1"));
   REQUIRE(u.diagnostics().size() == 1);
   CHECK(u.diagnostics()[0].message == "invalid UTF-8 byte 0xFF");
-  CHECK(Script::analyze(std::string("# \xff\x01 \xe2\x82\nbuy when close > 1\nsell when close < 1")).ok());
+  CHECK(Script::analyze(std::string("# \xff\x01 \xe2\x82\nbuy when close > 1\nsell when close < 1"))
+            .ok());
 }
 
 TEST_CASE("parse + check + compile of a 100-line script takes well under a millisecond") {

@@ -103,7 +103,6 @@ class Evaluator {
 // `block_rows` (0: the default): one value per bar.
 // Errors (kInvalidArgument): the program is a script, not an expression.
 Result<std::vector<double>> evaluate_series(std::shared_ptr<const Program> program,
-                                            std::span<const domain::Bar> bars,
-                                            int block_rows = 0);
+                                            std::span<const domain::Bar> bars, int block_rows = 0);
 
 }  // namespace quantd::lang
