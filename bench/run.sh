@@ -10,7 +10,7 @@
 # 5. bar_load_bench (Google Benchmark) times CSV parsing and SQLite load/upsert of the bars.
 #
 # Usage: bench/run.sh [BUILD_DIR]   (the Makefile's `bench` target passes its build folder)
-# Environment: BUILD_DIR (when no argument; default build), BARS (1000000), RUNS (5), BENCH_WORK (scratch folder,
+# Environment: BUILD_DIR (when no argument; default build), BARS (1000000), RUNS (11), BENCH_WORK (scratch folder,
 # default $BUILD_DIR/bench-work), BENCH_NO_BUILD=1 (use the binaries as they are),
 # BENCH_SKIP_GBENCH=1 (skip step 5), BENCH_STRICT=1 (exit 1 when a performance target is
 # missed; trades that differ always exit 1).
@@ -20,7 +20,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${1:-${BUILD_DIR:-$ROOT/build}}
 case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
 BARS=${BARS:-1000000}
-RUNS=${RUNS:-5}
+RUNS=${RUNS:-11}
 WORK=${BENCH_WORK:-$BUILD/bench-work}
 CASH=100000000
 BPS=1.5
@@ -100,6 +100,16 @@ cpu_med() {  # cpu_med PREFIX: median user+sys CPU seconds (less sensitive to a 
   done | median
 }
 
+best() {  # best PREFIX KIND KEY min|max: the best run (what an idle machine would show)
+  for i in $(seq 1 "$RUNS"); do
+    case $2 in
+      m) value "$3" "$WORK/$1_$i.m" ;;
+      out) value "$3" "$WORK/$1_$i.out" ;;
+      json) json "$3" "$WORK/$1_$i.json" ;;
+    esac
+  done | sort -g | if [ "$4" = min ]; then head -n 1; else tail -n 1; fi
+}
+
 min_wall=$(med min m wall_seconds)
 min_cpu=$(cpu_med min)
 min_rss=$(med min m max_rss_kib)
@@ -150,6 +160,9 @@ if [ $have_quantd = 1 ]; then
   verdict "quantd backtest --data wall / minimal wall" "$wall_ratio" "<=" 2
   verdict "quantd backtest --data peak RSS / minimal peak RSS" "$rss_ratio" "<=" 1.5
   printf '%-56s %8s\n' "quantd backtest --data CPU / minimal CPU" "$(calc "$csv_cpu / $min_cpu")"
+  printf '%-56s %8s\n' "best run: loop bars/s ratio" "$(calc "$(best csv json bars_per_second max) / $(best min out loop_bars_per_second max)")"
+  printf '%-56s %8s\n' "best run: --data wall ratio" "$(calc "$(best csv m wall_seconds min) / $(best min m wall_seconds min)")"
+  printf '%-56s %8s\n' "best run: minimal wall, quantd --data wall (s)" "$(best min m wall_seconds min), $(best csv m wall_seconds min)"
   printf '%-56s %8s\n' "quantd backtest --db wall / minimal wall" "$(calc "$db_wall / $min_wall")"
   printf '%-56s %8s\n' "quantd backtest --db peak RSS / minimal peak RSS" "$(calc "$db_rss / $min_rss")"
 
