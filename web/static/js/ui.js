@@ -68,9 +68,12 @@ export function tokenDialog() {
 }
 
 // A table whose columns sort on click. columns: [{key, label, align, render(row), value(row), sortable}]
-export function sortableTable(columns, rows, { initial, rowAttrs, empty = 'Nothing here yet.' } = {}) {
+// With pageSize, rows are shown that many at a time behind a "Show more" button.
+export function sortableTable(columns, rows, { initial, rowAttrs, empty = 'Nothing here yet.', pageSize = 0 } = {}) {
   let sortKey = initial?.key ?? null;
   let desc = initial?.desc ?? false;
+  let shown = pageSize || Infinity;
+  const more = h('div', { class: 'table-more' });
   const tbody = h('tbody');
   const heads = columns.map((c) => {
     const th = h('th', { class: [c.align === 'r' ? 'r' : '', c.sortable !== false ? 'sortable' : '', c.hideSm ? 'hide-sm' : ''].join(' ') }, c.label);
@@ -103,12 +106,18 @@ export function sortableTable(columns, rows, { initial, rowAttrs, empty = 'Nothi
     }
     tbody.replaceChildren(...(sorted.length === 0
       ? [h('tr', null, h('td', { colspan: columns.length, class: 'empty' }, empty))]
-      : sorted.map((r) => h('tr', rowAttrs ? rowAttrs(r) : null,
+      : sorted.slice(0, shown).map((r) => h('tr', rowAttrs ? rowAttrs(r) : null,
           columns.map((c) => h('td', { class: [c.align === 'r' ? 'r num' : '', c.hideSm ? 'hide-sm' : '', c.class || ''].join(' ') }, c.render ? c.render(r) : r[c.key]))))));
+    const left = sorted.length - shown;
+    more.replaceChildren(...(left > 0 ? [
+      h('span', { class: 'muted small' }, `Showing ${Math.min(shown, sorted.length).toLocaleString('en-US')} of ${sorted.length.toLocaleString('en-US')}`),
+      h('button', { class: 'btn small', type: 'button', onclick: () => { shown += pageSize; render(); } }, `Show ${Math.min(pageSize, left).toLocaleString('en-US')} more`),
+      h('button', { class: 'btn small ghost', type: 'button', onclick: () => { shown = Infinity; render(); } }, 'Show all'),
+    ] : []));
   }
   render();
   const table = h('table', { class: 'table' }, h('thead', null, h('tr', null, heads)), tbody);
-  return h('div', { class: 'table-wrap' }, table);
+  return h('div', null, h('div', { class: 'table-wrap' }, table), more);
 }
 
 export function statusBadge(status, progress) {

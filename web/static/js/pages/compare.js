@@ -26,9 +26,9 @@ const ROWS = [
   ['total_taxes', 'Taxes', (v) => f.krw(v), -1],
 ];
 
-async function picker() {
+async function picker(preselected) {
   const list = (await api.get('/api/backtests')).filter((b) => b.status === 'done');
-  const selected = new Set();
+  const selected = new Set(list.some((b) => b.id === preselected) ? [preselected] : []);
   const go = h('button', { class: 'btn primary', disabled: true, id: 'compare-go', onclick: () => { location.hash = `#/compare?ids=${[...selected].sort((a, b) => a - b).join(',')}`; } }, 'Compare');
   return {
     title: 'Compare',
@@ -39,7 +39,7 @@ async function picker() {
         : h('div', { class: 'table-wrap' }, h('table', { class: 'table' },
             h('thead', null, h('tr', null, h('th', null, ''), h('th', null, 'Run'), h('th', null, 'Strategy'), h('th', { class: 'hide-sm' }, 'Symbols'), h('th', { class: 'r' }, 'Return'), h('th', { class: 'r hide-sm' }, 'Max DD'))),
             h('tbody', null, list.map((b) => h('tr', null,
-              h('td', null, h('input', { type: 'checkbox', onchange: (e) => { if (e.target.checked) selected.add(b.id); else selected.delete(b.id); go.disabled = selected.size < 2; } })),
+              h('td', null, h('input', { type: 'checkbox', checked: selected.has(b.id), onchange: (e) => { if (e.target.checked) selected.add(b.id); else selected.delete(b.id); go.disabled = selected.size < 2; } })),
               h('td', null, `#${b.id}`), h('td', null, b.strategy_name, h('span', { class: 'muted small' }, ` v${b.strategy_version}`)),
               h('td', { class: 'mono small hide-sm' }, (b.settings?.symbols || []).join(', ')),
               h('td', { class: `r num ${f.dir(b.metrics?.total_return)}` }, f.pct(b.metrics?.total_return, 2, true)),
@@ -49,7 +49,7 @@ async function picker() {
 
 export async function comparePage(q) {
   const ids = (q.get('ids') || '').split(',').map(Number).filter((x) => x > 0);
-  if (ids.length < 2) return picker();
+  if (ids.length < 2) return picker(Number(q.get('with')) || ids[0]);
   const { backtests } = await api.get(`/api/backtests/compare?ids=${ids.join(',')}`);
   const done = backtests.filter((b) => b.status === 'done');
   const curves = await Promise.all(done.map((b) => api.get(`/api/backtests/${b.id}/equity?max_points=2000`)));

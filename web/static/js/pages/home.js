@@ -98,7 +98,18 @@ export async function homePage() {
     renderRecent();
   });
 
-  return { el: h('div', null, hero, started && hasRun ? null : steps, recent, started && hasRun ? steps : null), cleanup: unsub, title: 'Overview' };
+  // Once everything is set up, a summary replaces the checklist.
+  const done = backtests.filter((b) => b.status === 'done' && b.metrics);
+  const best = done.reduce((a, b) => (!a || b.metrics.total_return > a.metrics.total_return ? b : a), null);
+  const tile = (label, value, sub, href) => h('a', { class: 'metric', href, style: { textDecoration: 'none', color: 'inherit' } },
+    h('div', { class: 'k' }, label), h('div', { class: 'v' }, value), h('div', { class: 's' }, sub));
+  const summary = h('div', { class: 'metrics tiles' },
+    tile('Data', f.int(bars.length), `series · ${f.int(bars.reduce((n, b) => n + b.count, 0))} bars`, '#/data'),
+    tile('Strategies', f.int(strategies.length), 'every edit versioned', '#/strategies'),
+    tile('Backtests', f.int(backtests.length), `${f.int(done.length)} finished`, '#/backtests'),
+    best ? tile('Best return', h('span', { class: f.dir(best.metrics.total_return) }, f.pct(best.metrics.total_return, 2, true)), `#${best.id} ${best.strategy_name}`, `#/backtests/${best.id}`) : null);
+  const allDone = hasData && hasStrategy && hasRun;
+  return { el: h('div', null, hero, allDone ? summary : steps, recent), cleanup: unsub, title: 'Overview' };
 }
 
 export { progressBar };

@@ -74,7 +74,7 @@ export async function resultPage(id) {
         h('div', { class: 'actions' },
           b.status === 'queued' || b.status === 'running' ? h('button', { class: 'btn', onclick: cancel }, 'Cancel') : null,
           b.strategy_id ? h('a', { class: 'btn', href: `#/backtests/new?strategy=${b.strategy_id}` }, 'Run again') : null,
-          b.status === 'done' ? h('a', { class: 'btn', href: '#/backtests', title: 'Select runs to compare on the Backtests page' }, 'Compare…') : null,
+          b.status === 'done' ? h('a', { class: 'btn', href: `#/compare?with=${b.id}` }, 'Compare with…') : null,
           h('button', { class: 'btn ghost danger', onclick: remove }, 'Delete'))));
   }
 
@@ -154,7 +154,7 @@ export async function resultPage(id) {
       { key: 'return', label: 'Return', align: 'r', defaultDesc: true, render: (t) => h('span', { class: f.dir(t.return) }, f.pct(t.return, 2, true)) },
       { key: 'fees', label: 'Fees', align: 'r', render: (t) => f.krw(t.fees), hideSm: true },
       { key: 'exit_reason', label: 'Exit', render: (t) => REASONS[t.exit_reason] || t.exit_reason, hideSm: true },
-    ], tradeRows, { initial: { key: 'n' }, empty: 'No closed trades in this period.' });
+    ], tradeRows, { initial: { key: 'n' }, empty: 'No closed trades in this period.', pageSize: 50 });
     tradesTable.id = 'trades';
 
     const exportTrades = () => download(`backtest-${id}-trades.csv`, csv([
@@ -178,7 +178,7 @@ export async function resultPage(id) {
       { key: 'notional', label: 'Amount', align: 'r', value: (o) => o.fill?.notional ?? null, render: (o) => f.krw(o.fill?.notional), hideSm: true },
       { key: 'costs', label: 'Fees + tax', align: 'r', value: (o) => (o.fill ? o.fill.commission + o.fill.tax : null), render: (o) => (o.fill ? f.krw(o.fill.commission + o.fill.tax) : '—'), hideSm: true },
       { key: 'reason', label: 'Reason', render: (o) => REASONS[o.reason] || o.reason, hideSm: true },
-    ], orders, { initial: { key: 'id' }, empty: 'No orders.' });
+    ], orders, { initial: { key: 'id' }, empty: 'No orders.', pageSize: 50 });
 
     const wins = trades.filter((t) => t.pnl > 0).length;
     root.replaceChildren(
