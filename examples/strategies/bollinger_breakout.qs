@@ -4,8 +4,8 @@
 # standard deviations) on above-average volume, i.e. when a quiet range resolves upwards. Sell
 # when the close falls back below the middle band (the 20-bar average): the move is over.
 
-param n = 20
-param k = 2
+param n = 20            # band length, bars
+param k = 2             # band width, standard deviations
 
 let upper  = bb_upper(close, n, k)
 let middle = bb_middle(close, n, k)

@@ -5,10 +5,10 @@
 # the lowest low of the previous `exit_n` bars. The stop sits `atr_mult` average true ranges
 # below the entry price, so it adapts to how much the stock usually moves.
 
-param entry_n = 55
-param exit_n = 20
-param atr_n = 20
-param atr_mult = 2
+param entry_n = 55      # breakout channel, bars
+param exit_n = 20       # exit channel, bars
+param atr_n = 20        # ATR length, bars
+param atr_mult = 2      # stop distance, ATRs below the entry
 
 let channel_high = highest(high, entry_n)[1]
 let channel_low  = lowest(low, exit_n)[1]

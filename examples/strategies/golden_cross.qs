@@ -7,9 +7,9 @@
 # Tune: fast/slow (bars). Shorter averages trade more often and react sooner; the classic daily
 # pair is 50/200, 20/60 is common on KRX.
 
-param fast = 20
-param slow = 60
-param stop = 8%
+param fast = 20         # fast moving average, bars
+param slow = 60         # slow moving average, bars
+param stop = 8%         # stop loss below the entry
 
 let f = sma(close, fast)
 let s = sma(close, slow)

@@ -4,9 +4,9 @@
 # (RSI 70 or more), and exits on the death cross or when the close falls `stop` below the
 # entry price, checked at the close (unlike stop_loss, which is checked against each bar's low).
 
-param fast = 20
-param slow = 60
-param stop = 7%
+param fast = 20         # fast moving average, bars
+param slow = 60         # slow moving average, bars
+param stop = 7%         # exit this far below the entry, at the close
 
 let f = sma(close, fast)
 let s = sma(close, slow)

@@ -5,10 +5,10 @@
 # histogram turns negative below the zero line, or through the trailing stop: 10% below the
 # highest close since the entry, which lets winners run and locks in part of the gain.
 
-param fast = 12
-param slow = 26
-param signal = 9
-param trail = 10%
+param fast = 12         # fast EMA, bars
+param slow = 26         # slow EMA, bars
+param signal = 9        # signal EMA, bars
+param trail = 10%       # trailing stop below the highest close
 
 let line = macd(close, fast, slow, signal)
 let sig  = macd_signal(close, fast, slow, signal)

@@ -5,11 +5,11 @@
 # recovered above `exit_level`, or after `max_hold` bars if it never does, with a stop loss
 # for the dips that keep dipping.
 
-param period = 14
-param oversold = 30
-param exit_level = 55
-param max_hold = 20
-param stop = 7%
+param period = 14       # RSI length, bars
+param oversold = 30     # buy below this RSI
+param exit_level = 55   # sell above this RSI
+param max_hold = 20     # sell after this many bars at the latest
+param stop = 7%         # stop loss below the entry
 
 let r = rsi(close, period)
 let uptrend = close > sma(close, 200)

@@ -32,7 +32,17 @@ void finish(internal::ScriptData& d) {
   }
   for (const internal::ParamDecl& p : d.params) {
     if (p.name_span.line == 0) continue;  // expression mode fills param_infos itself
-    d.param_infos.push_back({std::string(p.name), p.value, p.name_span.line, p.name_span.col});
+    // A param line holds no '#' but the one starting its comment: the language has no strings.
+    std::string_view line = source_line(d.source, p.name_span.line);
+    std::string help;
+    if (const auto hash = line.find('#'); hash != std::string_view::npos) {
+      line.remove_prefix(hash + 1);
+      while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+      while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
+      help.assign(line);
+    }
+    d.param_infos.push_back(
+        {std::string(p.name), p.value, p.name_span.line, p.name_span.col, std::move(help)});
   }
 }
 
@@ -82,7 +92,7 @@ Script Script::analyze_expression(std::string_view expression, const ParamValues
       p.value = value;
       p.ok = true;
       d->params.push_back(p);
-      d->param_infos.push_back({name, value, 0, 0});
+      d->param_infos.push_back({name, value, 0, 0, ""});
     }
     internal::parse(*d);
     internal::check(*d);

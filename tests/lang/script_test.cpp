@@ -33,6 +33,13 @@ TEST_CASE("the example of the specification is valid") {
   CHECK(s.params()[2].default_value == doctest::Approx(0.07));
   CHECK(s.params()[2].line == 4);
   CHECK(s.params()[2].column == 7);
+  CHECK(s.params()[2].help.empty());
+
+  const Script h = Script::analyze(
+      "param fast = 20   # fast SMA length, bars  \nbuy when close > sma(close, fast)\n"
+      "sell when close < open\n");
+  REQUIRE(h.params().size() == 1);
+  CHECK(h.params()[0].help == "fast SMA length, bars");
 }
 
 TEST_CASE("every function, operator and statement of the language is accepted") {
