@@ -14,7 +14,10 @@
 namespace {
 
 int usage(const char* why) {
-  std::fprintf(stderr, "gen_bars: %s\nusage: gen_bars [--bars N] [--seed S] [--start YYYY-MM-DD] [--out FILE]\n", why);
+  std::fprintf(
+      stderr,
+      "gen_bars: %s\nusage: gen_bars [--bars N] [--seed S] [--start YYYY-MM-DD] [--out FILE]\n",
+      why);
   return 2;
 }
 

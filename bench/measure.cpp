@@ -35,15 +35,14 @@ int main(int argc, char** argv) {
     std::perror("measure: wait4");
     return 1;
   }
-  const double wall =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::FILE* out = std::fopen(argv[1], "w");
   if (out == nullptr) {
     std::perror("measure: cannot write result");
     return 1;
   }
-  std::fprintf(out, "wall_seconds %.6f\nmax_rss_kib %ld\nuser_seconds %.6f\nsys_seconds %.6f\n", wall,
-               ru.ru_maxrss, ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6,
+  std::fprintf(out, "wall_seconds %.6f\nmax_rss_kib %ld\nuser_seconds %.6f\nsys_seconds %.6f\n",
+               wall, ru.ru_maxrss, ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6,
                ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6);
   std::fclose(out);
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

@@ -127,7 +127,8 @@ class HugeArray {
  public:
   explicit HugeArray(std::size_t capacity) {
     constexpr std::size_t kHuge = std::size_t{2} << 20;
-    const std::size_t bytes = (std::max<std::size_t>(capacity, 1) * sizeof(T) + kHuge - 1) / kHuge * kHuge;
+    const std::size_t bytes =
+        (std::max<std::size_t>(capacity, 1) * sizeof(T) + kHuge - 1) / kHuge * kHuge;
     data_ = static_cast<T*>(std::aligned_alloc(kHuge, bytes));
     if (data_ == nullptr) std::abort();
     if (g_hugepages) ::madvise(data_, bytes, MADV_HUGEPAGE);
@@ -210,7 +211,8 @@ std::unique_ptr<RunResult> run(const Columns& c, std::int64_t cash, double bps, 
     if (t >= n) break;  // a signal on the last bar is not filled
     const double px = open[t];
     if ((ev[k] & 1) != 0 && held == 0) {
-      auto qty = static_cast<std::int64_t>(std::floor(static_cast<double>(cash) / (px * (1 + rate))));
+      auto qty =
+          static_cast<std::int64_t>(std::floor(static_cast<double>(cash) / (px * (1 + rate))));
       std::int64_t notional = 0, fee = 0;
       for (; qty > 0; --qty) {
         notional = std::llround(static_cast<double>(qty) * px);
@@ -220,7 +222,8 @@ std::unique_ptr<RunResult> run(const Columns& c, std::int64_t cash, double bps, 
       if (qty > 0) {
         cash -= notional + fee;
         held = qty;
-        trades[r->count] = Trade{t, SIZE_MAX, qty, px, 0, fee, -notional};  // pnl completed at the exit
+        trades[r->count] =
+            Trade{t, SIZE_MAX, qty, px, 0, fee, -notional};  // pnl completed at the exit
       }
     } else if ((ev[k] & 1) == 0 && held > 0) {
       Trade& cur = trades[r->count++];
@@ -300,13 +303,20 @@ int main(int argc, char** argv) {
     }
     if (i + 1 >= argc) return usage("missing value for " + std::string(a));
     const char* v = argv[++i];
-    if (a == "--cash") cash = std::atoll(v);
-    else if (a == "--commission-bps") bps = std::atof(v);
-    else if (a == "--fast") fast_n = std::atoi(v);
-    else if (a == "--slow") slow_n = std::atoi(v);
-    else if (a == "--symbol") symbol = v;
-    else if (a == "--trades-csv") trades_path = v;
-    else return usage("unknown flag " + std::string(a));
+    if (a == "--cash")
+      cash = std::atoll(v);
+    else if (a == "--commission-bps")
+      bps = std::atof(v);
+    else if (a == "--fast")
+      fast_n = std::atoi(v);
+    else if (a == "--slow")
+      slow_n = std::atoi(v);
+    else if (a == "--symbol")
+      symbol = v;
+    else if (a == "--trades-csv")
+      trades_path = v;
+    else
+      return usage("unknown flag " + std::string(a));
   }
   if (path.empty()) return usage("missing FILE");
   if (fast_n < 1 || slow_n < 1) return usage("--fast/--slow must be >= 1");
@@ -343,8 +353,8 @@ int main(int argc, char** argv) {
 
   std::size_t closed = 0;
   for (std::size_t i = 0; i < r->count; ++i) closed += r->trades[i].exit_bar != SIZE_MAX;
-  std::printf("bars %zu\nread_seconds %.6f\nparse_seconds %.6f\nloop_seconds %.6f\n", c.close.size(),
-              read_s, parse_s, loop_s);
+  std::printf("bars %zu\nread_seconds %.6f\nparse_seconds %.6f\nloop_seconds %.6f\n",
+              c.close.size(), read_s, parse_s, loop_s);
   std::printf("loop_bars_per_second %.0f\nparse_bars_per_second %.0f\n",
               static_cast<double>(c.close.size()) / loop_s,
               static_cast<double>(c.close.size()) / parse_s);

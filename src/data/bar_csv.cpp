@@ -164,7 +164,8 @@ class TextLines {
     const char* p = text_.data();
     const char* const end = p + text_.size();
     while (p < end) {
-      const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+      const char* nl =
+          static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
       if (!fn(p, nl ? nl : end)) break;
       p = nl ? nl + 1 : end;
     }
@@ -194,7 +195,8 @@ class FileLines {
     if (::fstat(fd_, &st) != 0) {
       return Status::invalid_argument(path_ + ": cannot open: " + std::strerror(errno));
     }
-    if (S_ISDIR(st.st_mode)) return Status::invalid_argument(path_ + ": cannot open: is a directory");
+    if (S_ISDIR(st.st_mode))
+      return Status::invalid_argument(path_ + ": cannot open: is a directory");
     size_ = S_ISREG(st.st_mode) ? static_cast<std::size_t>(st.st_size) : 0;
     ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
     return Status::ok_status();
@@ -317,7 +319,8 @@ Status Parser<Lines>::parse_header(const char* begin, const char* end) {
     for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     const std::optional<Role> role = role_of(lower);
     if (!role) {
-      return error(1, "unknown column " + quoted(f) + ": expected " + std::string(kExpectedHeaders));
+      return error(1,
+                   "unknown column " + quoted(f) + ": expected " + std::string(kExpectedHeaders));
     }
     const auto r = static_cast<std::size_t>(*role);
     if (seen[r]) return error(1, "column " + quoted(f) + " appears twice");
@@ -363,7 +366,8 @@ Status Parser<Lines>::parse_field(std::int64_t line, Role role, Field raw, Bar& 
     }
     case Role::kVolume:
       switch (parse_volume(f, bar.volume)) {
-        case VolumeError::kNone: break;
+        case VolumeError::kNone:
+          break;
         case VolumeError::kNotNumber:
         case VolumeError::kFraction:
           return error(line, name(role) + ": not a whole number: " + quoted(f));
@@ -371,7 +375,8 @@ Status Parser<Lines>::parse_field(std::int64_t line, Role role, Field raw, Bar& 
           return error(line, name(role) + ": must not be negative, got " + quoted(f));
       }
       break;
-    case Role::kIgnored: break;
+    case Role::kIgnored:
+      break;
   }
   return Status::ok_status();
 }
@@ -430,7 +435,7 @@ Status Parser<Lines>::parse_line(std::int64_t line, const char* p, const char* l
   for (int i = 0; i < layout_.columns; ++i) {
     if (i > 0) {
       if (f == le) return line_error(line, p, le, Status::ok_status(), skip);  // too few fields
-      ++f;  // the ','
+      ++f;                                                                     // the ','
     }
     const Role role = layout_.roles[static_cast<std::size_t>(i)];
     const char* e = nullptr;
@@ -560,8 +565,7 @@ Result<std::vector<Bar>> Parser<Lines>::run() {
 
 }  // namespace
 
-Result<std::vector<domain::Bar>> parse_bars_csv(std::string_view text,
-                                                std::string_view file_name) {
+Result<std::vector<domain::Bar>> parse_bars_csv(std::string_view text, std::string_view file_name) {
   TextLines lines(text);
   return Parser(lines, file_name).run();
 }

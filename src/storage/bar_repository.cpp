@@ -28,8 +28,8 @@ class RawStatement {
 
   // Binds text that outlives the statement (no copy).
   void bind_static(int index, const std::string& text) {
-    check(sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()),
-                            SQLITE_STATIC));
+    check(
+        sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC));
   }
   void bind(int index, std::int64_t v) { check(sqlite3_bind_int64(stmt_, index, v)); }
   void bind(int index, double v) { check(sqlite3_bind_double(stmt_, index, v)); }
@@ -82,16 +82,15 @@ std::int64_t count_rows(SQLite::Database& db, const std::string& symbol, std::st
 
 }  // namespace
 
-Result<ImportSummary> BarRepository::upsert(const domain::Symbol& symbol,
-                                             domain::Interval interval,
-                                             std::span<const Bar> bars) {
+Result<ImportSummary> BarRepository::upsert(const domain::Symbol& symbol, domain::Interval interval,
+                                            std::span<const Bar> bars) {
   if (!domain::is_valid_symbol(symbol.str())) {
     return Status::invalid_argument("invalid symbol \"" + symbol.str() + "\"");
   }
   ImportSummary summary;
   if (bars.empty()) return summary;
-  const auto [lo, hi] = std::minmax_element(
-      bars.begin(), bars.end(), [](const Bar& a, const Bar& b) { return a.ts < b.ts; });
+  const auto [lo, hi] = std::minmax_element(bars.begin(), bars.end(),
+                                            [](const Bar& a, const Bar& b) { return a.ts < b.ts; });
   summary.first_ts = lo->ts;
   summary.last_ts = hi->ts;
   const std::string interval_text(domain::to_string(interval));
@@ -126,12 +125,13 @@ Result<ImportSummary> BarRepository::upsert(const domain::Symbol& symbol,
     }
     const std::int64_t after = count_rows(db, symbol.str(), interval_text, lo->ts, hi->ts);
     summary.inserted = after - before;
-    SQLite::Statement series(db,
-                             "INSERT INTO bar_series(symbol, interval, first_ts, last_ts, count) "
-                             "VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(symbol, interval) DO UPDATE SET "
-                             "first_ts = MIN(first_ts, excluded.first_ts), "
-                             "last_ts = MAX(last_ts, excluded.last_ts), "
-                             "count = count + excluded.count");
+    SQLite::Statement series(
+        db,
+        "INSERT INTO bar_series(symbol, interval, first_ts, last_ts, count) "
+        "VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(symbol, interval) DO UPDATE SET "
+        "first_ts = MIN(first_ts, excluded.first_ts), "
+        "last_ts = MAX(last_ts, excluded.last_ts), "
+        "count = count + excluded.count");
     series.bindNoCopy(1, symbol.str());
     series.bindNoCopy(2, interval_text);
     series.bind(3, std::int64_t{lo->ts});

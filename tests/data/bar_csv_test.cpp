@@ -98,8 +98,8 @@ TEST_CASE("unsorted rows are sorted") {
 }
 
 TEST_CASE("volume: whole numbers, also written with a zero fraction") {
-  auto r = parse_bars_csv(with_header("2024-01-02,1,1,1,1,123.0\n2024-01-03,1,1,1,1,7.000\n"),
-                          "f.csv");
+  auto r =
+      parse_bars_csv(with_header("2024-01-02,1,1,1,1,123.0\n2024-01-03,1,1,1,1,7.000\n"), "f.csv");
   REQUIRE(r.ok());
   CHECK((*r)[0].volume == 123);
   CHECK((*r)[1].volume == 7);
@@ -135,10 +135,13 @@ TEST_CASE("errors name the file, the line and the column") {
 }
 
 TEST_CASE("OHLC consistency") {
-  CHECK(error_of(with_header("2024-01-02,10,11,10.5,11,1\n")) == "f.csv:2: low: 10.5 is above open 10");
-  CHECK(error_of(with_header("2024-01-02,10,11,9.5,9,1\n")) == "f.csv:2: low: 9.5 is above close 9");
+  CHECK(error_of(with_header("2024-01-02,10,11,10.5,11,1\n")) ==
+        "f.csv:2: low: 10.5 is above open 10");
+  CHECK(error_of(with_header("2024-01-02,10,11,9.5,9,1\n")) ==
+        "f.csv:2: low: 9.5 is above close 9");
   CHECK(error_of(with_header("2024-01-02,12,11,9,10,1\n")) == "f.csv:2: high: 11 is below open 12");
-  CHECK(error_of(with_header("2024-01-02,10,11,9,12,1\n")) == "f.csv:2: high: 11 is below close 12");
+  CHECK(error_of(with_header("2024-01-02,10,11,9,12,1\n")) ==
+        "f.csv:2: high: 11 is below close 12");
   CHECK(error_of("Date,Open,High,Low,Close,Volume\n2024-01-02,10,9,11,10,1\n") ==
         "f.csv:2: Low: 11 is above Open 10");
 }
@@ -201,12 +204,13 @@ TEST_CASE("read_bars_csv reads a large file like parse_bars_csv reads its text")
   char row[96];
   const int rows = 250'000;
   for (int i = 0; i < rows; ++i) {
-    const quantd::SeoulTime t = quantd::to_seoul(from_seoul({2020, 1, 1}) + i * quantd::kMsPerMinute);
+    const quantd::SeoulTime t =
+        quantd::to_seoul(from_seoul({2020, 1, 1}) + i * quantd::kMsPerMinute);
     const int px = 10'000 + (i * 7919) % 5000;
-    text.append(row, static_cast<std::size_t>(std::snprintf(
-                         row, sizeof row, "%04d-%02d-%02dT%02d:%02d:00,%d,%d,%d,%d,%d\r\n",
-                         t.date.year, t.date.month, t.date.day, t.hour, t.minute, px, px + 20,
-                         px - 10, px + 10, i)));
+    text.append(row,
+                static_cast<std::size_t>(std::snprintf(
+                    row, sizeof row, "%04d-%02d-%02dT%02d:%02d:00,%d,%d,%d,%d,%d\r\n", t.date.year,
+                    t.date.month, t.date.day, t.hour, t.minute, px, px + 20, px - 10, px + 10, i)));
   }
   REQUIRE(text.size() > (std::size_t{12} << 20));
   const auto path = std::filesystem::temp_directory_path() /
@@ -234,7 +238,8 @@ TEST_CASE("read_bars_csv names a file it cannot open") {
 TEST_CASE("an error in a mapped file names the path and line") {
   const auto path = std::filesystem::temp_directory_path() /
                     ("quantd_bar_csv_bad_" + std::to_string(::getpid()) + ".csv");
-  std::ofstream(path, std::ios::binary) << with_header("2024-01-02,10,11,9,10,1\n2024-01-03,9,9,9,10,1\n");
+  std::ofstream(path, std::ios::binary)
+      << with_header("2024-01-02,10,11,9,10,1\n2024-01-03,9,9,9,10,1\n");
   auto r = read_bars_csv(path.string());
   std::filesystem::remove(path);
   REQUIRE_FALSE(r.ok());
@@ -244,9 +249,8 @@ TEST_CASE("an error in a mapped file names the path and line") {
 TEST_CASE("read_bars_csv handles a line longer than its read buffer") {
   const auto path = std::filesystem::temp_directory_path() /
                     ("quantd_bar_csv_long_" + std::to_string(::getpid()) + ".csv");
-  std::ofstream(path, std::ios::binary)
-      << with_header("2024-01-02,10,11,9,10," + std::string(600'000, ' ') + "5\n" +
-                     "2024-01-03,10,11,9,10,6");
+  std::ofstream(path, std::ios::binary) << with_header(
+      "2024-01-02,10,11,9,10," + std::string(600'000, ' ') + "5\n" + "2024-01-03,10,11,9,10,6");
   auto r = read_bars_csv(path.string());
   std::filesystem::remove(path);
   REQUIRE(r.ok());
@@ -270,18 +274,20 @@ TEST_CASE("a duplicate in unsorted file input is located by a second pass over t
 TEST_CASE("times read exactly as parse_timestamp reads them, on every path") {
   const char* const times[] = {
       "2024-01-02T09:00:00", "2024-01-02T09:01:00", "2024-01-02 15:29:59", "2024-01-02",
-      "2024-02-29T23:59:60", "2024-01-03T00:00:00Z",  "2024-01-03T09:00",    "2024-01-03 09:00:00.250",
+      "2024-02-29T23:59:60", "2024-01-03T00:00:00Z", "2024-01-03T09:00", "2024-01-03 09:00:00.250",
       "2024-01-03T09:00:00+09:00", "1999-12-31T23:59:59-05:30",
       // invalid ones must fail whatever path sees them
       "2023-02-29T00:00:00", "2024-01-02T24:00:00", "2024-01-02T09:60:00", "2024-01-02T09:00:61",
-      "2024-01-02T9:00:00", "2024-01-02X09:00:00", "2024-01-02T09-00-00", "2024-1-02",
-      "20240102", "2024-01-02T09:00:00 ", "2024-01-02T09:00:0a"};
+      "2024-01-02T9:00:00", "2024-01-02X09:00:00", "2024-01-02T09-00-00", "2024-1-02", "20240102",
+      "2024-01-02T09:00:00 ", "2024-01-02T09:00:0a"};
   for (const char* t : times) {
     CAPTURE(t);
     // Preceded by a row of the same date, so the cached-date path is taken where it can be.
-    const std::string text = with_header("2024-01-02T08:00:00,1,1,1,1,1\n" + std::string(t) + ",1,1,1,1,1\n");
+    const std::string text =
+        with_header("2024-01-02T08:00:00,1,1,1,1,1\n" + std::string(t) + ",1,1,1,1,1\n");
     auto r = parse_bars_csv(text, "f.csv");
-    const auto expected = quantd::parse_timestamp(std::string_view(t).substr(0, std::string_view(t).find_last_not_of(' ') + 1));
+    const auto expected = quantd::parse_timestamp(
+        std::string_view(t).substr(0, std::string_view(t).find_last_not_of(' ') + 1));
     if (expected) {
       REQUIRE(r.ok());
       bool found = false;

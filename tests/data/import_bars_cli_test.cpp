@@ -49,8 +49,8 @@ struct Sandbox {
 
   // Runs `quantd import-bars ARGS` with the sandbox as working directory.
   Run import(const std::string& args) const {
-    const std::string cmd = "cd '" + dir.string() + "' && '" + QUANTD_BINARY +
-                            "' import-bars " + args + " > out.txt 2> err.txt";
+    const std::string cmd = "cd '" + dir.string() + "' && '" + QUANTD_BINARY + "' import-bars " +
+                            args + " > out.txt 2> err.txt";
     const int status = std::system(cmd.c_str());
     Run r;
     r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -137,7 +137,8 @@ TEST_CASE("usage errors exit 2 and name the flag") {
        "import-bars: --interval: unknown interval \"2m\" (1m, 5m, 15m, 30m, 60m or 1d)\n"},
       {"--db q.db --symbol 'A B' --interval 1m good.csv",
        "import-bars: --symbol: invalid symbol \"A B\" (1..32 of A-Z a-z 0-9 . _ -)\n"},
-      {"--db q.db --symbol A --interval 1m --force good.csv", "import-bars: unknown flag --force\n"},
+      {"--db q.db --symbol A --interval 1m --force good.csv",
+       "import-bars: unknown flag --force\n"},
       {"--db q.db --symbol A --interval", "import-bars: --interval needs a value\n"},
   };
   for (const Case& c : cases) {

@@ -87,7 +87,8 @@ TEST_CASE("upsert inserts, then is idempotent, then counts updates") {
 TEST_CASE("load returns one series in time order, bounds inclusive") {
   TempDb t;
   BarRepository repo(*t.db);
-  REQUIRE(repo.upsert(kSamsung, Interval::k1m, std::vector<Bar>{bar(4, 4), bar(0, 10), bar(2, 2)}).ok());
+  REQUIRE(repo.upsert(kSamsung, Interval::k1m, std::vector<Bar>{bar(4, 4), bar(0, 10), bar(2, 2)})
+              .ok());
   REQUIRE(repo.upsert(kSamsung, Interval::k5m, std::vector<Bar>{bar(0, 50)}).ok());
   REQUIRE(repo.upsert(Symbol("000660"), Interval::k1m, std::vector<Bar>{bar(1, 60)}).ok());
 
@@ -120,7 +121,8 @@ TEST_CASE("coverage lists every series; remove deletes one") {
   REQUIRE(none.ok());
   CHECK(none->empty());
 
-  REQUIRE(repo.upsert(kSamsung, Interval::k1m, std::vector<Bar>{bar(0, 1), bar(7, 1), bar(3, 1)}).ok());
+  REQUIRE(
+      repo.upsert(kSamsung, Interval::k1m, std::vector<Bar>{bar(0, 1), bar(7, 1), bar(3, 1)}).ok());
   REQUIRE(repo.upsert(kSamsung, Interval::k1d, std::vector<Bar>{bar(0, 1)}).ok());
   REQUIRE(repo.upsert(Symbol("000660"), Interval::k1m, std::vector<Bar>{bar(5, 1)}).ok());
 
@@ -137,7 +139,8 @@ TEST_CASE("coverage lists every series; remove deletes one") {
   CHECK((*cov)[2].count == 3);
 
   // Overlapping imports: the summary counts each bar once and widens the range.
-  REQUIRE(repo.upsert(kSamsung, Interval::k1m, std::vector<Bar>{bar(7, 2), bar(9, 1), bar(-2, 1)}).ok());
+  REQUIRE(repo.upsert(kSamsung, Interval::k1m, std::vector<Bar>{bar(7, 2), bar(9, 1), bar(-2, 1)})
+              .ok());
   auto wider = repo.coverage();
   REQUIRE(wider.ok());
   CHECK((*wider)[2].first_ts == minute(-2));

@@ -1,4 +1,5 @@
-// Reading OHLCV bars from CSV files: the input of `quantd import-bars` and `quantd backtest --data`.
+// Reading OHLCV bars from CSV files: the input of `quantd import-bars` and `quantd backtest
+// --data`.
 //
 // Design: one pass over the bytes, the file read through a 256 KiB buffer (so it never adds to
 // the process's memory), numbers parsed with std::from_chars (whole numbers directly), no

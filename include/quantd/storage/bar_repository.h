@@ -22,9 +22,9 @@ namespace quantd::storage {
 
 // What an upsert did. inserted + updated + unchanged == the number of bars given.
 struct ImportSummary {
-  std::int64_t inserted = 0;   // bars whose timestamp was not stored yet
-  std::int64_t updated = 0;    // stored bars whose values changed
-  std::int64_t unchanged = 0;  // stored bars that already had exactly these values
+  std::int64_t inserted = 0;            // bars whose timestamp was not stored yet
+  std::int64_t updated = 0;             // stored bars whose values changed
+  std::int64_t unchanged = 0;           // stored bars that already had exactly these values
   std::optional<TimestampMs> first_ts;  // earliest / latest ts of the given bars; nullopt if none
   std::optional<TimestampMs> last_ts;
 };
