@@ -135,6 +135,16 @@ export async function strategyEditorPage(id, q) {
     try {
       const r = await api.post('/api/strategies/validate', { script: editor.value, params });
       if (mine !== seq) return;
+      // Values of params the script no longer declares would make it invalid: drop them.
+      if (!r.errors.some((e) => e.field === 'script')) {
+        const declaredNames = new Set((r.params || []).map((p) => p.name));
+        const stale = Object.keys(params).filter((k) => !declaredNames.has(k));
+        if (stale.length) {
+          for (const k of stale) delete params[k];
+          scheduleValidate();
+          return;
+        }
+      }
       showProblems(r.errors);
       lastValid = r.valid;
       declared = r.params || [];
