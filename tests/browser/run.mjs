@@ -224,15 +224,23 @@ async function run() {
   await page.setViewportSize(PHONE);
   await page.goto(`${base}/#/backtests/${firstRun}`);
   await page.locator('#equity-chart[data-points]').waitFor();
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  check(overflow <= 1, `no sideways scrolling at 390 px (overflow ${overflow}px)`);
+  const fitsPhone = async (what) => {
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    check(overflow <= 1, `no sideways scrolling on the ${what} page at 390 px (overflow ${overflow}px)`);
+  };
+  await fitsPhone('result');
   await shot(page, '07-phone-result');
   await page.goto(`${base}/#/strategies/${strategyId}`);
   await page.locator('#validation.ok').waitFor();
+  await fitsPhone('editor');
   await shot(page, '08-phone-editor', false);
   await page.goto(`${base}/#/data`);
   await page.locator('#coverage tbody tr').first().waitFor();
+  await fitsPhone('data');
   await shot(page, '09-phone-data', false);
+  await page.goto(`${base}/#/compare?ids=${firstRun},${firstRun + 1}`);
+  await page.locator('#compare-chart[data-points]').waitFor();
+  await fitsPhone('compare');
 
   check(pageErrors.length === 0, `no errors in the page: ${pageErrors.join(' | ')}`);
 }
