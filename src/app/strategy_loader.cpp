@@ -36,7 +36,7 @@ CompiledStrategy compile_script(std::string_view source, const strategy::Params&
   out.kind = "script";
   const lang::Script script = lang::Script::analyze(source);
   for (const lang::ParamInfo& p : script.params()) {
-    out.params.push_back({p.name, p.default_value, ""});
+    out.params.push_back({p.name, p.default_value, p.help});
   }
   if (!script.ok()) {
     for (const lang::Diagnostic& d : script.diagnostics()) {

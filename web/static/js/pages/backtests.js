@@ -168,7 +168,8 @@ export async function newBacktestPage(q) {
       paramsBox.replaceChildren(h('div', { class: 'form-grid', style: { gridTemplateColumns: 'repeat(auto-fill, minmax(120px, 1fr))', gap: '10px' } },
         v.params.map((p) => h('div', { class: 'field' }, h('label', { title: p.help || '' }, p.name),
           h('input', { type: 'number', step: 'any', class: 'num-input', 'data-param': p.name, placeholder: String(strategy.params[p.name] ?? p.default),
-            oninput: (e) => { if (e.target.value === '') delete params[p.name]; else params[p.name] = Number(e.target.value); } })))),
+            oninput: (e) => { if (e.target.value === '') delete params[p.name]; else params[p.name] = Number(e.target.value); } }),
+          p.help ? h('span', { class: 'help' }, p.help) : null))),
         h('div', { class: 'help', style: { marginTop: '6px' } }, 'Leave empty to use the strategy\'s value (shown).'));
     } catch (e) { paramsBox.replaceChildren(h('span', { class: 'small muted' }, e.message)); }
   }

@@ -113,7 +113,8 @@ export async function strategyEditorPage(id, q) {
           value: params[p.name] ?? '', oninput: (e) => {
             if (e.target.value === '') delete params[p.name]; else params[p.name] = Number(e.target.value);
             scheduleValidate();
-          } })))),
+          } }),
+        p.help ? h('span', { class: 'help' }, p.help) : null))),
     h('div', { class: 'small muted' }, 'Empty fields use the default shown. A backtest can override them again.'));
   }
 
