@@ -50,10 +50,22 @@ inline void with_indicator(internal::IndicatorState& s, int rows, Body body) {
   ind = std::move(local);
 }
 
+// Where a one-input indicator reads its input: a column, or a price field of the block's bars
+// read in place (no copy into a column when nothing else needs one).
+struct ColumnInput {
+  const double* p;
+  double operator[](int j) const { return p[j]; }
+};
+struct BarFieldInput {
+  const domain::Bar* bars;
+  double domain::Bar::*field;
+  double operator[](int j) const { return bars[j].*field; }
+};
+
 // x -> indicator.update(x) for one-input indicators.
-template <typename T>
-QUANTD_LOOP void update_loop(internal::IndicatorState& s, const double* __restrict a,
-                             double* __restrict o, int begin, int end) {
+template <typename T, typename In>
+QUANTD_LOOP void update_loop(internal::IndicatorState& s, In a, double* __restrict o, int begin,
+                             int end) {
   with_indicator<T>(s, end - begin, [&](T& ind) {
     for (int j = begin; j < end; ++j) o[j] = ind.update(a[j]);
   });
@@ -105,11 +117,11 @@ QUANTD_LOOP void bollinger_loop(internal::IndicatorState& s, const double* __res
   });
 }
 
-// Two one-input indicators of the same type in one loop. a1 and a2 may be the same column.
-template <typename T>
-QUANTD_LOOP void update_pair(internal::IndicatorState& s1, const double* a1, double* __restrict o1,
-                             internal::IndicatorState& s2, const double* a2, double* __restrict o2,
-                             int begin, int end) {
+// Two one-input indicators of the same type in one loop. a1 and a2 may be the same input.
+template <typename T, typename In>
+QUANTD_LOOP void update_pair(internal::IndicatorState& s1, In a1, double* __restrict o1,
+                             internal::IndicatorState& s2, In a2, double* __restrict o2, int begin,
+                             int end) {
   with_indicator<T>(s1, end - begin, [&](T& i1) {
     with_indicator<T>(s2, end - begin, [&](T& i2) {
       for (int j = begin; j < end; ++j) {
@@ -133,6 +145,62 @@ QUANTD_LOOP void cross_pair(internal::IndicatorState& over, const double* a1, co
       }
     });
   });
+}
+
+// One one-input indicator, reading its input in place from the bars when `in_place` is given.
+template <typename T>
+void run_one(internal::IndicatorState& s, const double* x, const BarFieldInput* in_place, double* o,
+             int b, int e) {
+  if (in_place != nullptr) {
+    update_loop<T>(s, *in_place, o, b, e);
+  } else {
+    update_loop<T>(s, ColumnInput{x}, o, b, e);
+  }
+}
+
+// A pair; `in_place` (when given) holds the two inputs read in place from the bars.
+template <typename T>
+void run_pair(internal::IndicatorState& s1, const double* a1, double* o1,
+              internal::IndicatorState& s2, const double* a2, double* o2,
+              const BarFieldInput* in_place, int b, int e) {
+  if (in_place != nullptr) {
+    update_pair<T>(s1, in_place[0], o1, s2, in_place[1], o2, b, e);
+  } else {
+    update_pair<T>(s1, ColumnInput{a1}, o1, s2, ColumnInput{a2}, o2, b, e);
+  }
+}
+
+double domain::Bar::*price_field(internal::Field f) {
+  switch (f) {
+    case internal::Field::kOpen:
+      return &domain::Bar::open;
+    case internal::Field::kHigh:
+      return &domain::Bar::high;
+    case internal::Field::kLow:
+      return &domain::Bar::low;
+    default:
+      return &domain::Bar::close;
+  }
+}
+
+// Operations whose loop can read a price field in place (update_loop's).
+bool reads_one_input(NodeOp op) {
+  switch (op) {
+    case NodeOp::kSma:
+    case NodeOp::kEma:
+    case NodeOp::kWma:
+    case NodeOp::kRma:
+    case NodeOp::kRsi:
+    case NodeOp::kStdev:
+    case NodeOp::kHighest:
+    case NodeOp::kLowest:
+    case NodeOp::kRoc:
+    case NodeOp::kChange:
+    case NodeOp::kLag:
+      return true;
+    default:
+      return false;
+  }
 }
 
 bool single_input_indicator(NodeOp op) {
@@ -263,6 +331,43 @@ Evaluator::Evaluator(std::shared_ptr<const Program> program, int block_rows)
     }
     plan_.push_back(step);
   }
+
+  const auto columns = static_cast<std::size_t>(d.n_columns);
+  field_of_column_.assign(columns, -1);
+  in_place_.assign(d.nodes.size(), 0);
+  dense_.assign(columns, 0);
+  for (const Node& n : d.nodes) {
+    if (n.op == NodeOp::kField && n.p[0] != static_cast<int>(internal::Field::kVolume)) {
+      field_of_column_[static_cast<std::size_t>(n.out[0])] = static_cast<signed char>(n.p[0]);
+    }
+  }
+  auto is_price = [&](int c) {
+    return c >= 0 && field_of_column_[static_cast<std::size_t>(c)] >= 0;
+  };
+  auto needs_inputs = [&](const Node& n) {
+    for (int k = 0; k < n.n_in; ++k) dense_[static_cast<std::size_t>(n.in[k])] = 1;
+  };
+  for (const Step& step : plan_) {
+    const Node& a = node(step.nodes[0]);
+    if (step.nodes[1] >= 0) {
+      const Node& b = node(step.nodes[1]);
+      if (reads_one_input(a.op) && is_price(a.in[0]) && is_price(b.in[0])) {
+        in_place_[static_cast<std::size_t>(step.nodes[0])] = 1;
+        in_place_[static_cast<std::size_t>(step.nodes[1])] = 1;
+      } else {
+        needs_inputs(a);
+        needs_inputs(b);
+      }
+    } else if (reads_one_input(a.op) && is_price(a.in[0])) {
+      in_place_[static_cast<std::size_t>(step.nodes[0])] = 1;
+    } else {
+      needs_inputs(a);
+    }
+  }
+  for (int i : d.position_nodes) needs_inputs(node(i));
+  for (int c : {d.buy_column, d.sell_column, d.result_column}) {
+    if (c >= 0) dense_[static_cast<std::size_t>(c)] = 1;
+  }
 }
 
 Evaluator::~Evaluator() = default;
@@ -275,6 +380,7 @@ void Evaluator::run_block(std::span<const domain::Bar> bars) {
     std::abort();
   }
   const internal::ProgramData& d = program_->data();
+  block_bars_ = bars.data();
   for (const Step& step : plan_) {
     const int i = step.nodes[0];
     if (step.nodes[1] >= 0) {
@@ -283,6 +389,7 @@ void Evaluator::run_block(std::span<const domain::Bar> bars) {
     }
     const Node& node = d.nodes[static_cast<std::size_t>(i)];
     if (node.op == NodeOp::kField) {
+      if (!dense_[static_cast<std::size_t>(node.out[0])]) continue;  // only read in place
       double* __restrict o = column(node.out[0]);
       const auto f = static_cast<internal::Field>(node.p[0]);
       switch (f) {
@@ -342,6 +449,13 @@ void Evaluator::eval_node(int index, int b, int e) {
   const double* x = n.in[0] >= 0 ? column(n.in[0]) : nullptr;
   const double* y = n.in[1] >= 0 ? column(n.in[1]) : nullptr;
   const double* z = n.in[2] >= 0 ? column(n.in[2]) : nullptr;
+  BarFieldInput field_input;
+  const BarFieldInput* in_place = nullptr;
+  if (in_place_[static_cast<std::size_t>(index)]) {
+    field_input = {block_bars_, price_field(static_cast<internal::Field>(
+                                    field_of_column_[static_cast<std::size_t>(n.in[0])]))};
+    in_place = &field_input;
+  }
   using namespace internal;
   switch (n.op) {
     case NodeOp::kField:
@@ -403,37 +517,37 @@ void Evaluator::eval_node(int index, int b, int e) {
       binary_loop<op_or>(x, y, o, b, e);
       break;
     case NodeOp::kSma:
-      update_loop<indicators::Sma>(s, x, o, b, e);
+      run_one<indicators::Sma>(s, x, in_place, o, b, e);
       break;
     case NodeOp::kEma:
-      update_loop<indicators::Ema>(s, x, o, b, e);
+      run_one<indicators::Ema>(s, x, in_place, o, b, e);
       break;
     case NodeOp::kWma:
-      update_loop<indicators::Wma>(s, x, o, b, e);
+      run_one<indicators::Wma>(s, x, in_place, o, b, e);
       break;
     case NodeOp::kRma:
-      update_loop<indicators::Rma>(s, x, o, b, e);
+      run_one<indicators::Rma>(s, x, in_place, o, b, e);
       break;
     case NodeOp::kRsi:
-      update_loop<indicators::Rsi>(s, x, o, b, e);
+      run_one<indicators::Rsi>(s, x, in_place, o, b, e);
       break;
     case NodeOp::kStdev:
-      update_loop<indicators::Stdev>(s, x, o, b, e);
+      run_one<indicators::Stdev>(s, x, in_place, o, b, e);
       break;
     case NodeOp::kHighest:
-      update_loop<indicators::Highest>(s, x, o, b, e);
+      run_one<indicators::Highest>(s, x, in_place, o, b, e);
       break;
     case NodeOp::kLowest:
-      update_loop<indicators::Lowest>(s, x, o, b, e);
+      run_one<indicators::Lowest>(s, x, in_place, o, b, e);
       break;
     case NodeOp::kRoc:
-      update_loop<indicators::Roc>(s, x, o, b, e);
+      run_one<indicators::Roc>(s, x, in_place, o, b, e);
       break;
     case NodeOp::kChange:
-      update_loop<indicators::Change>(s, x, o, b, e);
+      run_one<indicators::Change>(s, x, in_place, o, b, e);
       break;
     case NodeOp::kLag:
-      update_loop<indicators::Lag>(s, x, o, b, e);
+      run_one<indicators::Lag>(s, x, in_place, o, b, e);
       break;
     case NodeOp::kMacd:
       macd_loop(s, x, o, column(n.out[1]), column(n.out[2]), b, e);
@@ -475,30 +589,39 @@ void Evaluator::eval_pair(int first, int second, int b, int e) {
   double* o2 = column(n2.out[0]);
   const double* a1 = column(n1.in[0]);
   const double* a2 = column(n2.in[0]);
+  BarFieldInput fields[2];
+  const BarFieldInput* in_place = nullptr;
+  if (in_place_[static_cast<std::size_t>(first)]) {  // then the second one is too
+    fields[0] = {block_bars_, price_field(static_cast<internal::Field>(
+                                  field_of_column_[static_cast<std::size_t>(n1.in[0])]))};
+    fields[1] = {block_bars_, price_field(static_cast<internal::Field>(
+                                  field_of_column_[static_cast<std::size_t>(n2.in[0])]))};
+    in_place = fields;
+  }
   switch (n1.op) {
     case NodeOp::kSma:
-      update_pair<indicators::Sma>(s1, a1, o1, s2, a2, o2, b, e);
+      run_pair<indicators::Sma>(s1, a1, o1, s2, a2, o2, in_place, b, e);
       break;
     case NodeOp::kEma:
-      update_pair<indicators::Ema>(s1, a1, o1, s2, a2, o2, b, e);
+      run_pair<indicators::Ema>(s1, a1, o1, s2, a2, o2, in_place, b, e);
       break;
     case NodeOp::kRma:
-      update_pair<indicators::Rma>(s1, a1, o1, s2, a2, o2, b, e);
+      run_pair<indicators::Rma>(s1, a1, o1, s2, a2, o2, in_place, b, e);
       break;
     case NodeOp::kWma:
-      update_pair<indicators::Wma>(s1, a1, o1, s2, a2, o2, b, e);
+      run_pair<indicators::Wma>(s1, a1, o1, s2, a2, o2, in_place, b, e);
       break;
     case NodeOp::kRsi:
-      update_pair<indicators::Rsi>(s1, a1, o1, s2, a2, o2, b, e);
+      run_pair<indicators::Rsi>(s1, a1, o1, s2, a2, o2, in_place, b, e);
       break;
     case NodeOp::kStdev:
-      update_pair<indicators::Stdev>(s1, a1, o1, s2, a2, o2, b, e);
+      run_pair<indicators::Stdev>(s1, a1, o1, s2, a2, o2, in_place, b, e);
       break;
     case NodeOp::kHighest:
-      update_pair<indicators::Highest>(s1, a1, o1, s2, a2, o2, b, e);
+      run_pair<indicators::Highest>(s1, a1, o1, s2, a2, o2, in_place, b, e);
       break;
     case NodeOp::kLowest:
-      update_pair<indicators::Lowest>(s1, a1, o1, s2, a2, o2, b, e);
+      run_pair<indicators::Lowest>(s1, a1, o1, s2, a2, o2, in_place, b, e);
       break;
     case NodeOp::kCrossover:
       cross_pair(s1, a1, column(n1.in[1]), o1, s2, a2, column(n2.in[1]), o2, b, e);

@@ -135,6 +135,11 @@ TEST_CASE("every block size gives bit-identical values, with and without gaps in
       "(rsi(close, 14) < 30 or close > bb_upper(close, 20, 2)) and not (volume < 1000)",
       "sma(rsi(close, 7), 5)",
       "highest(stoch_k(14, 3), 10)",
+      // Price fields read in place by indicators, and also as columns by other operations.
+      "close - sma(close, 20) + ema(open, 5) - rsi(high, 7)",
+      "sma(close, 10) - sma(close, 30) + lowest(low, 5) - highest(high, 5)",
+      "crossover(sma(close, 10), close) or crossunder(wma(low, 9), rma(high, 9))",
+      "sma(volume, 10) + stdev(close, 5) * change(open, 3)",
   };
   for (bool gaps : {false, true}) {
     const auto bars = testing::random_bars(3000, 42, gaps);

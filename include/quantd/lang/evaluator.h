@@ -94,6 +94,12 @@ class Evaluator {
     int nodes[2] = {-1, -1};
   };
   std::vector<Step> plan_;
+  // Price fields (open, high, low, close) are read in place from the block's bars by the one-input
+  // indicators fed directly by them, and copied into their column only if something else reads it.
+  std::vector<signed char> field_of_column_;  // the Field of a price field column, else -1
+  std::vector<char> in_place_;                // per node: reads its price field from the bars
+  std::vector<char> dense_;                   // per column: must be written
+  const domain::Bar* block_bars_ = nullptr;   // the current block's bars (run_block)
   int buy_column_ = -1;
   int sell_column_ = -1;
   int result_column_ = -1;

@@ -39,8 +39,8 @@ struct ParamInfo {
   std::string name;
   double default_value = 0;  // as written; "7%" is 0.07
   int line = 0;
-  int column = 0;     // of the name
-  std::string help;   // the comment on the param's line, if any: `param fast = 20  # fast MA`
+  int column = 0;    // of the name
+  std::string help;  // the comment on the param's line, if any: `param fast = 20  # fast MA`
 };
 
 class Script {
