@@ -10,6 +10,12 @@
 // depend on the position (see program.h) are evaluated one row at a time by run_position_row,
 // after the caller has decided the position at that bar.
 //
+// Speed. Each loop is a separate function with the indicator's update inlined and the indicator
+// moved into a local for the block, so its running state lives in registers; two independent
+// indicators of one kind (the two averages of a crossover, a crossover and its crossunder) share
+// one loop so that their dependency chains overlap; indicators fed by a price field read it from
+// the bars in place. None of this changes the order of any indicator's updates.
+//
 // Values: NaN is NA; conditions are 1.0 (true), 0.0 (false) or NaN. Nothing is allocated after
 // construction. An Evaluator is used by one thread at a time.
 #pragma once
@@ -42,7 +48,8 @@ class Evaluator {
   // that a block stays in the L2 cache, between 16 and 1024 rows.
   static int default_block_rows(const Program& program);
 
-  // Allocates the columns and the indicator instances. Precondition: block_rows >= 1.
+  // Allocates the columns and the indicator instances. block_rows 0 means
+  // default_block_rows(*program); otherwise it must be >= 1.
   explicit Evaluator(std::shared_ptr<const Program> program, int block_rows = 0);
   ~Evaluator();
   Evaluator(const Evaluator&) = delete;
@@ -59,12 +66,14 @@ class Evaluator {
   // Call it for every row, in order, after run_block (only needed when uses_position()).
   void run_position_row(int row, const PositionState& state);
 
-  // Value of column `column` at `row` of the current block.
+  // Value of column `column` at `row` of the current block. Meaningful for the rule and result
+  // columns (a price field column that only indicators read is not written).
   double value(int column, int row) const {
     return columns_[static_cast<std::size_t>(column) * stride_ + static_cast<std::size_t>(row)];
   }
 
-  // The values of column `column` in the current block (valid until the next run_block).
+  // The values of column `column` in the current block (valid until the next run_block; same
+  // caveat as value()).
   const double* column_values(int column) const {
     return columns_.data() + static_cast<std::size_t>(column) * stride_;
   }
