@@ -73,37 +73,52 @@ void RuleStrategy::mark_rules(int rows) {
   for (int j = 0; j < rows; ++j) f[j] |= sell[j] == 1.0 ? 2 : 0;
 }
 
+// The common bar (no rule true, no position state) is a load and a compare. Everything else is
+// in out-of-line functions reached by tail calls, so this one needs no stack frame at all.
 void RuleStrategy::on_bar(const strategy::DataContext& ctx, const domain::Bar& bar,
                           strategy::IntentSink& out) {
+  if (row_ == rows_ || uses_position_) [[unlikely]] {
+    on_bar_slow(ctx, bar, out);
+    return;
+  }
+  // Nothing can fire unless a rule's condition is true (marked for the whole block at once):
+  // most bars end here, without asking the context for the position (a virtual call).
+  const std::uint8_t fires = fires_[static_cast<std::size_t>(row_++)];
+  if (fires != 0) [[unlikely]]
+    fire(ctx, fires, out);
+}
+
+void RuleStrategy::fire(const strategy::DataContext& ctx, std::uint8_t fires,
+                        strategy::IntentSink& out) {
+  if (ctx.position() == 0) {
+    if (fires & 1) out.emit(entry_);
+  } else if (fires & 2) {
+    out.emit(domain::Intent::flat());
+  }
+}
+
+void RuleStrategy::on_bar_slow(const strategy::DataContext& ctx, const domain::Bar& bar,
+                               strategy::IntentSink& out) {
   if (row_ == rows_) next_block(bar);
   const int row = row_++;
   if (!uses_position_) {
-    // Nothing can fire unless a rule's condition is true (marked for the whole block at once):
-    // most bars end here, without asking the context for the position (a virtual call).
     const std::uint8_t fires = fires_[static_cast<std::size_t>(row)];
-    if (fires == 0) return;
-    if (ctx.position() == 0) {
-      if (fires & 1) out.emit(entry_);
-    } else if (fires & 2) {
-      out.emit(domain::Intent::flat());
-    }
+    if (fires != 0) fire(ctx, fires, out);
     return;
   }
   const std::int64_t position = ctx.position();
-  {
-    PositionState s;
-    s.position = static_cast<double>(position);
-    if (position != 0) {
-      s.entry_price = ctx.entry_price();
-      s.bars_held = uses_bars_held_ ? static_cast<double>(ctx.bars_held()) : 0.0;
-      s.unrealized = bar.close / s.entry_price - 1.0;
-    } else {
-      s.entry_price = indicators::kNa;
-      s.bars_held = 0;
-      s.unrealized = indicators::kNa;
-    }
-    eval_.run_position_row(row, s);
+  PositionState s;
+  s.position = static_cast<double>(position);
+  if (position != 0) {
+    s.entry_price = ctx.entry_price();
+    s.bars_held = uses_bars_held_ ? static_cast<double>(ctx.bars_held()) : 0.0;
+    s.unrealized = bar.close / s.entry_price - 1.0;
+  } else {
+    s.entry_price = indicators::kNa;
+    s.bars_held = 0;
+    s.unrealized = indicators::kNa;
   }
+  eval_.run_position_row(row, s);
   // Only a true condition fires: NA (NaN) and false compare unequal to 1.
   if (position == 0) {
     if (eval_.value(buy_column_, row) == 1.0) out.emit(entry_);

@@ -42,6 +42,10 @@ class RuleStrategy final : public strategy::Strategy {
               strategy::IntentSink& out) override;
 
  private:
+  [[gnu::noinline]] void on_bar_slow(const strategy::DataContext& ctx, const domain::Bar& bar,
+                                     strategy::IntentSink& out);
+  [[gnu::noinline]] void fire(const strategy::DataContext& ctx, std::uint8_t fires,
+                              strategy::IntentSink& out);
   void next_block(const domain::Bar& bar);
   // Scripts without position state: fires_[row] = 1 if `buy when` is true, | 2 if `sell when`.
   void mark_rules(int rows);
