@@ -42,7 +42,7 @@ Database::~Database() {
 std::unique_ptr<SQLite::Database> Database::open_connection() const {
   auto db = std::make_unique<SQLite::Database>(options_.path,
                                                SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE |
-                                                   SQLite::OPEN_FULLMUTEX);
+                                                   SQLite::OPEN_NOMUTEX);
   db->setBusyTimeout(options_.busy_timeout_ms);
   db->exec("PRAGMA foreign_keys = ON");
   db->exec("PRAGMA synchronous = NORMAL");
