@@ -1,7 +1,7 @@
+#include "quantd/core/memory.h"
 #include "quantd/data/bar_csv.h"
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -248,15 +248,6 @@ class FileLines {
   std::size_t size_ = 0;
 };
 
-// Asks for transparent huge pages on the 2 MiB-aligned interior of [p, p + bytes). On virtual
-// machines a 4 KiB page fault can cost ~20 us, which made first-touching a million bars' memory
-// (48 MB) cost more than parsing them; with huge pages it is ~25 faults.
-void advise_huge_pages(void* p, std::size_t bytes) {
-  constexpr std::uintptr_t kHuge = std::uintptr_t{2} << 20;
-  const auto begin = (reinterpret_cast<std::uintptr_t>(p) + kHuge - 1) & ~(kHuge - 1);
-  const auto end = (reinterpret_cast<std::uintptr_t>(p) + bytes) & ~(kHuge - 1);
-  if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
-}
 
 // Parses the lines of one CSV file into bars.
 template <typename Lines>

@@ -1,8 +1,8 @@
+#include "quantd/core/memory.h"
 #include "quantd/storage/bar_repository.h"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <sqlite3.h>
-#include <sys/mman.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -51,16 +51,6 @@ class RawStatement {
   sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
 };
-
-// Transparent huge pages for the 2 MiB-aligned interior of a big buffer: on virtual machines a
-// 4 KiB page fault costs ~20 us, more than SQLite spends on a row, so first-touching a million
-// bars page by page would double the load time. (The CSV reader in src/data does the same.)
-void advise_huge_pages(void* p, std::size_t bytes) {
-  constexpr std::uintptr_t kHuge = std::uintptr_t{2} << 20;
-  const auto begin = (reinterpret_cast<std::uintptr_t>(p) + kHuge - 1) & ~(kHuge - 1);
-  const auto end = (reinterpret_cast<std::uintptr_t>(p) + bytes) & ~(kHuge - 1);
-  if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
-}
 
 std::string series_name(const domain::Symbol& symbol, domain::Interval interval) {
   return symbol.str() + " " + std::string(domain::to_string(interval));
