@@ -1,5 +1,7 @@
 // `quantd import-bars` end to end: the real binary, a temporary database and CSV files.
 #include <doctest/doctest.h>
+
+#include "../integration/test_support.h"
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,44 +22,12 @@ namespace fs = std::filesystem;
 using quantd::domain::Interval;
 using quantd::domain::Symbol;
 
-struct Run {
-  int code = -1;
-  std::string out, err;
-};
+using Run = quantd::testing::RunResult;
+using quantd::testing::read_file;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-struct Sandbox {
-  fs::path dir;
-  Sandbox() {
-    dir = fs::temp_directory_path() / ("quantd-import-cli-" + std::to_string(::getpid()) + "-" +
-                                       std::to_string(reinterpret_cast<std::uintptr_t>(this)));
-    fs::create_directories(dir);
-  }
-  ~Sandbox() { fs::remove_all(dir); }
-
-  fs::path write(const std::string& name, const std::string& text) const {
-    const fs::path p = dir / name;
-    std::ofstream(p, std::ios::binary) << text;
-    return p;
-  }
-
+struct Sandbox : quantd::testing::Sandbox {
   // Runs `quantd import-bars ARGS` with the sandbox as working directory.
-  Run import(const std::string& args) const {
-    const std::string cmd = "cd '" + dir.string() + "' && '" + QUANTD_BINARY + "' import-bars " +
-                            args + " > out.txt 2> err.txt";
-    const int status = std::system(cmd.c_str());
-    Run r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = slurp(dir / "out.txt");
-    r.err = slurp(dir / "err.txt");
-    return r;
-  }
+  Run import(const std::string& args) const { return quantd("import-bars", args); }
 
   std::size_t stored(const Symbol& symbol, Interval interval) const {
     auto db = quantd::storage::Database::open({(dir / "q.db").string()});
@@ -82,7 +52,7 @@ TEST_CASE("import-bars stores a file, and importing it again changes nothing") {
   Sandbox s;
   s.write("good.csv", kGood);
   const Run first = s.import("--db q.db --symbol 005930 --interval 1m good.csv");
-  CHECK(first.code == 0);
+  CHECK(first.exit_code == 0);
   CHECK(first.out ==
         "imported 3 bars for 005930 1m (2024-01-02T09:00:00 .. 2024-01-02T09:02:00), 3 new, "
         "0 updated, 0 unchanged\n");
@@ -90,7 +60,7 @@ TEST_CASE("import-bars stores a file, and importing it again changes nothing") {
   CHECK(s.stored(Symbol("005930"), Interval::k1m) == 3);
 
   const Run again = s.import("--db=q.db --symbol=005930 --interval=1m good.csv");
-  CHECK(again.code == 0);
+  CHECK(again.exit_code == 0);
   CHECK(again.out ==
         "imported 3 bars for 005930 1m (2024-01-02T09:00:00 .. 2024-01-02T09:02:00), 0 new, "
         "0 updated, 3 unchanged\n");
@@ -104,7 +74,7 @@ TEST_CASE("a bad row stops the import and stores nothing from that file") {
           "2024-01-02,71000,71200,70900,71100,70000,1234\n"
           "2024-01-03,71100,71000,71000,71050,70000,800\n");
   const Run r = s.import("--db q.db --symbol 005930 --interval 1d bad.csv");
-  CHECK(r.code == 1);
+  CHECK(r.exit_code == 1);
   CHECK(r.out == "");
   CHECK(r.err == "bad.csv:3: High: 71000 is below Open 71100\n");
   CHECK(s.stored(Symbol("005930"), Interval::k1d) == 0);
@@ -116,7 +86,7 @@ TEST_CASE("a bad row stops the import and stores nothing from that file") {
           "2024-01-03T09:00:00,1,1,1,1,1\n"
           "2024-01-03T09:00:00,1,1,1,1,1\n");
   const Run two = s.import("--db q.db --symbol 005930 --interval 1m good.csv dup.csv");
-  CHECK(two.code == 1);
+  CHECK(two.exit_code == 1);
   CHECK(two.err == "dup.csv:3: duplicate timestamp 2024-01-03T09:00:00 (also on line 2)\n");
   CHECK(s.stored(Symbol("005930"), Interval::k1m) == 3);
 }
@@ -144,7 +114,7 @@ TEST_CASE("usage errors exit 2 and name the flag") {
   for (const Case& c : cases) {
     CAPTURE(c.args);
     const Run r = s.import(c.args);
-    CHECK(r.code == 2);
+    CHECK(r.exit_code == 2);
     CHECK(r.err.starts_with(c.message));
     CHECK(r.err.find("usage: quantd import-bars") != std::string::npos);
   }
@@ -154,10 +124,10 @@ TEST_CASE("usage errors exit 2 and name the flag") {
 TEST_CASE("a missing file or a header-only file is a runtime error") {
   Sandbox s;
   const Run missing = s.import("--db q.db --symbol A --interval 1m nope.csv");
-  CHECK(missing.code == 1);
+  CHECK(missing.exit_code == 1);
   CHECK(missing.err == "nope.csv: cannot open: No such file or directory\n");
   s.write("empty.csv", "ts,open,high,low,close,volume\n");
   const Run empty = s.import("--db q.db --symbol A --interval 1m empty.csv");
-  CHECK(empty.code == 1);
+  CHECK(empty.exit_code == 1);
   CHECK(empty.err == "empty.csv: no bars (only a header)\n");
 }

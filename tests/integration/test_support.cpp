@@ -12,6 +12,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -21,14 +22,14 @@ namespace quantd::testing {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-namespace {
-
-std::string read_file(const std::string& path) {
+std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
 }
+
+namespace {
 
 // Forks and execs the binary with stdout/stderr redirected to files. Returns the pid.
 int spawn(const std::vector<std::string>& args, const std::string& out_path,
@@ -98,6 +99,23 @@ RunResult run_quantd(const std::vector<std::string>& args, std::chrono::millisec
   }
   r.out = read_file(out);
   r.err = read_file(err);
+  return r;
+}
+
+std::filesystem::path Sandbox::write(const std::string& name, const std::string& text) const {
+  const std::filesystem::path p = dir / name;
+  std::ofstream(p, std::ios::binary) << text;
+  return p;
+}
+
+RunResult Sandbox::quantd(const std::string& command, const std::string& args) const {
+  const std::string cmd = "cd '" + dir.string() + "' && '" + QUANTD_BINARY + "' " + command + " " +
+                          args + " > .quantd-out 2> .quantd-err";
+  const int status = std::system(cmd.c_str());
+  RunResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = read_file(dir / ".quantd-out");
+  r.err = read_file(dir / ".quantd-err");
   return r;
 }
 

@@ -22,6 +22,9 @@ class TempDir {
   std::filesystem::path path_;
 };
 
+// The whole content of a file ("" when it cannot be read).
+std::string read_file(const std::filesystem::path& path);
+
 // Result of running a command to completion.
 struct RunResult {
   int exit_code = -1;
@@ -32,6 +35,17 @@ struct RunResult {
 // Runs `QUANTD_BINARY args...` to completion (killed after `timeout`).
 RunResult run_quantd(const std::vector<std::string>& args,
                      std::chrono::milliseconds timeout = std::chrono::seconds(120));
+
+// A temporary working folder for CLI tests: write input files, run quantd commands in it.
+class Sandbox : public TempDir {
+ public:
+  const std::filesystem::path dir = path();
+  // Writes `text` to dir/name and returns the path.
+  std::filesystem::path write(const std::string& name, const std::string& text) const;
+  // Runs `quantd COMMAND ARGS` through the shell with `dir` as working directory (ARGS is shell
+  // words, so relative file names resolve inside the sandbox).
+  RunResult quantd(const std::string& command, const std::string& args) const;
+};
 
 // A running `quantd serve` on 127.0.0.1 with an ephemeral port.
 class Daemon {

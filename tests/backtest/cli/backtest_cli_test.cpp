@@ -1,5 +1,7 @@
 // `quantd backtest` end to end: the real binary on a temporary CSV and database.
 #include <doctest/doctest.h>
+
+#include "../../integration/test_support.h"
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,45 +15,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Run {
-  int code = -1;
-  std::string out, err;
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-struct Sandbox {
-  fs::path dir;
-  Sandbox() {
-    dir = fs::temp_directory_path() / ("quantd-backtest-cli-" + std::to_string(::getpid()) + "-" +
-                                       std::to_string(reinterpret_cast<std::uintptr_t>(this)));
-    fs::create_directories(dir);
-  }
-  ~Sandbox() { fs::remove_all(dir); }
-
-  fs::path write(const std::string& name, const std::string& text) const {
-    const fs::path p = dir / name;
-    std::ofstream(p, std::ios::binary) << text;
-    return p;
-  }
-
-  // Runs `quantd COMMAND ARGS` with the sandbox as working directory.
-  Run quantd(const std::string& command, const std::string& args) const {
-    const std::string cmd = "cd '" + dir.string() + "' && '" + QUANTD_BINARY + "' " + command +
-                            " " + args + " > out.txt 2> err.txt";
-    const int status = std::system(cmd.c_str());
-    Run r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = slurp(dir / "out.txt");
-    r.err = slurp(dir / "err.txt");
-    return r;
-  }
-};
+using quantd::testing::Sandbox;
+using Run = quantd::testing::RunResult;
+using quantd::testing::read_file;
 
 // The golden bar set of engine_test.cpp as CSV (17 weekdays from 2023-03-02).
 std::string golden_csv() {
@@ -90,7 +56,7 @@ TEST_CASE("backtest on a CSV: --json has the metrics and stats, output is determ
   box.write("005930.csv", golden_csv());
   const Run r = box.quantd("backtest", kGolden + "--data 005930.csv --json");
   INFO(r.err);
-  REQUIRE(r.code == 0);
+  REQUIRE(r.exit_code == 0);
   for (const char* key : {"\"metrics\":{",
                           "\"final_equity\":949362,",
                           "\"total_return\":",
@@ -131,13 +97,13 @@ TEST_CASE("backtest --trades-csv and --equity-csv") {
                                            "--data 005930.csv --close-at-end --trades-csv t.csv "
                                            "--equity-csv e.csv");
   INFO(r.err);
-  REQUIRE(r.code == 0);
+  REQUIRE(r.exit_code == 0);
   CHECK(r.out.find("final_equity") != std::string::npos);
-  CHECK(slurp(box.dir / "t.csv") ==
+  CHECK(read_file(box.dir / "t.csv") ==
         "entry_ts,exit_ts,symbol,qty,entry_price,exit_price,pnl,fees,exit_reason\n"
         "2023-03-10T00:00:00,2023-03-15T00:00:00,005930,97,10300,10050,-26494,2244,signal\n"
         "2023-03-21T00:00:00,2023-03-24T00:00:00,005930,96,10050,9800,-26166,2166,end_of_data\n");
-  const std::string eq = slurp(box.dir / "e.csv");
+  const std::string eq = read_file(box.dir / "e.csv");
   CHECK(eq.starts_with("ts,equity,drawdown\n2023-03-02T00:00:00,1000000,0\n"));
   CHECK(eq.ends_with("2023-03-24T00:00:00,947340,0.0705527882729573\n"));
 }
@@ -147,15 +113,15 @@ TEST_CASE("backtest on imported bars, with aggregation from 1m") {
   box.write("005930.csv", golden_csv());
   const Run imp = box.quantd("import-bars", "--db q.db --symbol 005930 --interval 1d 005930.csv");
   INFO(imp.err);
-  REQUIRE(imp.code == 0);
+  REQUIRE(imp.exit_code == 0);
   const Run r = box.quantd("backtest", kGolden + "--db q.db --symbol 005930 --interval 1d --json");
   INFO(r.err);
-  REQUIRE(r.code == 0);
+  REQUIRE(r.exit_code == 0);
   CHECK(r.out.find("\"final_equity\":949362,") != std::string::npos);
   const Run ranged = box.quantd(
       "backtest",
       kGolden + "--db q.db --symbol 005930 --interval 1d --from 2023-03-06 --to 2023-03-10 --json");
-  REQUIRE(ranged.code == 0);
+  REQUIRE(ranged.exit_code == 0);
   CHECK(ranged.out.find("\"bars\":5,") != std::string::npos);
 
   std::string minutes = "ts,open,high,low,close,volume\n";
@@ -166,11 +132,11 @@ TEST_CASE("backtest on imported bars, with aggregation from 1m") {
     minutes += line;
   }
   box.write("m.csv", minutes);
-  REQUIRE(box.quantd("import-bars", "--db q.db --symbol M --interval 1m m.csv").code == 0);
+  REQUIRE(box.quantd("import-bars", "--db q.db --symbol M --interval 1m m.csv").exit_code == 0);
   const Run agg = box.quantd(
       "backtest", "--strategy builtin:buy_and_hold --db q.db --symbol M --interval 5m --json");
   INFO(agg.err);
-  REQUIRE(agg.code == 0);
+  REQUIRE(agg.exit_code == 0);
   CHECK(agg.out.find("\"bars\":6,") != std::string::npos);
   CHECK(agg.out.find("\"interval\":\"5m\"") != std::string::npos);
 }
@@ -200,10 +166,10 @@ TEST_CASE("backtest usage errors exit 2 and name the flag") {
        }) {
     const Run r = box.quantd("backtest", c.args);
     INFO(c.args, " → ", r.err);
-    CHECK(r.code == 2);
+    CHECK(r.exit_code == 2);
     CHECK(r.err.find(c.flag) != std::string::npos);
   }
   const Run missing = box.quantd("backtest", "--strategy builtin:sma_cross --data nope.csv");
-  CHECK(missing.code == 1);
+  CHECK(missing.exit_code == 1);
   CHECK(missing.err.find("nope.csv") != std::string::npos);
 }
