@@ -1,6 +1,8 @@
 // The strategy language through the real binary: `quantd eval` against the TTR oracle (one run
 // per column), `quantd check`, and `quantd backtest --strategy FILE.qs`.
 #include <doctest/doctest.h>
+
+#include "../integration/test_support.h"
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,11 +19,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Output {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
+using Output = quantd::testing::RunResult;
+using quantd::testing::read_file;
 
 std::string quote(const std::string& s) {
   std::string q = "'";
@@ -35,45 +34,12 @@ std::string quote(const std::string& s) {
   return q + "'";
 }
 
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
 
-class Scratch {
+// A temporary folder; quantd runs with absolute paths into it.
+class Scratch : public quantd::testing::Sandbox {
  public:
-  Scratch() {
-    dir_ = fs::temp_directory_path() / ("quantd_lang_cli_" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-  }
-  ~Scratch() {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  fs::path path(const std::string& name) const { return dir_ / name; }
-  fs::path write(const std::string& name, const std::string& text) const {
-    std::ofstream(path(name), std::ios::binary) << text;
-    return path(name);
-  }
-
-  // Runs quantd with `args` (already quoted as needed), stdin from /dev/null.
-  Output quantd(const std::string& args) const {
-    const fs::path out = path("stdout");
-    const fs::path err = path("stderr");
-    const std::string cmd = quote(QUANTD_BINARY) + " " + args + " </dev/null >" +
-                            quote(out.string()) + " 2>" + quote(err.string());
-    const int status = std::system(cmd.c_str());
-    Output o;
-    o.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    o.out = slurp(out);
-    o.err = slurp(err);
-    return o;
-  }
-
- private:
-  fs::path dir_;
+  fs::path path(const std::string& name) const { return dir / name; }
+  Output quantd(const std::string& args) const { return Sandbox::quantd("", args + " </dev/null"); }
 };
 
 std::vector<std::string> split(const std::string& line, char sep = ',') {
@@ -103,7 +69,7 @@ const std::string kExamples = std::string(QUANTD_SOURCE_DIR) + "/examples/strate
 TEST_CASE("quantd eval: every indicator function matches the TTR oracle, NA positions included") {
   const Scratch s;
   const std::string data = quote(kShared + "/oracle/ttrc.csv");
-  const auto oracle = lines(slurp(kShared + "/oracle/ttrc_indicators.csv"));
+  const auto oracle = lines(read_file(kShared + "/oracle/ttrc_indicators.csv"));
   REQUIRE(oracle.size() == 5551);
   const auto header = split(oracle[0]);
   struct Column {
@@ -138,7 +104,7 @@ TEST_CASE("quantd eval: every indicator function matches the TTR oracle, NA posi
     while (col < header.size() && header[col] != c.name) ++col;
     REQUIRE(col < header.size());
     const Output o = s.quantd("eval --data " + data + " --expr " + quote(c.expr));
-    REQUIRE(o.code == 0);
+    REQUIRE(o.exit_code == 0);
     const auto got = lines(o.out);
     REQUIRE(got.size() == oracle.size());
     CHECK(got[0] == "ts,value");
@@ -171,37 +137,37 @@ TEST_CASE("quantd eval: conditions print true/false, numbers read back exactly, 
                                "2024-01-02T09:02:00,101,110,90,99,10\n");
   Output o = s.quantd("eval --data " + quote(csv.string()) + " --expr " +
                       quote("close > close[k]") + " --param k=1");
-  REQUIRE(o.code == 0);
+  REQUIRE(o.exit_code == 0);
   CHECK(o.out ==
         "ts,value\n2024-01-02T09:00:00,\n2024-01-02T09:01:00,true\n2024-01-02T09:02:00,false\n");
   o = s.quantd("eval --data " + quote(csv.string()) + " --expr " + quote("close / 3"));
-  REQUIRE(o.code == 0);
+  REQUIRE(o.exit_code == 0);
   const auto l = lines(o.out);
   REQUIRE(l.size() == 4);
   CHECK(std::strtod(split(l[1])[1].c_str(), nullptr) == 100.0 / 3);
   CHECK(split(l[1])[1] == "33.333333333333336");
 
   o = s.quantd("eval --data " + quote(csv.string()) + " --expr " + quote("smaa(close, 2)"));
-  CHECK(o.code == 2);
+  CHECK(o.exit_code == 2);
   CHECK(o.err ==
         "--expr:1:1: unknown function 'smaa' — did you mean 'sma'?\n"
         "    smaa(close, 2)\n"
         "    ^^^^\n");
   o = s.quantd("eval --data " + quote(csv.string()) + " --expr " + quote("position > 0"));
-  CHECK(o.code == 2);
+  CHECK(o.exit_code == 2);
   CHECK(o.err.find("'position' is not available here") != std::string::npos);
   o = s.quantd("eval --expr close");
-  CHECK(o.code == 2);
+  CHECK(o.exit_code == 2);
   CHECK(o.err.find("--data: required") != std::string::npos);
   o = s.quantd("eval --data " + quote(s.path("missing.csv").string()) + " --expr close");
-  CHECK(o.code == 1);
+  CHECK(o.exit_code == 1);
 }
 
 TEST_CASE("quantd check: exit 0 when clean, 1 with every error and its caret, 2 on usage") {
   const Scratch s;
   Output o = s.quantd("check " + quote(kExamples + "/golden_cross.qs") + " " +
                       quote(kExamples + "/macd_trend.qs"));
-  CHECK(o.code == 0);
+  CHECK(o.exit_code == 0);
   CHECK(o.out.find("golden_cross.qs: ok (warm-up 60 bars; params fast=20, slow=60, stop=0.08)") !=
         std::string::npos);
 
@@ -212,7 +178,7 @@ TEST_CASE("quantd check: exit 0 when clean, 1 with every error and its caret, 2 
                                "buy when f > 1 and clsoe > 2\n"
                                "sell when f < 1\n");
   o = s.quantd("check " + quote(bad.string()));
-  CHECK(o.code == 1);
+  CHECK(o.exit_code == 1);
   const std::string name = bad.string();
   CHECK(o.err == name +
                      ":3:9: unknown function 'smaa' — did you mean 'sma'?\n"
@@ -224,20 +190,20 @@ TEST_CASE("quantd check: exit 0 when clean, 1 with every error and its caret, 2 
                      "                       ^^^^^\n");
 
   o = s.quantd("check --param fast=0 " + quote(kExamples + "/golden_cross.qs"));
-  CHECK(o.code == 1);
+  CHECK(o.exit_code == 1);
   CHECK(o.err.find("golden_cross.qs:14:20: sma: n must be at least 1, but param 'fast' is 0") !=
         std::string::npos);
 
-  CHECK(s.quantd("check").code == 2);
-  CHECK(s.quantd("check " + quote(s.path("nope.qs").string())).code == 2);
-  CHECK(s.quantd("check --bogus x.qs").code == 2);
+  CHECK(s.quantd("check").exit_code == 2);
+  CHECK(s.quantd("check " + quote(s.path("nope.qs").string())).exit_code == 2);
+  CHECK(s.quantd("check --bogus x.qs").exit_code == 2);
 }
 
 TEST_CASE("quantd backtest --strategy FILE.qs: the sma_cross twin makes the builtin's trades") {
   const Scratch s;
   // ttrc in whole won, so the KRX tick grid and integral cash see realistic prices.
   std::string csv = "ts,open,high,low,close,volume\n";
-  const auto rows = lines(slurp(kShared + "/oracle/ttrc.csv"));
+  const auto rows = lines(read_file(kShared + "/oracle/ttrc.csv"));
   for (std::size_t i = 1; i < rows.size(); ++i) {
     const auto f = split(rows[i]);
     auto won = [](const std::string& v) {
@@ -255,14 +221,14 @@ TEST_CASE("quantd backtest --strategy FILE.qs: the sma_cross twin makes the buil
       " --data " + quote(data.string()) + " --symbol TTRC --param fast=5 --param slow=20";
   Output a = s.quantd("backtest --strategy builtin:sma_cross" + common + " --trades-csv " +
                       quote(s.path("a.csv").string()));
-  REQUIRE(a.code == 0);
+  REQUIRE(a.exit_code == 0);
   Output b = s.quantd("backtest --strategy " + quote(twin.string()) + common + " --trades-csv " +
                       quote(s.path("b.csv").string()));
   INFO(b.err);
-  REQUIRE(b.code == 0);
-  const std::string ta = slurp(s.path("a.csv"));
+  REQUIRE(b.exit_code == 0);
+  const std::string ta = read_file(s.path("a.csv"));
   CHECK(lines(ta).size() > 20);
-  CHECK(ta == slurp(s.path("b.csv")));
+  CHECK(ta == read_file(s.path("b.csv")));
   CHECK(b.out.find("script:") != std::string::npos);
 
   // Every example runs from the command line.
@@ -270,18 +236,18 @@ TEST_CASE("quantd backtest --strategy FILE.qs: the sma_cross twin makes the buil
     CAPTURE(e.path().string());
     const Output r = s.quantd("backtest --strategy " + quote(e.path().string()) + " --data " +
                               quote(data.string()) + " --json");
-    CHECK(r.code == 0);
+    CHECK(r.exit_code == 0);
   }
 
   // Script errors and bad overrides are reported with their position, exit 2.
   const fs::path bad = s.write("bad.qs", "buy when clsoe > 1\nsell when close < 1\n");
   Output c =
       s.quantd("backtest --strategy " + quote(bad.string()) + " --data " + quote(data.string()));
-  CHECK(c.code == 2);
+  CHECK(c.exit_code == 2);
   CHECK(c.err.find(bad.string() + ":1:10: unknown name 'clsoe' — did you mean 'close'?") !=
         std::string::npos);
   Output d = s.quantd("backtest --strategy " + quote(twin.string()) + " --data " +
                       quote(data.string()) + " --param fsat=3");
-  CHECK(d.code == 2);
+  CHECK(d.exit_code == 2);
   CHECK(d.err.find("unknown param 'fsat' — did you mean 'fast'?") != std::string::npos);
 }
