@@ -192,5 +192,17 @@ if [ "${BENCH_SKIP_GBENCH:-0}" != 1 ] && [ -x "$B/bar_load_bench" ]; then
   "$B/bar_load_bench" --benchmark_counters_tabular=true 2>&1 | grep -v '^\*\*\*'
 fi
 
+if [ "${BENCH_SKIP_GBENCH:-0}" != 1 ] && [ -x "$B/indicators_bench" ]; then
+  echo
+  echo "indicators_bench (Google Benchmark, updates per second):"
+  "$B/indicators_bench" 2>&1 | grep -v '^\*\*\*'
+fi
+
+if [ -x "$B/script_bench" ]; then
+  echo
+  echo "script_bench (strategy language vs native sma_cross on the same bars):"
+  "$B/script_bench" --runs 5 2>&1
+fi
+
 [ "${BENCH_STRICT:-0}" = 1 ] && [ $perf_fail = 1 ] && status=1
 exit $status
