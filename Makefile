@@ -4,7 +4,7 @@ BUILD_TYPE ?= Release
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build run test bench install clean lint
+.PHONY: all deps configure build run test bench install clean lint format
 
 all: build
 
@@ -32,7 +32,10 @@ install: build
 	@cmake --install $(BUILD_DIR)
 
 lint:
-	@git ls-files '*.cpp' '*.h' | xargs clang-format --dry-run --Werror
+	@find include src tests bench fuzz -name '*.cpp' -o -name '*.h' | xargs clang-format --dry-run --Werror
+
+format:
+	@find include src tests bench fuzz -name '*.cpp' -o -name '*.h' | xargs clang-format -i
 
 clean:
 	@rm -rf $(BUILD_DIR)

@@ -1,8 +1,8 @@
 // `quantd backtest`: runs a native strategy over bars from a CSV file or the database and prints
 // the metrics (text, or one JSON object with --json). See docs/backtest.md.
+#include <charconv>
 #include <chrono>
 #include <cmath>
-#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -129,7 +129,8 @@ std::optional<int> parse_args(Args args, Options& o) {
       if (!value(v)) return usage_error(flag + ": missing value");
       if (flag == "--strategy") {
         if (v.starts_with("builtin:")) {
-          if (v.size() == 8) return usage_error("--strategy: expected builtin:NAME, got '" + v + "'");
+          if (v.size() == 8)
+            return usage_error("--strategy: expected builtin:NAME, got '" + v + "'");
           o.strategy = v.substr(8);
         } else {
           o.strategy = v;  // a strategy-language script file
@@ -149,12 +150,14 @@ std::optional<int> parse_args(Args args, Options& o) {
         o.db_path = v;
       } else if (flag == "--symbol") {
         if (!domain::is_valid_symbol(v)) {
-          return usage_error("--symbol: '" + v + "' is not a valid symbol (1-32 of A-Z a-z 0-9 . _ -)");
+          return usage_error("--symbol: '" + v +
+                             "' is not a valid symbol (1-32 of A-Z a-z 0-9 . _ -)");
         }
         o.symbols.push_back(v);
       } else if (flag == "--interval") {
         o.interval = domain::parse_interval(v);
-        if (!o.interval) return usage_error("--interval: expected 1m, 5m, 15m, 30m, 60m or 1d, got '" + v + "'");
+        if (!o.interval)
+          return usage_error("--interval: expected 1m, 5m, 15m, 30m, 60m or 1d, got '" + v + "'");
       } else if (flag == "--from" || flag == "--to") {
         auto t = parse_timestamp(v);
         if (!t) return usage_error(flag + ": expected YYYY-MM-DD[THH:MM[:SS]], got '" + v + "'");
@@ -165,24 +168,29 @@ std::optional<int> parse_args(Args args, Options& o) {
         }
       } else if (flag == "--cash") {
         auto n = parse_int(v);
-        if (!n || *n <= 0) return usage_error("--cash: expected a positive whole number of KRW, got '" + v + "'");
+        if (!n || *n <= 0)
+          return usage_error("--cash: expected a positive whole number of KRW, got '" + v + "'");
         o.config.initial_cash = *n;
         have_cash = true;
       } else if (flag == "--commission-bps" || flag == "--tax-bps" || flag == "--slippage-bps") {
         auto x = parse_number(v);
         if (!x || *x < 0 || *x > 10'000) {
-          return usage_error(flag + ": expected a number of basis points in [0, 10000], got '" + v + "'");
+          return usage_error(flag + ": expected a number of basis points in [0, 10000], got '" + v +
+                             "'");
         }
         if (flag == "--commission-bps") o.config.costs.commission_bps = *x;
         if (flag == "--tax-bps") o.config.costs.tax_bps = *x;
         if (flag == "--slippage-bps") o.config.costs.slippage_bps = *x;
       } else if (flag == "--slippage-ticks") {
         auto n = parse_int(v);
-        if (!n || *n < 0 || *n > 1000) return usage_error("--slippage-ticks: expected a whole number in [0, 1000], got '" + v + "'");
+        if (!n || *n < 0 || *n > 1000)
+          return usage_error("--slippage-ticks: expected a whole number in [0, 1000], got '" + v +
+                             "'");
         o.config.costs.slippage_ticks = static_cast<int>(*n);
       } else if (flag == "--market") {
         auto m = domain::parse_market(v);
-        if (!m) return usage_error("--market: expected kospi, kosdaq, konex or etf, got '" + v + "'");
+        if (!m)
+          return usage_error("--market: expected kospi, kosdaq, konex or etf, got '" + v + "'");
         o.market = *m;
       } else if (flag == "--trades-csv") {
         o.trades_csv = v;
@@ -194,7 +202,8 @@ std::optional<int> parse_args(Args args, Options& o) {
     }
   }
   (void)have_cash;
-  if (o.strategy.empty()) return usage_error("--strategy: required (e.g. --strategy builtin:sma_cross)");
+  if (o.strategy.empty())
+    return usage_error("--strategy: required (e.g. --strategy builtin:sma_cross)");
   if (o.data_files.empty() && !o.db_path) return usage_error("--data or --db: one is required");
   if (!o.data_files.empty() && o.db_path) return usage_error("--data and --db: give only one");
   if (o.db_path) {
@@ -210,7 +219,8 @@ std::optional<int> parse_args(Args args, Options& o) {
 // The interval of bars from their smallest spacing (1d for anything a day or longer).
 domain::Interval infer_interval(const std::vector<domain::Bar>& bars) {
   std::int64_t min_gap = kMsPerDay;
-  for (std::size_t i = 1; i < bars.size(); ++i) min_gap = std::min(min_gap, bars[i].ts - bars[i - 1].ts);
+  for (std::size_t i = 1; i < bars.size(); ++i)
+    min_gap = std::min(min_gap, bars[i].ts - bars[i - 1].ts);
   for (domain::Interval iv : {domain::Interval::k1m, domain::Interval::k5m, domain::Interval::k15m,
                               domain::Interval::k30m, domain::Interval::k60m}) {
     if (min_gap <= domain::interval_ms(iv)) return iv;
@@ -218,12 +228,12 @@ domain::Interval infer_interval(const std::vector<domain::Bar>& bars) {
   return domain::Interval::k1d;
 }
 
-std::vector<domain::Bar> filter_range(std::vector<domain::Bar> bars, std::optional<TimestampMs> from,
+std::vector<domain::Bar> filter_range(std::vector<domain::Bar> bars,
+                                      std::optional<TimestampMs> from,
                                       std::optional<TimestampMs> to) {
   if (!from && !to) return bars;
-  std::erase_if(bars, [&](const domain::Bar& b) {
-    return (from && b.ts < *from) || (to && b.ts > *to);
-  });
+  std::erase_if(bars,
+                [&](const domain::Bar& b) { return (from && b.ts < *from) || (to && b.ts > *to); });
   return bars;
 }
 
@@ -255,7 +265,8 @@ int run_backtest_command(Args args) {
   }
   if (!factory.ok()) {
     const std::string& m = factory.status().message();
-    return usage_error((m.find("parameter") != std::string::npos ? "--param: " : "--strategy: ") + m);
+    return usage_error((m.find("parameter") != std::string::npos ? "--param: " : "--strategy: ") +
+                       m);
   }
 
   const auto load_start = Clock::now();
@@ -267,8 +278,8 @@ int run_backtest_command(Args args) {
       auto bars = data::read_bars_csv(o.data_files[i]);
       if (!bars.ok()) return runtime_error(bars.status().message());
       LoadedSeries s;
-      s.symbol = o.symbols.empty() ? std::filesystem::path(o.data_files[i]).stem().string()
-                                   : o.symbols[i];
+      s.symbol =
+          o.symbols.empty() ? std::filesystem::path(o.data_files[i]).stem().string() : o.symbols[i];
       if (!domain::is_valid_symbol(s.symbol)) s.symbol = "DATA" + std::to_string(i + 1);
       const domain::Interval native = infer_interval(*bars);
       if (o.interval && *o.interval != native) {

@@ -133,8 +133,9 @@ std::vector<std::int64_t> Daemon::Impl::active_strategies() {
 void Daemon::Impl::requeue_unfinished_backtests() {
   std::vector<std::int64_t> ids;
   try {
-    SQLite::Statement q(db->connection(),
-                        "SELECT id FROM backtests WHERE status IN ('queued', 'running') ORDER BY id");
+    SQLite::Statement q(
+        db->connection(),
+        "SELECT id FROM backtests WHERE status IN ('queued', 'running') ORDER BY id");
     while (q.executeStep()) ids.push_back(q.getColumn(0).getInt64());
   } catch (const std::exception& e) {
     spdlog::error("cannot list unfinished backtests: {}", e.what());
@@ -170,7 +171,8 @@ http::Response Daemon::Impl::health() {
       {"uptime_seconds", uptime.count()},
       {"database", {{"ok", db_ok}}},
       {"queues",
-       {{"backtest", {{"depth", backtest_channel.size()}, {"capacity", backtest_channel.capacity()}}},
+       {{"backtest",
+         {{"depth", backtest_channel.size()}, {"capacity", backtest_channel.capacity()}}},
         {"live", {{"depth", live_channel.size()}, {"capacity", live_channel.capacity()}}}}},
       {"workers",
        {{"backtest", {{"threads", backtest_pool->workers()}, {"busy", backtest_pool->busy()}}},

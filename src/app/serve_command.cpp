@@ -1,13 +1,13 @@
 // `quantd serve` and `quantd check-config`.
 #include <signal.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
 #include <thread>
-#include <unistd.h>
 
 #include "quantd/app/commands.h"
 #include "quantd/app/daemon.h"
@@ -53,9 +53,12 @@ int run_serve_command(Args args) {
       return true;
     };
     bool ok = true;
-    if (a == "--config") ok = value(config_path);
-    else if (a == "--listen") ok = value(listen);
-    else if (a == "--db") ok = value(db_path);
+    if (a == "--config")
+      ok = value(config_path);
+    else if (a == "--listen")
+      ok = value(listen);
+    else if (a == "--db")
+      ok = value(db_path);
     else if (a == "--help" || a == "-h") {
       std::cout << kServeUsage;
       return 0;

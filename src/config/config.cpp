@@ -1,5 +1,7 @@
 #include "quantd/config/config.h"
 
+#include <toml++/toml.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
@@ -7,8 +9,6 @@
 #include <map>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
-
 
 namespace quantd::config {
 namespace {
@@ -20,7 +20,8 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   for (std::size_t i = 1; i <= a.size(); ++i) {
     cur[0] = i;
     for (std::size_t j = 1; j <= b.size(); ++j) {
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1] ? 1 : 0)});
+      cur[j] =
+          std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1] ? 1 : 0)});
     }
     std::swap(prev, cur);
   }
@@ -48,14 +49,18 @@ class TableReader {
 
   void string(const char* key, std::string& out) {
     if (auto* n = find(key)) {
-      if (auto v = n->value<std::string>(); v && n->is_string()) out = *v;
-      else error(key, "expected a string");
+      if (auto v = n->value<std::string>(); v && n->is_string())
+        out = *v;
+      else
+        error(key, "expected a string");
     }
   }
   void boolean(const char* key, bool& out) {
     if (auto* n = find(key)) {
-      if (n->is_boolean()) out = *n->value<bool>();
-      else error(key, "expected true or false");
+      if (n->is_boolean())
+        out = *n->value<bool>();
+      else
+        error(key, "expected true or false");
     }
   }
   template <typename Int>
@@ -144,13 +149,12 @@ std::vector<CivilDate> default_krx_holidays() {
   // holidays, substitute holidays, election days, Labor Day and the year-end closing day).
   // Extend or replace with [scheduler] holidays when KRX announces changes.
   return {
-      {2025, 1, 1},  {2025, 1, 27}, {2025, 1, 28},  {2025, 1, 29},  {2025, 1, 30},
-      {2025, 3, 3},  {2025, 5, 1},  {2025, 5, 5},   {2025, 5, 6},   {2025, 6, 3},
-      {2025, 6, 6},  {2025, 8, 15}, {2025, 10, 3},  {2025, 10, 6},  {2025, 10, 7},
-      {2025, 10, 8}, {2025, 10, 9}, {2025, 12, 25}, {2025, 12, 31}, {2026, 1, 1},
-      {2026, 2, 16}, {2026, 2, 17}, {2026, 2, 18},  {2026, 3, 2},   {2026, 5, 1},
-      {2026, 5, 5},  {2026, 5, 25}, {2026, 6, 3},   {2026, 8, 17},  {2026, 9, 24},
-      {2026, 9, 25}, {2026, 10, 5}, {2026, 10, 9},  {2026, 12, 25}, {2026, 12, 31},
+      {2025, 1, 1},   {2025, 1, 27}, {2025, 1, 28}, {2025, 1, 29},  {2025, 1, 30},  {2025, 3, 3},
+      {2025, 5, 1},   {2025, 5, 5},  {2025, 5, 6},  {2025, 6, 3},   {2025, 6, 6},   {2025, 8, 15},
+      {2025, 10, 3},  {2025, 10, 6}, {2025, 10, 7}, {2025, 10, 8},  {2025, 10, 9},  {2025, 12, 25},
+      {2025, 12, 31}, {2026, 1, 1},  {2026, 2, 16}, {2026, 2, 17},  {2026, 2, 18},  {2026, 3, 2},
+      {2026, 5, 1},   {2026, 5, 5},  {2026, 5, 25}, {2026, 6, 3},   {2026, 8, 17},  {2026, 9, 24},
+      {2026, 9, 25},  {2026, 10, 5}, {2026, 10, 9}, {2026, 12, 25}, {2026, 12, 31},
   };
 }
 
@@ -238,7 +242,7 @@ Result<Config> parse_config(std::string_view text, std::string_view source) {
     TableReader r(section("log"), "log", errors);
     r.string("level", c.log.level);
     r.finish();
-    static const std::set<std::string> kLevels{"trace", "debug", "info",    "warn",
+    static const std::set<std::string> kLevels{"trace", "debug",    "info", "warn",
                                                "error", "critical", "off"};
     if (!kLevels.contains(c.log.level)) {
       errors.push_back("key 'log.level': unknown level '" + c.log.level +
@@ -281,7 +285,7 @@ Result<Config> parse_config(std::string_view text, std::string_view source) {
   }
   // Unknown top-level keys or sections.
   {
-    static const std::vector<std::string> kSections{"server", "database", "log",  "backtest",
+    static const std::vector<std::string> kSections{"server", "database",  "log", "backtest",
                                                     "live",   "scheduler", "kis"};
     for (const auto& [k, v] : root) {
       const std::string key(k.str());
@@ -334,8 +338,9 @@ std::string describe(const Config& c) {
       << " log=" << c.log.level << " backtest_workers=" << c.backtest.workers
       << " live_workers=" << c.live.pool.workers << " broker=" << c.live.broker
       << " scheduler=" << (c.scheduler.enabled ? "on" : "off")
-      << " holidays=" << c.scheduler.holidays.size() << " auth_token=" << secret(c.server.auth_token)
-      << " kis_env=" << c.kis.environment << " kis_key=" << secret(c.kis.app_key);
+      << " holidays=" << c.scheduler.holidays.size()
+      << " auth_token=" << secret(c.server.auth_token) << " kis_env=" << c.kis.environment
+      << " kis_key=" << secret(c.kis.app_key);
   return out.str();
 }
 

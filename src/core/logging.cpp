@@ -17,8 +17,8 @@ Status setup_logging(std::string_view level) {
     return Status::invalid_argument("unknown log level '" + std::string(level) +
                                     "' (use trace, debug, info, warn, error, critical or off)");
   }
-  auto logger = std::make_shared<spdlog::logger>(
-      "quantd", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  auto logger =
+      std::make_shared<spdlog::logger>("quantd", std::make_shared<spdlog::sinks::stderr_sink_mt>());
   logger->set_pattern(stderr_is_journal() ? "%l %v" : "%Y-%m-%d %H:%M:%S.%e %l %v");
   logger->set_level(lvl);
   logger->flush_on(spdlog::level::warn);

@@ -1,4 +1,3 @@
-#include "quantd/core/memory.h"
 #include "quantd/data/bar_csv.h"
 
 #include <fcntl.h>
@@ -16,6 +15,7 @@
 #include <memory>
 #include <optional>
 
+#include "quantd/core/memory.h"
 #include "quantd/core/time.h"
 
 namespace quantd::data {
@@ -247,7 +247,6 @@ class FileLines {
   int fd_ = -1;
   std::size_t size_ = 0;
 };
-
 
 // Parses the lines of one CSV file into bars.
 template <typename Lines>

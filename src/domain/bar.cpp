@@ -4,12 +4,18 @@ namespace quantd::domain {
 
 std::string_view to_string(Interval interval) {
   switch (interval) {
-    case Interval::k1m: return "1m";
-    case Interval::k5m: return "5m";
-    case Interval::k15m: return "15m";
-    case Interval::k30m: return "30m";
-    case Interval::k60m: return "60m";
-    case Interval::k1d: return "1d";
+    case Interval::k1m:
+      return "1m";
+    case Interval::k5m:
+      return "5m";
+    case Interval::k15m:
+      return "15m";
+    case Interval::k30m:
+      return "30m";
+    case Interval::k60m:
+      return "60m";
+    case Interval::k1d:
+      return "1d";
   }
   return "?";
 }
@@ -24,12 +30,18 @@ std::optional<Interval> parse_interval(std::string_view text) {
 
 std::int64_t interval_ms(Interval interval) {
   switch (interval) {
-    case Interval::k1m: return kMsPerMinute;
-    case Interval::k5m: return 5 * kMsPerMinute;
-    case Interval::k15m: return 15 * kMsPerMinute;
-    case Interval::k30m: return 30 * kMsPerMinute;
-    case Interval::k60m: return 60 * kMsPerMinute;
-    case Interval::k1d: return kMsPerDay;
+    case Interval::k1m:
+      return kMsPerMinute;
+    case Interval::k5m:
+      return 5 * kMsPerMinute;
+    case Interval::k15m:
+      return 15 * kMsPerMinute;
+    case Interval::k30m:
+      return 30 * kMsPerMinute;
+    case Interval::k60m:
+      return 60 * kMsPerMinute;
+    case Interval::k1d:
+      return kMsPerDay;
   }
   return kMsPerMinute;
 }

@@ -1,4 +1,3 @@
-#include "quantd/core/memory.h"
 #include "quantd/storage/bar_repository.h"
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -8,6 +7,8 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+
+#include "quantd/core/memory.h"
 
 namespace quantd::storage {
 namespace {

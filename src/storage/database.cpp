@@ -40,9 +40,8 @@ Database::~Database() {
 }
 
 std::unique_ptr<SQLite::Database> Database::open_connection() const {
-  auto db = std::make_unique<SQLite::Database>(options_.path,
-                                               SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE |
-                                                   SQLite::OPEN_NOMUTEX);
+  auto db = std::make_unique<SQLite::Database>(
+      options_.path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX);
   db->setBusyTimeout(options_.busy_timeout_ms);
   db->exec("PRAGMA foreign_keys = ON");
   db->exec("PRAGMA synchronous = NORMAL");
@@ -116,8 +115,8 @@ Result<int> Database::migrate(std::span<const EmbeddedFile> files) {
       if (seen.executeStep()) continue;
       SQLite::Transaction tx(db);
       db.exec(std::string(f->data));
-      SQLite::Statement rec(db,
-                            "INSERT INTO schema_migrations(version, name, applied_at) VALUES(?,?,?)");
+      SQLite::Statement rec(
+          db, "INSERT INTO schema_migrations(version, name, applied_at) VALUES(?,?,?)");
       rec.bind(1, version);
       rec.bind(2, name);
       rec.bind(3, format_utc_iso(std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -10,7 +10,7 @@ TEST_CASE("civil date round trip and weekdays") {
   for (std::int64_t d = -800000; d <= 800000; d += 997) {
     CHECK(days_from_civil(civil_from_days(d)) == d);
   }
-  CHECK(weekday_from_days(0) == 4);                              // 1970-01-01 was a Thursday
+  CHECK(weekday_from_days(0) == 4);                                // 1970-01-01 was a Thursday
   CHECK(weekday_from_days(days_from_civil({2026, 11, 24})) == 2);  // a Tuesday
 }
 

@@ -1,7 +1,5 @@
 // `quantd import-bars` end to end: the real binary, a temporary database and CSV files.
 #include <doctest/doctest.h>
-
-#include "../integration/test_support.h"
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,6 +10,7 @@
 #include <sstream>
 #include <string>
 
+#include "../integration/test_support.h"
 #include "quantd/core/embedded.h"
 #include "quantd/storage/bar_repository.h"
 #include "quantd/storage/database.h"

@@ -13,9 +13,7 @@ using nlohmann::json;
 
 namespace {
 
-void write(const std::string& path, const std::string& text) {
-  std::ofstream(path) << text;
-}
+void write(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
 
 void check_problem(const HttpResponse& r, int status) {
   CHECK(r.status == status);
@@ -54,7 +52,8 @@ TEST_CASE("serve: health, index page, 404, 413, SIGTERM exits 0, migrations reco
   CHECK(index.header("content-type").rfind("text/html", 0) == 0);
   CHECK(index.body.find("<title>quantd") != std::string::npos);
   CHECK(!index.header("etag").empty());
-  const auto again = http_request(d.port(), "GET", "/", "", {{"If-None-Match", index.header("etag")}});
+  const auto again =
+      http_request(d.port(), "GET", "/", "", {{"If-None-Match", index.header("etag")}});
   CHECK(again.status == 304);
 
   check_problem(http_request(d.port(), "GET", "/api/no-such-thing"), 404);
@@ -95,7 +94,8 @@ TEST_CASE("a bad config key is named, with exit code 2, by serve and by check-co
   write(config, "[server]\nlisten = \"127.0.0.1:0\"\nthreds = 2\n");
   auto r = run_quantd({"serve", "--config", config, "--db", dir.file("x.db")});
   CHECK(r.exit_code == 2);
-  CHECK(r.err.find("key 'server.threds': unknown key (did you mean 'threads'?)") != std::string::npos);
+  CHECK(r.err.find("key 'server.threds': unknown key (did you mean 'threads'?)") !=
+        std::string::npos);
   r = run_quantd({"check-config", config});
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("server.threds") != std::string::npos);

@@ -1,6 +1,7 @@
 #include "test_support.h"
 
 #include <arpa/inet.h>
+#include <doctest/doctest.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -8,8 +9,6 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <doctest/doctest.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -163,7 +162,8 @@ int Daemon::stop(int signal, std::chrono::milliseconds timeout) {
 std::string Daemon::log() const { return read_file(log_path_); }
 
 HttpResponse http_request(int port, const std::string& method, const std::string& target,
-                          const std::string& body, const std::map<std::string, std::string>& headers) {
+                          const std::string& body,
+                          const std::map<std::string, std::string>& headers) {
   HttpResponse res;
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return res;

@@ -2,11 +2,11 @@
 // stderr captured, a minimal blocking HTTP/1.1 client for 127.0.0.1, and temporary folders.
 #pragma once
 
-#include <string>
-#include <vector>
+#include <chrono>
 #include <filesystem>
 #include <map>
-#include <chrono>
+#include <string>
+#include <vector>
 
 namespace quantd::testing {
 

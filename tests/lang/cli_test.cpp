@@ -1,8 +1,6 @@
 // The strategy language through the real binary: `quantd eval` against the TTR oracle (one run
 // per column), `quantd check`, and `quantd backtest --strategy FILE.qs`.
 #include <doctest/doctest.h>
-
-#include "../integration/test_support.h"
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,6 +12,8 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "../integration/test_support.h"
 
 namespace {
 
@@ -33,7 +33,6 @@ std::string quote(const std::string& s) {
   }
   return q + "'";
 }
-
 
 // A temporary folder; quantd runs with absolute paths into it.
 class Scratch : public quantd::testing::Sandbox {

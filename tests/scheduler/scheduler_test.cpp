@@ -81,7 +81,10 @@ TEST_CASE("the Asio scheduler publishes one message per active strategy at the b
   std::mutex mu;
   std::vector<bus::EvaluateStrategy> got;
   Scheduler s(
-      clock, calendar(), [] { return std::vector<std::int64_t>{3, 5, 8}; },
+      clock, calendar(),
+      [] {
+        return std::vector<std::int64_t>{3, 5, 8};
+      },
       [&](const bus::EvaluateStrategy& m) {
         std::lock_guard lock(mu);
         got.push_back(m);

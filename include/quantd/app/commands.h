@@ -10,11 +10,12 @@ namespace quantd::app {
 
 using Args = std::span<const std::string>;
 
-int run_serve_command(Args args);         // quantd serve [--config FILE] [--listen HOST:PORT] [--db PATH]
+int run_serve_command(Args args);  // quantd serve [--config FILE] [--listen HOST:PORT] [--db PATH]
 int run_check_config_command(Args args);  // quantd check-config FILE
 int run_backtest_command(Args args);      // quantd backtest ... (see README)
-int run_import_bars_command(Args args);   // quantd import-bars --db PATH --symbol SYM --interval I FILE.csv
-int run_check_command(Args args);         // quantd check [--param k=v ...] FILE.qs ...  (1: errors found)
-int run_eval_command(Args args);          // quantd eval --data FILE.csv --expr EXPR [--param k=v ...]
+int run_import_bars_command(
+    Args args);  // quantd import-bars --db PATH --symbol SYM --interval I FILE.csv
+int run_check_command(Args args);  // quantd check [--param k=v ...] FILE.qs ...  (1: errors found)
+int run_eval_command(Args args);   // quantd eval --data FILE.csv --expr EXPR [--param k=v ...]
 
 }  // namespace quantd::app

@@ -1,7 +1,8 @@
 // Status and Result<T>: expected failures as values (leveldb style).
 //
 // A Status is either ok or carries a code and a human-readable message that names what was wrong.
-// Result<T> holds a value or a non-ok Status. Both are cheap to move, [[nodiscard]], and never throw.
+// Result<T> holds a value or a non-ok Status. Both are cheap to move, [[nodiscard]], and never
+// throw.
 #pragma once
 
 #include <cassert>
@@ -30,7 +31,9 @@ class [[nodiscard]] Status {
   Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
 
   static Status ok_status() { return {}; }
-  static Status invalid_argument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+  static Status invalid_argument(std::string m) {
+    return {StatusCode::kInvalidArgument, std::move(m)};
+  }
   static Status not_found(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
   static Status already_exists(std::string m) { return {StatusCode::kAlreadyExists, std::move(m)}; }
   static Status failed_precondition(std::string m) {
@@ -58,7 +61,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT: implicit by design
     assert(!std::get<Status>(v_).ok() && "Result constructed from an ok Status");
   }

@@ -95,7 +95,9 @@ constexpr TimestampMs from_seoul(CivilDate d, int hour = 0, int minute = 0, int 
 }
 
 // The Seoul calendar day (days since epoch) a timestamp falls on.
-constexpr std::int64_t seoul_day(TimestampMs ts) { return floor_div(ts + kSeoulOffsetMs, kMsPerDay); }
+constexpr std::int64_t seoul_day(TimestampMs ts) {
+  return floor_div(ts + kSeoulOffsetMs, kMsPerDay);
+}
 
 // "YYYY-MM-DDTHH:MM:SS" in Asia/Seoul (no offset suffix): the form CSV input and output use.
 std::string format_seoul(TimestampMs ts);

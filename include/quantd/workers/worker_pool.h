@@ -8,6 +8,8 @@
 // called from one controlling thread; stop() is idempotent and joins.
 #pragma once
 
+#include <spdlog/spdlog.h>
+
 #include <atomic>
 #include <chrono>
 #include <exception>
@@ -15,8 +17,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <spdlog/spdlog.h>
 
 #include "quantd/bus/channel.h"
 

@@ -1,7 +1,5 @@
 // `quantd backtest` end to end: the real binary on a temporary CSV and database.
 #include <doctest/doctest.h>
-
-#include "../../integration/test_support.h"
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -10,6 +8,8 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+
+#include "../../integration/test_support.h"
 
 namespace {
 
