@@ -4,6 +4,7 @@
 
 #include "api_internal.h"
 #include "quantd/app/strategy_loader.h"
+#include "quantd/core/embedded.h"
 #include "quantd/storage/backtest_repository.h"
 #include "quantd/storage/strategy_repository.h"
 
@@ -113,6 +114,36 @@ std::map<std::int64_t, std::pair<int, json>> backtest_summaries(storage::Databas
   return out;
 }
 
+struct ExampleHeader {
+  std::string title;        // the first comment line, without a trailing "(...)" aside
+  std::string description;  // the comment paragraph after it, joined into one line
+};
+
+// Reads the leading comment block of an example script: "# Title\n#\n# text...\n# text\n\n".
+ExampleHeader parse_example_header(std::string_view script) {
+  ExampleHeader h;
+  bool in_description = false;
+  while (!script.empty()) {
+    const auto eol = script.find('\n');
+    std::string_view line = script.substr(0, eol);
+    script = eol == std::string_view::npos ? std::string_view() : script.substr(eol + 1);
+    if (!line.starts_with("#")) break;
+    line.remove_prefix(1);
+    while (!line.empty() && line.front() == ' ') line.remove_prefix(1);
+    if (h.title.empty()) {
+      h.title = std::string(line.substr(0, line.find(" (")));
+    } else if (line.empty()) {
+      if (in_description) break;
+      in_description = true;
+    } else {
+      in_description = true;
+      if (!h.description.empty()) h.description += ' ';
+      h.description += line;
+    }
+  }
+  return h;
+}
+
 // Examples a newcomer can start from. Scripts need the strategy language; builtins always run.
 json examples() {
   json list = json::array();
@@ -132,67 +163,18 @@ json examples() {
                   {"params", json::object()},
                   {"symbols", {"SAMPLE-A"}},
                   {"interval", "1d"}});
-  list.push_back({{"key", "golden_cross_rsi"},
-                  {"name", "Golden cross with RSI filter and stop"},
-                  {"description",
-                   "Moving-average crossover that skips overbought entries and exits on a 7% "
-                   "stop. Written in the strategy language."},
-                  {"script",
-                   "# Golden cross with an RSI filter and a stop\n"
-                   "param fast = 20\n"
-                   "param slow = 60\n"
-                   "param stop = 7%\n"
-                   "\n"
-                   "let f = sma(close, fast)\n"
-                   "let s = sma(close, slow)\n"
-                   "\n"
-                   "buy  when crossover(f, s) and rsi(close, 14) < 70\n"
-                   "sell when crossunder(f, s) or close < entry_price * (1 - stop)\n"
-                   "\n"
-                   "size 20% equity\n"},
-                  {"params", json::object()},
-                  {"symbols", {"SAMPLE-A", "SAMPLE-B", "SAMPLE-C"}},
-                  {"interval", "1d"}});
-  list.push_back({{"key", "rsi_reversion"},
-                  {"name", "RSI mean reversion"},
-                  {"description",
-                   "Buy oversold dips (RSI below 30) in an uptrend, take profit at 10% or exit "
-                   "when RSI recovers above 60."},
-                  {"script",
-                   "# Buy oversold dips in an uptrend\n"
-                   "param oversold = 30\n"
-                   "param exit_level = 60\n"
-                   "\n"
-                   "let r = rsi(close, 14)\n"
-                   "let trend = sma(close, 120)\n"
-                   "\n"
-                   "buy  when r < oversold and close > trend\n"
-                   "sell when r > exit_level\n"
-                   "\n"
-                   "take_profit 10%\n"
-                   "stop_loss 8%\n"
-                   "size 50% equity\n"},
-                  {"params", json::object()},
-                  {"symbols", {"SAMPLE-B"}},
-                  {"interval", "1d"}});
-  list.push_back({{"key", "breakout"},
-                  {"name", "Donchian breakout with trailing stop"},
-                  {"description",
-                   "Buy a close above the highest high of the last 55 bars; a 10% trailing stop "
-                   "rides the trend."},
-                  {"script",
-                   "# Turtle-style breakout\n"
-                   "param entry_len = 55\n"
-                   "param exit_len = 20\n"
-                   "\n"
-                   "buy  when close > highest(high, entry_len)[1]\n"
-                   "sell when close < lowest(low, exit_len)[1]\n"
-                   "\n"
-                   "trailing_stop 10%\n"
-                   "size 100% equity\n"},
-                  {"params", json::object()},
-                  {"symbols", {"SAMPLE-C"}},
-                  {"interval", "1d"}});
+  for (const EmbeddedFile& file : embedded::strategy_examples()) {
+    const ExampleHeader header = parse_example_header(file.data);
+    // The file name is the key: ".qs" keeps it apart from builtins of the same name.
+    const std::string key(file.path);
+    list.push_back({{"key", key},
+                    {"name", header.title.empty() ? key : header.title},
+                    {"description", header.description},
+                    {"script", std::string(file.data)},
+                    {"params", json::object()},
+                    {"symbols", {"SAMPLE-A", "SAMPLE-B", "SAMPLE-C"}},
+                    {"interval", "1d"}});
+  }
   for (auto& e : list)
     e["supported"] = kind_of(e["script"].get<std::string>()) == "builtin" || scripts_supported();
   return list;

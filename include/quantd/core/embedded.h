@@ -16,6 +16,8 @@ namespace embedded {
 std::span<const EmbeddedFile> migrations();
 // web/static/** (plus the vendored chart library), sorted by path.
 std::span<const EmbeddedFile> web_assets();
+// examples/strategies/*.qs, sorted by file name: the scripts the UI offers to start from.
+std::span<const EmbeddedFile> strategy_examples();
 }  // namespace embedded
 
 }  // namespace quantd
