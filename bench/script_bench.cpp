@@ -167,7 +167,7 @@ class BarByBar final : public strategy::StrategyFactory {
 
 struct Run {
   double seconds = 0;
-  std::vector<backtest::Trade> trades;
+  std::vector<analytics::Trade> trades;
 };
 
 Run backtest_once(const strategy::StrategyFactory& f, const std::vector<domain::Bar>& bars) {
@@ -225,7 +225,7 @@ std::string hundred_lines() {
   return s;
 }
 
-bool same_trades(const std::vector<backtest::Trade>& a, const std::vector<backtest::Trade>& b) {
+bool same_trades(const std::vector<analytics::Trade>& a, const std::vector<analytics::Trade>& b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
     if (a[i].entry_ts != b[i].entry_ts || a[i].exit_ts != b[i].exit_ts ||

@@ -28,7 +28,7 @@ constexpr double kSimulatedProgress = 0.95;
 constexpr auto kPublishEvery = std::chrono::milliseconds(100);
 constexpr auto kStoreProgressEvery = std::chrono::milliseconds(500);
 
-json metrics_json(const backtest::Metrics& m) {
+json metrics_json(const analytics::Metrics& m) {
   json out = json::object();
   for (const backtest::MetricField& f : backtest::metric_fields(m)) {
     if (!std::isfinite(f.value)) {
@@ -172,7 +172,7 @@ std::vector<std::size_t> preview_indexes(std::size_t n, std::size_t max_points) 
 
 json trades_json(const backtest::BacktestResult& r, const std::vector<domain::Symbol>& symbols) {
   json out = json::array();
-  for (const backtest::Trade& t : r.trades) {
+  for (const analytics::Trade& t : r.trades) {
     const double cost = t.entry_price * static_cast<double>(t.quantity);
     out.push_back({{"symbol", symbols.at(t.symbol_index).str()},
                    {"entry_ts", t.entry_ts},

@@ -6,53 +6,11 @@
 #include <memory>
 
 #include "quantd/backtest/backtest_executor.h"
+#include "quantd/execution/strategy_runner.h"
 
 namespace quantd::backtest {
 
 namespace {
-
-// What the strategy may know at the close of the current bar: nothing past it.
-class BacktestDataContext final : public strategy::DataContext {
- public:
-  BacktestDataContext(const BacktestExecutor& executor, std::span<const SymbolBars> symbols,
-                      std::int64_t interval_ms)
-      : executor_(executor), symbols_(symbols), interval_ms_(interval_ms) {}
-
-  void set(std::uint32_t symbol, std::size_t index) {
-    symbol_ = symbol;
-    index_ = index;
-  }
-
-  TimestampMs now() const override { return symbols_[symbol_].bars[index_].ts + interval_ms_; }
-  const domain::Symbol& symbol() const override { return symbols_[symbol_].symbol; }
-  std::span<const domain::Bar> bars() const override {
-    return symbols_[symbol_].bars.first(index_ + 1);
-  }
-  std::int64_t position() const override {
-    return executor_.portfolio().positions[symbol_].quantity;
-  }
-  double entry_price() const override {
-    return executor_.portfolio().positions[symbol_].entry_price;
-  }
-  std::int64_t bars_held() const override {
-    const domain::Position& p = executor_.portfolio().positions[symbol_];
-    if (p.quantity == 0) return 0;
-    const auto bars = symbols_[symbol_].bars.first(index_ + 1);
-    const auto entry =
-        std::lower_bound(bars.begin(), bars.end(), p.entry_ts,
-                         [](const domain::Bar& b, TimestampMs ts) { return b.ts < ts; });
-    return static_cast<std::int64_t>(bars.end() - entry);
-  }
-  std::int64_t cash() const override { return executor_.portfolio().cash; }
-  double equity() const override { return executor_.equity(); }
-
- private:
-  const BacktestExecutor& executor_;
-  std::span<const SymbolBars> symbols_;
-  std::int64_t interval_ms_;
-  std::uint32_t symbol_ = 0;
-  std::size_t index_ = 0;
-};
 
 Status validate(const BacktestConfig& config, std::span<const SymbolBars> symbols) {
   if (symbols.empty()) return Status::invalid_argument("no symbols to backtest");
@@ -75,6 +33,14 @@ Status validate(const BacktestConfig& config, std::span<const SymbolBars> symbol
       }
     }
   }
+  if (config.trade_from) {
+    bool any = false;
+    for (const SymbolBars& sb : symbols) any = any || sb.bars.back().ts >= *config.trade_from;
+    if (!any) {
+      return Status::invalid_argument("no bar on or after trade_from " +
+                                      format_seoul(*config.trade_from));
+    }
+  }
   return Status::ok_status();
 }
 
@@ -88,20 +54,25 @@ Result<BacktestResult> run_backtest(const BacktestConfig& config,
   const std::uint32_t n_symbols = static_cast<std::uint32_t>(symbols.size());
 
   std::vector<domain::Market> markets;
-  std::vector<std::unique_ptr<strategy::Strategy>> strategies;
+  std::vector<execution::RunSymbol> run_symbols;
   std::size_t total_bars = 0;
   std::size_t max_bars = 0;
   for (const SymbolBars& sb : symbols) {
     markets.push_back(sb.market);
-    strategies.push_back(factory.create(sb.symbol));
-    strategies.back()->on_series(sb.bars);
+    run_symbols.push_back({sb.symbol, sb.market});
     total_bars += sb.bars.size();
     max_bars = std::max(max_bars, sb.bars.size());
   }
 
-  BacktestExecutor executor(config.initial_cash, config.costs, markets, total_bars);
-  BacktestDataContext ctx(executor, symbols, domain::interval_ms(config.interval));
-  strategy::IntentSink sink;
+  domain::Ledger ledger(config.initial_cash, n_symbols);
+  const CostModel costs(config.costs);
+  BacktestExecutor executor(ledger, costs, markets, total_bars);
+  execution::StrategyRunner::Options options;
+  options.interval = config.interval;
+  if (config.trade_from) options.trade_from = *config.trade_from;
+  execution::StrategyRunner runner(factory, std::move(run_symbols), ledger, executor, costs,
+                                   options);
+  for (std::uint32_t s = 0; s < n_symbols; ++s) runner.announce(s, symbols[s].bars);
 
   BacktestResult result;
   // One equity point per distinct timestamp: exactly the bar count for one symbol, at most
@@ -122,18 +93,6 @@ Result<BacktestResult> run_backtest(const BacktestConfig& config,
   std::int64_t steps = 0;
   const auto started = std::chrono::steady_clock::now();
 
-  auto step_symbol = [&](std::uint32_t s, std::size_t i) {
-    const domain::Bar& bar = symbols[s].bars[i];
-    if (executor.watching_exits(s)) executor.check_exits(s, bar);
-    executor.mark(s, bar.close);
-    ctx.set(s, i);
-    strategies[s]->on_bar(ctx, bar, sink);
-    if (sink.has_intent()) {
-      executor.submit(s, bar.ts, sink.intent());
-      sink.clear();
-    }
-    if (executor.watching_exits(s)) executor.on_close(s, bar);
-  };
   auto progress = [&]() -> bool {
     if (control.cancel != nullptr && control.cancel->load(std::memory_order_relaxed)) return false;
     if (control.on_progress) {
@@ -150,13 +109,13 @@ Result<BacktestResult> run_backtest(const BacktestConfig& config,
     const std::size_t n = bars.size();
     for (std::size_t i = 0; i < n; ++i) {
       const domain::Bar& bar = bars[i];
-      if (executor.any_pending()) {
-        executor.fill_pending(0, bar, BacktestExecutor::Phase::kSells);
-        executor.fill_pending(0, bar, BacktestExecutor::Phase::kBuys);
+      if (runner.any_pending()) {
+        runner.act_at_open(0, bar, execution::Phase::kSells);
+        runner.act_at_open(0, bar, execution::Phase::kBuys);
       }
-      step_symbol(0, i);
-      equity_out[i] = executor.equity();
-      points_in_market += executor.in_market() ? 1 : 0;
+      runner.on_bar(0, bars.first(i + 1));
+      equity_out[i] = ledger.equity();
+      points_in_market += ledger.open_positions() > 0 ? 1 : 0;
       if ((++steps & (kProgressStride - 1)) == 0) {
         cursor[0] = i + 1;
         if (!progress()) return Status::failed_precondition(std::string(kCancelledMessage));
@@ -177,19 +136,22 @@ Result<BacktestResult> run_backtest(const BacktestConfig& config,
           active.push_back(s);
         }
       }
-      if (executor.any_pending()) {
+      if (runner.any_pending()) {
         // Sales of every symbol first, so their cash is there for this open's purchases.
         for (std::uint32_t s : active) {
-          executor.fill_pending(s, symbols[s].bars[cursor[s]], BacktestExecutor::Phase::kSells);
+          runner.act_at_open(s, symbols[s].bars[cursor[s]], execution::Phase::kSells);
         }
         for (std::uint32_t s : active) {
-          executor.fill_pending(s, symbols[s].bars[cursor[s]], BacktestExecutor::Phase::kBuys);
+          runner.act_at_open(s, symbols[s].bars[cursor[s]], execution::Phase::kBuys);
         }
       }
-      for (std::uint32_t s : active) step_symbol(s, cursor[s]++);
+      for (std::uint32_t s : active) {
+        runner.on_bar(s, symbols[s].bars.first(cursor[s] + 1));
+        ++cursor[s];
+      }
       ts_out[points] = t;
-      equity_out[points++] = executor.equity();
-      points_in_market += executor.in_market() ? 1 : 0;
+      equity_out[points++] = ledger.equity();
+      points_in_market += ledger.open_positions() > 0 ? 1 : 0;
       if ((++steps & (kProgressStride - 1)) == 0 && !progress()) {
         return Status::failed_precondition(std::string(kCancelledMessage));
       }
@@ -198,9 +160,9 @@ Result<BacktestResult> run_backtest(const BacktestConfig& config,
 
   if (config.close_at_end) {
     for (std::uint32_t s = 0; s < n_symbols; ++s) {
-      executor.close_at(s, symbols[s].bars.back(), domain::OrderReason::kEndOfData);
+      runner.close_at(s, symbols[s].bars.back(), domain::OrderReason::kEndOfData);
     }
-    equity_out[points - 1] = executor.equity();
+    equity_out[points - 1] = ledger.equity();
   }
   result.run_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -213,18 +175,31 @@ Result<BacktestResult> run_backtest(const BacktestConfig& config,
   }
   if (control.on_progress) control.on_progress(1.0);
 
+  // Warm-up bars before trade_from are not part of the result.
+  if (config.trade_from) {
+    const auto first =
+        std::lower_bound(result.equity_ts.begin(), result.equity_ts.end(), *config.trade_from);
+    const auto k = first - result.equity_ts.begin();
+    result.equity_ts.erase(result.equity_ts.begin(), first);
+    result.equity.erase(result.equity.begin(), result.equity.begin() + k);
+  }
+
   std::vector<double> first_open;
   std::vector<double> last_close;
   for (const SymbolBars& sb : symbols) {
-    first_open.push_back(sb.bars.front().open);
+    const auto from = config.trade_from ? *config.trade_from : sb.bars.front().ts;
+    const auto it =
+        std::lower_bound(sb.bars.begin(), sb.bars.end(), from,
+                         [](const domain::Bar& b, TimestampMs ts) { return b.ts < ts; });
+    first_open.push_back(it != sb.bars.end() ? it->open : sb.bars.back().close);
     last_close.push_back(sb.bars.back().close);
   }
   result.bars = static_cast<std::int64_t>(total_bars);
   result.trades = executor.take_trades();
   result.orders = executor.take_orders();
-  result.final_portfolio = executor.portfolio();
+  result.final_portfolio = ledger.portfolio();
 
-  MetricsInput in;
+  analytics::MetricsInput in;
   in.initial_cash = config.initial_cash;
   in.equity_ts = result.equity_ts;
   in.equity = result.equity;
@@ -234,8 +209,8 @@ Result<BacktestResult> run_backtest(const BacktestConfig& config,
   in.total_taxes = executor.total_tax();
   in.first_open = first_open;
   in.last_close = last_close;
-  result.metrics = compute_metrics(in);
-  result.drawdown = drawdown_curve(config.initial_cash, result.equity);
+  result.metrics = analytics::compute_metrics(in);
+  result.drawdown = analytics::drawdown_curve(config.initial_cash, result.equity);
   return result;
 }
 

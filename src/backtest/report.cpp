@@ -57,7 +57,7 @@ std::string field_value(const MetricField& f, bool json) {
 
 }  // namespace
 
-std::vector<MetricField> metric_fields(const Metrics& m) {
+std::vector<MetricField> metric_fields(const analytics::Metrics& m) {
   return {
       {"initial_cash", static_cast<double>(m.initial_cash), true},
       {"final_equity", m.final_equity, false},
@@ -155,7 +155,7 @@ std::string to_text(const BacktestResult& result, const ReportInfo& info) {
 void write_trades_csv(std::ostream& out, const BacktestResult& result,
                       std::span<const std::string> symbols) {
   out << "entry_ts,exit_ts,symbol,qty,entry_price,exit_price,pnl,fees,exit_reason\n";
-  for (const Trade& t : result.trades) {
+  for (const analytics::Trade& t : result.trades) {
     out << format_seoul(t.entry_ts) << ',' << format_seoul(t.exit_ts) << ','
         << (t.symbol_index < symbols.size() ? symbols[t.symbol_index] : std::string("?")) << ','
         << t.quantity << ',' << format_double(t.entry_price) << ',' << format_double(t.exit_price)

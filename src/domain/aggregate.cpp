@@ -18,6 +18,17 @@ std::int64_t seoul_time_of_day(TimestampMs ts) {
 
 }  // namespace
 
+TimestampMs bar_complete_at(TimestampMs ts, Interval interval) {
+  const TimestampMs day_start = seoul_day(ts) * kMsPerDay - kSeoulOffsetMs;
+  const TimestampMs after_close = day_start + kClosingAuctionMs + kMsPerMinute;
+  if (interval == Interval::k1d) return after_close;
+  const TimestampMs end = ts + interval_ms(interval);
+  if (interval == Interval::k1m) return end;
+  const TimestampMs last_continuous = day_start + kLastContinuousMs;
+  if (ts <= last_continuous && last_continuous < end) return after_close;
+  return end;
+}
+
 BarAggregator::BarAggregator(Interval target, AggregateOptions options)
     : target_(target), options_(options) {}
 

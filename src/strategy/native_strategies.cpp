@@ -71,14 +71,20 @@ class SmaCrossFactory final : public StrategyFactory {
   domain::ProtectiveExits exits_;
 };
 
-// Buys with all equity at the first bar (filled at the second bar's open) and holds.
+// All in at the first bar it may trade, then hold: it asks for 100% of equity on every bar
+// until it holds a position (so a live session, whose first bars only warm up, buys at its first
+// bar that may trade, as a backtest with --trade-from does), and once a position was held it
+// never buys again (an exit by stop, take profit or trailing stop ends it).
 class BuyAndHold final : public Strategy {
  public:
   explicit BuyAndHold(domain::ProtectiveExits exits) : exits_(exits) {}
   int warmup_bars() const override { return 1; }
-  void on_bar(const DataContext&, const domain::Bar&, IntentSink& out) override {
+  void on_bar(const DataContext& ctx, const domain::Bar&, IntentSink& out) override {
     if (done_) return;
-    done_ = true;
+    if (ctx.position() > 0) {
+      done_ = true;
+      return;
+    }
     out.emit(domain::Intent::percent_of_equity(1.0, exits_));
   }
 
@@ -116,7 +122,7 @@ std::vector<NativeStrategyEntry> make_entries() {
   {
     NativeStrategyEntry e;
     e.info.name = "buy_and_hold";
-    e.info.help = "buy with all equity on the first bar and hold";
+    e.info.help = "buy with all equity at the first bar it may trade and hold";
     e.info.params = exit_params();
     e.make = [](const Params& p) -> Result<std::unique_ptr<StrategyFactory>> {
       return std::unique_ptr<StrategyFactory>(std::make_unique<BuyAndHoldFactory>(p));

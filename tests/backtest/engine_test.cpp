@@ -11,6 +11,7 @@
 
 using namespace quantd;
 using namespace quantd::backtest;
+using namespace quantd::analytics;
 using namespace quantd::backtest::testing;
 using domain::OrderReason;
 
@@ -425,7 +426,7 @@ TEST_CASE("DataContext shows completed bars only, and the run's own position and
     CHECK(f.seen[i].bars == i + 1);  // never a future bar
     CHECK(f.seen[i].last_ts == a[i].ts);
     CHECK(f.seen[i].bar_ts == a[i].ts);
-    CHECK(f.seen[i].now == a[i].ts + kMsPerDay);
+    CHECK(f.seen[i].now == a[i].ts + 15 * kMsPerHour + 31 * kMsPerMinute);
   }
   CHECK(f.seen[0].position == 0);
   CHECK(f.seen[0].held == 0);

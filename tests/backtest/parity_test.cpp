@@ -12,6 +12,7 @@
 
 using namespace quantd;
 using namespace quantd::backtest;
+using namespace quantd::analytics;
 
 namespace {
 

@@ -17,7 +17,8 @@ class FakeContext final : public DataContext {
   TimestampMs now() const override { return bars_.empty() ? 0 : bars_.back().ts; }
   const domain::Symbol& symbol() const override { return symbol_; }
   std::span<const domain::Bar> bars() const override { return bars_; }
-  std::int64_t position() const override { return 0; }
+  std::int64_t held = 0;
+  std::int64_t position() const override { return held; }
   double entry_price() const override { return 0; }
   std::int64_t bars_held() const override { return 0; }
   std::int64_t cash() const override { return 0; }
@@ -25,10 +26,13 @@ class FakeContext final : public DataContext {
 };
 
 // Feeds closes one bar at a time; returns for each bar +1 (target all in), -1 (flat) or 0.
-std::vector<int> signals(Strategy& s, const std::vector<double>& closes) {
+// `held_from`: the context reports a position from that bar on.
+std::vector<int> signals(Strategy& s, const std::vector<double>& closes,
+                         std::size_t held_from = SIZE_MAX) {
   FakeContext ctx;
   std::vector<int> out;
   for (std::size_t i = 0; i < closes.size(); ++i) {
+    ctx.held = i >= held_from ? 10 : 0;
     ctx.bars_.push_back(
         {static_cast<TimestampMs>(i) * kMsPerDay, closes[i], closes[i], closes[i], closes[i], 1});
     IntentSink sink;
@@ -90,7 +94,7 @@ TEST_CASE("sma_cross uses the language's crossover: equal averages neither start
   CHECK(got == std::vector<int>{0, 0, 0, 1, 0, 0, -1, 0, 0});
 }
 
-TEST_CASE("sma_cross emits nothing during warm-up, buy_and_hold only once") {
+TEST_CASE("sma_cross emits nothing during warm-up; buy_and_hold asks until it holds") {
   auto f = make_native_strategy("sma_cross", {{"fast", 2}, {"slow", 3}});
   REQUIRE(f.ok());
   auto s = (*f)->create(domain::Symbol("X"));
@@ -99,7 +103,11 @@ TEST_CASE("sma_cross emits nothing during warm-up, buy_and_hold only once") {
   auto b = make_native_strategy("buy_and_hold", {{"stop_loss", 0.1}});
   REQUIRE(b.ok());
   auto bh = (*b)->create(domain::Symbol("X"));
-  CHECK(signals(*bh, {1, 2, 3}) == std::vector<int>{1, 0, 0});
+  // Filled at the second bar's open: from then on it holds, and after an exit it never buys again.
+  CHECK(signals(*bh, {1, 2, 3, 4}, 1) == std::vector<int>{1, 0, 0, 0});
+  auto again = (*b)->create(domain::Symbol("X"));
+  // While flat (a live session's warm-up discards these), it keeps asking.
+  CHECK(signals(*again, {1, 2, 3}) == std::vector<int>{1, 1, 1});
 }
 
 TEST_CASE("sma_cross passes its protective exits with the entry") {

@@ -1,7 +1,9 @@
 // The backtest engine: one strategy over one or more symbols' bars, one shared cash balance.
 //
 // Design note. run_backtest walks the union of the symbols' bar timestamps in order. At each
-// timestamp, for the symbols that have a bar there: (1) orders decided at the previous bar's close
+// timestamp, for the symbols that have a bar there, it runs execution::StrategyRunner's per-bar
+// sequence (the same one live sessions run) over BacktestExecutor, the simulated fill venue:
+// (1) orders decided at the previous bar's close
 // fill at this bar's open, sells of all symbols before buys so freed cash can be reused;
 // (2) protective exits are checked against this bar's low/high; (3) the strategy instance of the
 // symbol sees the completed bar and may emit an intent; then one equity point is recorded. A
@@ -19,27 +21,35 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
 
-#include "quantd/backtest/costs.h"
-#include "quantd/backtest/metrics.h"
+#include "quantd/analytics/metrics.h"
 #include "quantd/core/status.h"
 #include "quantd/domain/bar.h"
 #include "quantd/domain/krx.h"
 #include "quantd/domain/order.h"
 #include "quantd/domain/portfolio.h"
+#include "quantd/execution/costs.h"
 #include "quantd/strategy/registry.h"
 
 namespace quantd::backtest {
+
+using execution::CostModel;
+using execution::CostSettings;
 
 struct BacktestConfig {
   std::int64_t initial_cash = 100'000'000;  // KRW, > 0
   CostSettings costs;
   bool close_at_end = false;  // sell every position at the last bar's close (reason end_of_data)
-  domain::Interval interval =
-      domain::Interval::k1d;  // of the bars; DataContext::now = ts + interval
+  // Of the bars; DataContext::now = domain::bar_complete_at(ts, interval).
+  domain::Interval interval = domain::Interval::k1d;
+  // Bars stamped before trade_from only warm the strategy up: their decisions are discarded, the
+  // run stays flat, and the equity curve and statistics start at the first bar on or after it
+  // (comparing a backtest with a live session activated that day). Unset: every bar trades.
+  std::optional<TimestampMs> trade_from;
 };
 
 // One symbol's bars, strictly increasing timestamps. The bars must outlive the run.
@@ -61,12 +71,12 @@ struct RunControl {
 };
 
 struct BacktestResult {
-  Metrics metrics;
-  std::vector<TimestampMs> equity_ts;  // one point per distinct bar timestamp
-  std::vector<double> equity;          // cash + positions at their latest close, KRW
-  std::vector<double> drawdown;        // fraction below the running peak
-  std::vector<Trade> trades;           // closed round trips, in exit order
-  std::vector<domain::Order> orders;   // every order, in submission order
+  analytics::Metrics metrics;
+  std::vector<TimestampMs> equity_ts;    // one point per distinct bar timestamp (from trade_from)
+  std::vector<double> equity;            // cash + positions at their latest close, KRW
+  std::vector<double> drawdown;          // fraction below the running peak
+  std::vector<analytics::Trade> trades;  // closed round trips, in exit order
+  std::vector<domain::Order> orders;     // every order, in submission order
   domain::Portfolio final_portfolio;
   std::int64_t bars = 0;   // bars processed over all symbols
   double run_seconds = 0;  // the simulation loop alone
@@ -74,8 +84,8 @@ struct BacktestResult {
 
 // Runs `factory`'s strategy (one instance per symbol) over `symbols`.
 // Errors (kInvalidArgument): no symbols, a symbol without bars, timestamps not strictly
-// increasing, initial cash <= 0, negative cost settings. kFailedPrecondition with
-// kCancelledMessage when cancelled.
+// increasing, initial cash <= 0, negative cost settings, no bar on or after trade_from.
+// kFailedPrecondition with kCancelledMessage when cancelled.
 Result<BacktestResult> run_backtest(const BacktestConfig& config,
                                     std::span<const SymbolBars> symbols,
                                     const strategy::StrategyFactory& factory,

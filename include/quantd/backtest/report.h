@@ -30,7 +30,7 @@ struct MetricField {
   double value;
   bool integer;
 };
-std::vector<MetricField> metric_fields(const Metrics& m);
+std::vector<MetricField> metric_fields(const analytics::Metrics& m);
 
 // {"strategy", "symbols", "interval", "from", "to", "settings", "metrics", "stats"} followed by
 // a newline. stats: bars, load_seconds, run_seconds, bars_per_second (simulation loop alone).

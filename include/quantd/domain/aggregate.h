@@ -24,6 +24,13 @@
 
 namespace quantd::domain {
 
+// The moment a bar stamped `bar_ts` (its open time) of `interval` is complete, session-aware:
+// 1m bars at ts + 1 min; intraday buckets at ts + interval, except the bucket holding 15:19
+// Seoul, which also takes the folded 15:20–15:30 closing-auction bars and completes at 15:31;
+// daily bars (stamped Seoul midnight) at 15:31 Seoul of their day, after the closing print.
+// The one rule for backtests (DataContext::now) and live sessions (when a bar may be used).
+TimestampMs bar_complete_at(TimestampMs bar_ts, Interval interval);
+
 struct AggregateOptions {
   bool regular_session_only = true;  // drop input bars outside 09:00–15:30 Seoul
   bool fold_closing_auction = true;  // 15:20–15:30 bars join the bucket holding 15:19

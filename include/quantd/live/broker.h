@@ -97,12 +97,12 @@ struct BrokerOrder {
   OrderType type = OrderType::kMarket;
   std::int64_t quantity = 0;
   double limit_price = 0;
-  std::string order_time;        // ord_tmd "HHMMSS" KST
-  TimestampMs order_ts = 0;      // the same moment as UTC ms (0 when the broker gives none)
-  std::int64_t filled_qty = 0;   // cumulative (tot_ccld_qty)
+  std::string order_time;          // ord_tmd "HHMMSS" KST
+  TimestampMs order_ts = 0;        // the same moment as UTC ms (0 when the broker gives none)
+  std::int64_t filled_qty = 0;     // cumulative (tot_ccld_qty)
   std::int64_t filled_amount = 0;  // cumulative KRW (tot_ccld_amt): Σ round(qty × price)
-  double avg_price = 0;          // average fill price (avg_prvs); 0 when nothing filled
-  TimestampMs last_fill_ts = 0;  // when the latest fill happened (0 when unknown)
+  double avg_price = 0;            // average fill price (avg_prvs); 0 when nothing filled
+  TimestampMs last_fill_ts = 0;    // when the latest fill happened (0 when unknown)
   std::int64_t remaining_qty = 0;
   std::int64_t cancelled_qty = 0;
   std::int64_t rejected_qty = 0;

@@ -59,8 +59,7 @@ class ReplaySource final : public MinuteBarSource {
   explicit ReplaySource(storage::Database& db, bool expose_in_progress = false)
       : db_(db), expose_in_progress_(expose_in_progress) {}
   Result<std::vector<domain::Bar>> bars(const domain::Symbol& symbol, domain::Interval interval,
-                                        TimestampMs from, TimestampMs to,
-                                        TimestampMs now) override;
+                                        TimestampMs from, TimestampMs to, TimestampMs now) override;
   std::string_view name() const override { return "replay"; }
 
  private:
@@ -82,8 +81,8 @@ class MarketDataService {
 
   // The first completed bar of (symbol, interval) with ts >= from_ts, if there is one at `now`.
   Result<std::optional<domain::Bar>> first_completed(const domain::Symbol& symbol,
-                                                     domain::Interval interval,
-                                                     TimestampMs from_ts, TimestampMs now);
+                                                     domain::Interval interval, TimestampMs from_ts,
+                                                     TimestampMs now);
 
   // The close of the latest completed 1-minute bar at `now` (the paper broker's last price).
   Result<std::optional<domain::Bar>> last_bar(const domain::Symbol& symbol, TimestampMs now);
@@ -96,8 +95,8 @@ class MarketDataService {
 
  private:
   struct Entry {
-    TimestampMs minute = 0;    // the minute (floor of now) this entry was computed for
-    TimestampMs from = 0;      // bars with ts >= from are in `bars`
+    TimestampMs minute = 0;         // the minute (floor of now) this entry was computed for
+    TimestampMs from = 0;           // bars with ts >= from are in `bars`
     std::vector<domain::Bar> bars;  // completed at `minute`
   };
   using Key = std::pair<std::string, domain::Interval>;

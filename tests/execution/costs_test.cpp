@@ -1,9 +1,9 @@
-#include "quantd/backtest/costs.h"
+#include "quantd/execution/costs.h"
 
 #include <doctest/doctest.h>
 
 using namespace quantd;
-using namespace quantd::backtest;
+using namespace quantd::execution;
 using domain::Market;
 using domain::Side;
 

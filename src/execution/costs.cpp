@@ -1,8 +1,8 @@
-#include "quantd/backtest/costs.h"
+#include "quantd/execution/costs.h"
 
 #include <cmath>
 
-namespace quantd::backtest {
+namespace quantd::execution {
 
 namespace {
 
@@ -75,4 +75,4 @@ std::int64_t CostModel::affordable_quantity(std::int64_t cash, double price) con
   return q;
 }
 
-}  // namespace quantd::backtest
+}  // namespace quantd::execution

@@ -12,7 +12,7 @@
 #include "quantd/domain/krx.h"
 #include "quantd/domain/order.h"
 
-namespace quantd::backtest {
+namespace quantd::execution {
 
 struct CostSettings {
   double commission_bps = 1.5;    // per side, on the notional
@@ -54,4 +54,4 @@ class CostModel {
   mutable std::int64_t cached_tax_e10_ = 0;
 };
 
-}  // namespace quantd::backtest
+}  // namespace quantd::execution

@@ -1,10 +1,10 @@
-#include "quantd/backtest/metrics.h"
+#include "quantd/analytics/metrics.h"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
-namespace quantd::backtest {
+namespace quantd::analytics {
 
 namespace {
 
@@ -149,4 +149,4 @@ Metrics compute_metrics(const MetricsInput& in) {
   return m;
 }
 
-}  // namespace quantd::backtest
+}  // namespace quantd::analytics

@@ -1,5 +1,5 @@
 // Metrics on hand-computed cases; the formulas are in docs/metrics.md.
-#include "quantd/backtest/metrics.h"
+#include "quantd/analytics/metrics.h"
 
 #include <doctest/doctest.h>
 
@@ -7,7 +7,7 @@
 #include <vector>
 
 using namespace quantd;
-using namespace quantd::backtest;
+using namespace quantd::analytics;
 
 namespace {
 

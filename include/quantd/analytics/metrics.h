@@ -12,7 +12,7 @@
 #include "quantd/core/time.h"
 #include "quantd/domain/order.h"
 
-namespace quantd::backtest {
+namespace quantd::analytics {
 
 // One round trip in one symbol: from flat to flat.
 struct Trade {
@@ -79,4 +79,4 @@ std::vector<double> daily_returns(std::int64_t initial_cash, std::span<const Tim
 
 Metrics compute_metrics(const MetricsInput& input);
 
-}  // namespace quantd::backtest
+}  // namespace quantd::analytics
