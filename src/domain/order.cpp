@@ -16,8 +16,25 @@ std::string_view to_string(OrderReason reason) {
       return "trailing_stop";
     case OrderReason::kEndOfData:
       return "end_of_data";
+    case OrderReason::kFlatten:
+      return "flatten";
   }
   return "?";
+}
+
+std::optional<Side> parse_side(std::string_view text) {
+  if (text == "buy") return Side::kBuy;
+  if (text == "sell") return Side::kSell;
+  return std::nullopt;
+}
+
+std::optional<OrderReason> parse_order_reason(std::string_view text) {
+  for (OrderReason r :
+       {OrderReason::kSignal, OrderReason::kStopLoss, OrderReason::kTakeProfit,
+        OrderReason::kTrailingStop, OrderReason::kEndOfData, OrderReason::kFlatten}) {
+    if (to_string(r) == text) return r;
+  }
+  return std::nullopt;
 }
 
 std::string_view to_string(OrderStatus status) {

@@ -116,8 +116,20 @@ void StrategyRunner::act(std::uint32_t s, double reference, TimestampMs bar_ts, 
         t.pending = true;
         ++pending_count_;
         break;
+      case VenueResult::kDeferred:
+        t.pending = true;
+        ++pending_count_;
+        return;
     }
   }
+}
+
+void StrategyRunner::restore_in_flight(std::uint32_t s, const domain::Intent& acting,
+                                       std::int64_t held_before) {
+  SymbolState& st = state_[s];
+  st.in_flight = InFlight::kTarget;
+  st.acting = acting;
+  st.held_before = held_before;
 }
 
 void StrategyRunner::settle_after(std::uint32_t s, std::int64_t held_before,
@@ -168,6 +180,8 @@ void StrategyRunner::check_exits(std::uint32_t s, const domain::Bar& bar) {
       case VenueResult::kInFlight:
         st.in_flight = InFlight::kExit;
         return;
+      case VenueResult::kDeferred:
+        return;  // checked again at the next bar
       case VenueResult::kRetry:
         break;
     }

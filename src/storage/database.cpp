@@ -39,19 +39,19 @@ Database::~Database() {
   connections_.clear();
 }
 
-std::unique_ptr<SQLite::Database> Database::open_connection() const {
+std::unique_ptr<SQLite::Database> Database::open_connection(bool durable) const {
   auto db = std::make_unique<SQLite::Database>(
       options_.path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX);
   db->setBusyTimeout(options_.busy_timeout_ms);
   db->exec("PRAGMA foreign_keys = ON");
-  db->exec("PRAGMA synchronous = NORMAL");
+  db->exec(durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
   return db;
 }
 
 Result<std::unique_ptr<Database>> Database::open(DatabaseOptions options) {
   std::unique_ptr<Database> db(new Database(std::move(options)));
   try {
-    auto conn = db->open_connection();
+    auto conn = db->open_connection(false);
     const std::string mode = conn->execAndGet("PRAGMA journal_mode = WAL").getString();
     if (mode != "wal" && db->options_.path != ":memory:") {
       return Status::internal("database " + db->options_.path + ": cannot enable WAL (mode is " +
@@ -64,17 +64,22 @@ Result<std::unique_ptr<Database>> Database::open(DatabaseOptions options) {
   return db;
 }
 
-SQLite::Database& Database::connection() {
-  auto it = t_connections.find(instance_id_);
+SQLite::Database& Database::connection() { return cached_connection(false); }
+
+SQLite::Database& Database::durable_connection() { return cached_connection(true); }
+
+SQLite::Database& Database::cached_connection(bool durable) {
+  const std::uint64_t key = instance_id_ * 2 + (durable ? 1 : 0);
+  auto it = t_connections.find(key);
   if (it != t_connections.end()) {
     if (auto conn = it->second.lock()) return *conn;
   }
-  std::shared_ptr<SQLite::Database> conn = open_connection();
+  std::shared_ptr<SQLite::Database> conn = open_connection(durable);
   {
     std::lock_guard lock(mu_);
     connections_.push_back(conn);
   }
-  t_connections[instance_id_] = conn;
+  t_connections[key] = conn;
   return *conn;
 }
 

@@ -25,5 +25,8 @@ class StrongId {
 using StrategyId = StrongId<struct StrategyIdTag>;
 using BacktestId = StrongId<struct BacktestIdTag>;
 using OrderId = StrongId<struct OrderIdTag>;
+using SessionId = StrongId<struct SessionIdTag>;  // a live session (live_sessions.id)
+using AccountId = StrongId<struct AccountIdTag>;  // a broker account (broker_accounts.id)
+using TargetId = StrongId<struct TargetIdTag>;    // a recorded live target (live_targets.id)
 
 }  // namespace quantd::domain

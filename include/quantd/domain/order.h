@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "quantd/core/time.h"
@@ -25,6 +26,7 @@ enum class OrderReason : std::uint8_t {
   kTakeProfit,    // protective take profit
   kTrailingStop,  // protective trailing stop
   kEndOfData,     // --close-at-end: closed at the last bar's close
+  kFlatten,       // live: the operator flattened the position (deactivate with "flatten")
 };
 
 enum class OrderStatus : std::uint8_t {
@@ -34,8 +36,11 @@ enum class OrderStatus : std::uint8_t {
 
 // "buy" / "sell".
 std::string_view to_string(Side side);
-// "signal", "stop_loss", "take_profit", "trailing_stop", "end_of_data".
+// "signal", "stop_loss", "take_profit", "trailing_stop", "end_of_data", "flatten".
 std::string_view to_string(OrderReason reason);
+// The inverse of to_string(Side) and to_string(OrderReason); nullopt for anything else.
+std::optional<Side> parse_side(std::string_view text);
+std::optional<OrderReason> parse_order_reason(std::string_view text);
 // "filled", "rejected".
 std::string_view to_string(OrderStatus status);
 

@@ -68,6 +68,7 @@ enum class VenueResult : std::uint8_t {
   kDone,      // executed or definitively refused: the ledger shows the outcome
   kInFlight,  // sent, outcome not known yet: the symbol waits (resolved() tells the runner)
   kRetry,     // proven never placed: plan again at once
+  kDeferred,  // nothing was sent (e.g. trading paused): the target waits for the next chance
 };
 
 // Where the runner's trades go. Called on the run's thread.
@@ -166,6 +167,9 @@ class StrategyRunner {
   // target or exit is settled as if the venue had returned kDone.
   void resolved(std::uint32_t s, bool retry);
   bool in_flight(std::uint32_t s) const { return state_[s].in_flight != InFlight::kNone; }
+  // After a restart: symbol s's trade for `acting` is still open at the broker (the position was
+  // `held_before` when it was sent); resolved() settles it later.
+  void restore_in_flight(std::uint32_t s, const domain::Intent& acting, std::int64_t held_before);
 
   // State a live session persists and restores (LIVE.md §11).
   const SymbolTarget& target(std::uint32_t s) const { return targets_[s]; }

@@ -45,6 +45,12 @@ class Database {
   // until the Database is destroyed; it must only be used from the calling thread.
   SQLite::Database& connection();
 
+  // The calling thread's second connection, with PRAGMA synchronous = FULL: a commit on it is on
+  // disk before the call returns, even across a power loss. The order journal writes through it
+  // so an order is durably recorded before it is sent (LIVE.md I1, R13). Same rules as
+  // connection().
+  SQLite::Database& durable_connection();
+
   // Applies every migration in `files` (sorted by name) not yet recorded in schema_migrations.
   // Returns the number applied, or an error "migration FILE failed: SQLITE MESSAGE".
   Result<int> migrate(std::span<const EmbeddedFile> files);
@@ -59,10 +65,12 @@ class Database {
 
  private:
   explicit Database(DatabaseOptions options);
-  std::unique_ptr<SQLite::Database> open_connection() const;
+  std::unique_ptr<SQLite::Database> open_connection(bool durable) const;
+  SQLite::Database& cached_connection(bool durable);
 
   const DatabaseOptions options_;
-  const std::uint64_t instance_id_;  // distinguishes Databases in the per-thread connection cache
+  // Distinguishes Databases (and their two connection kinds) in the per-thread connection cache.
+  const std::uint64_t instance_id_;
   std::mutex mu_;
   std::vector<std::shared_ptr<SQLite::Database>> connections_;  // guarded by mu_
 };

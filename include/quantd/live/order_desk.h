@@ -1,0 +1,138 @@
+// OrderDesk: one per broker account; the only place orders of that account are sent, resolved
+// and reconciled (LIVE.md D8, §3, §4).
+//
+// Design note. The desk is a monitor: every call takes the account's lock, so the account's
+// broker calls and journal writes happen one at a time, whichever live worker asks. A session's
+// worker places its orders through place() and gets the outcome, fills applied, before it
+// evaluates the bar (this is what lets a paper session reproduce its backtest bar for bar).
+//
+// place() runs the order path of LIVE.md §9 and §4: risk checks → journal.begin (durable) →
+// broker.submit (exactly one attempt) → journal.record_send → for an unknown outcome, the
+// resolution of §4.3 by attributes against the broker's complete order book (never by a
+// timeout) → fills applied as cumulative snapshots. Invariants: no submit without a committed
+// row (I1); no order for a frozen (account, symbol) (I2, I3); a failed broker read is never
+// taken as "not there" (I4).
+//
+// reconcile() is run before any session of the account trades (startup), after a resume, and
+// periodically: pending rows become unknown and are resolved, open orders take the broker's
+// state and fills, and holdings are compared with Σ session positions + the account baseline;
+// a mismatch halts the sessions trading that symbol (quantd never trades to repair it, I12).
+//
+// Threading: all public methods are thread-safe (the account lock).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "quantd/core/clock.h"
+#include "quantd/core/status.h"
+#include "quantd/domain/ids.h"
+#include "quantd/live/broker.h"
+#include "quantd/live/live_types.h"
+#include "quantd/live/order_journal.h"
+#include "quantd/live/risk.h"
+#include "quantd/live/session_store.h"
+#include "quantd/storage/database.h"
+
+namespace quantd::live {
+
+// Aborts the process at a named point when armed (tests of restarts, LIVE.md §12); in-process
+// tests throw instead. Called with: after_journal_commit, after_send, after_ack_commit,
+// mid_reconcile, after_target_commit.
+using CrashHook = std::function<void(std::string_view point)>;
+// Publishes a live event (SSE "live.order", "live.fill", "live.session", ...). Never blocks.
+using LiveEvents = std::function<void(std::string_view event, const nlohmann::json& data)>;
+
+struct DeskOptions {
+  // Seconds an unknown order must have been out before two empty order-book reads prove it was
+  // never placed; at least the broker's own lag (Broker::caps().order_book_lag_s).
+  int unknown_settle_s = 0;
+  // Seconds of clock skew allowed when matching a broker order's time to the send time.
+  int clock_skew_s = 5;
+};
+
+enum class PlaceOutcome : std::uint8_t {
+  kFilled,      // completely filled; fills applied to the ledger
+  kOpen,        // accepted and (partly) open at the broker
+  kRefused,     // denied by risk or rejected by the broker: terminal, the target is dropped
+  kNotPlaced,   // proven never placed: the caller may plan again at once
+  kUnresolved,  // unknown or needs attention: the symbol is frozen until resolved
+  kDeferred,    // not sent (halted, market closed, another order of the symbol in flight)
+};
+
+struct PlaceResult {
+  PlaceOutcome outcome = PlaceOutcome::kDeferred;
+  std::optional<domain::OrderId> order;
+  std::string detail;  // the check or the broker's message
+  std::vector<FillApplied> fills;
+};
+
+enum class ReconKind : std::uint8_t { kStartup, kCycle, kPeriodic, kResume };
+
+struct ReconReport {
+  std::string result = "ok";  // ok | mismatch | incomplete
+  nlohmann::json detail = nlohmann::json::object();
+  std::vector<domain::SessionId> halted;  // sessions halted by this reconciliation
+};
+
+class OrderDesk {
+ public:
+  // Not owned: db, store, broker and clock outlive the desk.
+  OrderDesk(storage::Database& db, SessionStore& store, domain::AccountId account, Broker& broker,
+            const Clock& clock, DeskOptions options, CrashHook crash, LiveEvents events);
+
+  domain::AccountId account() const { return account_; }
+  Broker& broker() { return broker_; }
+
+  // The order path (see the design note). `risk` carries the session's view; the desk fills in
+  // the account's trading state, rates and the frozen-symbol rule itself.
+  PlaceResult place(const PlannedOrder& order, RiskContext risk,
+                    const execution::CostSettings& costs);
+
+  // Records a buy the session's cash cannot pay one share of (state denied, INSUFFICIENT_CASH).
+  Status deny_no_cash(const PlannedOrder& order);
+
+  // Tries to resolve every unknown order of the account now (a later cycle's job after a slow
+  // broker); returns the symbols whose order reached an outcome.
+  std::vector<domain::Symbol> resolve_unknown();
+
+  // See the design note. Errors only when the journal cannot be written; a broker failure is a
+  // report with result "incomplete" (and the account halted at startup).
+  Result<ReconReport> reconcile(ReconKind kind);
+
+  // The account's trading state (the kill switch), persisted in broker_accounts.
+  TradingState trading_state() const;
+  Status set_trading_state(TradingState state, const std::string& reason, std::string_view actor);
+
+ private:
+  struct SessionInfo {
+    execution::CostSettings costs;
+    domain::Market market = domain::Market::kKospi;
+  };
+
+  PlaceResult resolve_locked(const JournalOrder& order, int attempts);
+  PlaceResult apply_snapshot_locked(const JournalOrder& order, const BrokerOrder& snapshot);
+  Result<SessionInfo> session_info(domain::SessionId id);
+  void halt_session(domain::SessionId id, const std::string& reason);
+  void publish_order(domain::OrderId id);
+
+  storage::Database& db_;
+  SessionStore& store_;
+  OrderJournal journal_;
+  const domain::AccountId account_;
+  Broker& broker_;
+  const Clock& clock_;
+  const DeskOptions options_;
+  CrashHook crash_;
+  LiveEvents events_;
+  mutable std::mutex mu_;  // the account lock: guards every member below and all broker calls
+  TradingState trading_state_ = TradingState::kActive;
+  std::map<std::int64_t, SessionInfo> sessions_;  // settings cache by session id
+};
+
+}  // namespace quantd::live

@@ -1,0 +1,623 @@
+#include "quantd/live/order_desk.h"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <map>
+
+namespace quantd::live {
+namespace {
+
+using nlohmann::json;
+
+CivilDate seoul_date(TimestampMs ts) { return to_seoul(ts).date; }
+
+TimestampMs seoul_day_start(TimestampMs ts) { return seoul_day(ts) * kMsPerDay - kSeoulOffsetMs; }
+
+std::string date_text(CivilDate d) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", d.year, d.month, d.day);
+  return buf;
+}
+
+json broker_order_json(const BrokerOrder& b) {
+  return json{{"order_no", b.ref.order_no},      {"order_time", b.order_time},
+              {"symbol", b.symbol.str()},        {"side", domain::to_string(b.side)},
+              {"type", to_string(b.type)},       {"quantity", b.quantity},
+              {"limit_price", b.limit_price},    {"filled_qty", b.filled_qty},
+              {"remaining_qty", b.remaining_qty}};
+}
+
+}  // namespace
+
+OrderDesk::OrderDesk(storage::Database& db, SessionStore& store, domain::AccountId account,
+                     Broker& broker, const Clock& clock, DeskOptions options, CrashHook crash,
+                     LiveEvents events)
+    : db_(db),
+      store_(store),
+      journal_(db),
+      account_(account),
+      broker_(broker),
+      clock_(clock),
+      options_(options),
+      crash_(std::move(crash)),
+      events_(std::move(events)) {
+  try {
+    SQLite::Statement q(db_.connection(), "SELECT trading_state FROM broker_accounts WHERE id = ?");
+    q.bind(1, account_.value());
+    if (q.executeStep()) {
+      trading_state_ =
+          parse_trading_state(q.getColumn(0).getString()).value_or(TradingState::kHalted);
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("account {}: cannot read its trading state ({}); it starts halted",
+                  account_.value(), e.what());
+    trading_state_ = TradingState::kHalted;
+  }
+}
+
+TradingState OrderDesk::trading_state() const {
+  std::lock_guard lock(mu_);
+  return trading_state_;
+}
+
+Status OrderDesk::set_trading_state(TradingState state, const std::string& reason,
+                                    std::string_view actor) {
+  std::lock_guard lock(mu_);
+  const TimestampMs now = clock_.now();
+  try {
+    SQLite::Database& db = db_.durable_connection();
+    SQLite::Transaction tx(db);
+    SQLite::Statement q(db,
+                        "UPDATE broker_accounts SET trading_state = ?, state_reason = ?, "
+                        "state_changed_at = ? WHERE id = ?");
+    q.bind(1, std::string(to_string(state)));
+    q.bind(2, reason);
+    q.bind(3, now);
+    q.bind(4, account_.value());
+    q.exec();
+    SQLite::Statement j(db,
+                        "INSERT INTO journal(ts, account_id, kind, from_state, to_state, source, "
+                        "detail) VALUES(?, ?, 'account_state', ?, ?, ?, ?)");
+    j.bind(1, now);
+    j.bind(2, account_.value());
+    j.bind(3, std::string(to_string(trading_state_)));
+    j.bind(4, std::string(to_string(state)));
+    j.bind(5, std::string(actor));
+    j.bind(6, json{{"reason", reason}}.dump());
+    j.exec();
+    tx.commit();
+  } catch (const std::exception& e) {
+    return Status::internal(std::string("cannot change the account's trading state: ") + e.what());
+  }
+  trading_state_ = state;
+  if (events_) {
+    events_(
+        "live.account",
+        json{{"id", account_.value()}, {"trading_state", to_string(state)}, {"reason", reason}});
+  }
+  return {};
+}
+
+Result<OrderDesk::SessionInfo> OrderDesk::session_info(domain::SessionId id) {
+  if (auto it = sessions_.find(id.value()); it != sessions_.end()) return it->second;
+  auto s = store_.get(id);
+  if (!s.ok()) return s.status();
+  SessionInfo info{s->settings.costs, s->market};
+  sessions_[id.value()] = info;
+  return info;
+}
+
+void OrderDesk::halt_session(domain::SessionId id, const std::string& reason) {
+  auto s = store_.get(id);
+  if (!s.ok() || is_terminal(s->state) || s->state == SessionState::kHalted) return;
+  if (Status st = store_.set_state(id, SessionState::kHalted, reason, "risk", clock_.now());
+      !st.ok()) {
+    spdlog::error("session {}: cannot halt it: {}", id.value(), st.message());
+    return;
+  }
+  spdlog::warn("session {} halted: {}", id.value(), reason);
+  if (events_) {
+    events_("live.session", json{{"id", id.value()}, {"state", "halted"}, {"reason", reason}});
+  }
+}
+
+void OrderDesk::publish_order(domain::OrderId id) {
+  if (!events_) return;
+  auto o = journal_.get(id);
+  if (!o.ok()) return;
+  events_("live.order", json{{"id", id.value()},
+                             {"session_id", o->session ? json(o->session->value()) : json(nullptr)},
+                             {"symbol", o->request.symbol.str()},
+                             {"side", domain::to_string(o->request.side)},
+                             {"quantity", o->request.quantity},
+                             {"state", to_string(o->state)},
+                             {"filled_qty", o->filled_qty}});
+}
+
+Status OrderDesk::deny_no_cash(const PlannedOrder& order) {
+  std::lock_guard lock(mu_);
+  auto id =
+      journal_.deny(order, "INSUFFICIENT_CASH",
+                    "the session's cash does not pay for one share with commission", clock_.now());
+  if (!id.ok()) return id.status();
+  publish_order(*id);
+  return {};
+}
+
+PlaceResult OrderDesk::place(const PlannedOrder& order, RiskContext risk,
+                             const execution::CostSettings& costs) {
+  std::lock_guard lock(mu_);
+  const TimestampMs now = clock_.now();
+  const OrderRequest& req = order.request;
+  PlaceResult out;
+  if (order.session) sessions_[order.session->value()] = SessionInfo{costs, req.market};
+
+  auto frozen = journal_.symbol_frozen(account_, req.symbol);
+  if (!frozen.ok() || *frozen) {
+    out.detail = frozen.ok() ? "another order of " + req.symbol.str() + " is not resolved yet"
+                             : frozen.status().message();
+    return out;  // kDeferred: nothing is sent while an order of the symbol is unresolved (I2)
+  }
+  risk.account_state = trading_state_;
+  if (order.session) {
+    const TimestampMs ref_time = req.bar_ts != 0 ? req.bar_ts : now;
+    auto last_min = journal_.count_orders(*order.session, now - kMsPerMinute, std::nullopt);
+    auto today = journal_.count_orders(*order.session, seoul_day_start(ref_time), req.symbol);
+    if (!last_min.ok() || !today.ok()) {
+      out.detail = "cannot read the session's order counts";
+      return out;
+    }
+    risk.orders_last_minute = *last_min;
+    risk.orders_symbol_today = *today;
+    try {
+      SQLite::Statement q(db_.durable_connection(),
+                          "SELECT 1 FROM orders WHERE session_id = ? AND symbol = ? AND side = ? "
+                          "AND quantity = ? AND reason = ? AND state NOT IN ('not_placed') AND "
+                          "(CASE WHEN ? <> 0 THEN bar_ts = ? ELSE created_at >= ? END) LIMIT 1");
+      q.bind(1, order.session->value());
+      q.bind(2, req.symbol.str());
+      q.bind(3, std::string(domain::to_string(req.side)));
+      q.bind(4, req.quantity);
+      q.bind(5, std::string(domain::to_string(order.reason)));
+      q.bind(6, req.bar_ts);
+      q.bind(7, req.bar_ts);
+      q.bind(8, now - now % kMsPerMinute);
+      risk.duplicate = q.executeStep();
+    } catch (const std::exception& e) {
+      out.detail = std::string("cannot check for a duplicate order: ") + e.what();
+      return out;
+    }
+  }
+  const RiskDecision decision = check_order(order, risk);
+  if (decision.verdict == RiskVerdict::kDefer) {
+    out.detail = decision.check + ": " + decision.detail;
+    return out;
+  }
+  if (decision.verdict == RiskVerdict::kDeny) {
+    auto id = journal_.deny(order, decision.check, decision.detail, now);
+    out.outcome = PlaceOutcome::kRefused;
+    out.detail = decision.check + ": " + decision.detail;
+    if (id.ok()) {
+      out.order = *id;
+      publish_order(*id);
+    }
+    return out;
+  }
+
+  auto id = journal_.begin(order, now);
+  if (!id.ok()) {
+    // I1: nothing is sent without a committed row; a journal that cannot be written halts all.
+    spdlog::error("account {}: the order journal cannot be written ({}); the account is halted",
+                  account_.value(), id.status().message());
+    trading_state_ = TradingState::kHalted;
+    out.detail = "the order journal cannot be written: " + id.status().message();
+    if (events_) {
+      events_("live.account",
+              json{{"id", account_.value()}, {"trading_state", "halted"}, {"reason", out.detail}});
+    }
+    return out;
+  }
+  out.order = *id;
+  if (crash_) crash_("after_journal_commit");
+  OrderRequest send = req;
+  send.client_id = *id;
+  SendResult sent = broker_.submit(send);
+  for (int attempt = 1;
+       attempt < 2 && (sent.outcome == SendOutcome::kNotSent ||
+                       (sent.outcome == SendOutcome::kRejected && sent.resend_allowed));
+       ++attempt) {
+    if (Status st = journal_.record_send(*id, sent, now); !st.ok()) break;
+    sent = broker_.submit(send);  // the same row, once more (LIVE.md §4.2)
+  }
+  if (crash_) crash_("after_send");
+  if (Status st = journal_.record_send(*id, sent, clock_.now()); !st.ok()) {
+    // The order may be out and its outcome is not recorded: the row stays pending_submit, which
+    // freezes the symbol; the next start resolves it as unknown.
+    spdlog::error("order {}: cannot record the send ({}); the account is halted", id->value(),
+                  st.message());
+    trading_state_ = TradingState::kHalted;
+    out.outcome = PlaceOutcome::kUnresolved;
+    out.detail = st.message();
+    return out;
+  }
+  if (crash_) crash_("after_ack_commit");
+  publish_order(*id);
+
+  auto recorded = journal_.get(*id);
+  if (!recorded.ok()) {
+    out.outcome = PlaceOutcome::kUnresolved;
+    out.detail = recorded.status().message();
+    return out;
+  }
+  switch (recorded->state) {
+    case OrderState::kAccepted: {
+      auto rows = broker_.orders({seoul_date(now), req.symbol, req.side, false});
+      if (!rows.ok()) {
+        out.outcome = PlaceOutcome::kOpen;
+        out.detail =
+            "accepted; fills are read at the next reconciliation (" + rows.status().message() + ")";
+        return out;
+      }
+      for (const BrokerOrder& b : *rows) {
+        if (recorded->ref && b.ref.order_no == recorded->ref->order_no) {
+          PlaceResult r = apply_snapshot_locked(*recorded, b);
+          r.order = *id;
+          return r;
+        }
+      }
+      out.outcome = PlaceOutcome::kOpen;
+      out.detail = "accepted; not in the broker's order book yet";
+      return out;
+    }
+    case OrderState::kRejected: {
+      out.outcome = PlaceOutcome::kRefused;
+      out.detail = sent.code + ": " + sent.message;
+      if (order.session) {
+        auto in_row = journal_.rejects_in_row(*order.session);
+        if (in_row.ok() && *in_row >= risk.limits.max_rejects_in_row) {
+          halt_session(*order.session, std::to_string(*in_row) +
+                                           " broker rejections in a row (last: " + sent.code + " " +
+                                           sent.message + ")");
+        }
+      }
+      return out;
+    }
+    case OrderState::kPendingSubmit: {
+      // Proven not sent (twice): never placed.
+      (void)journal_.mark_not_placed(*id, "not sent: " + sent.code + " " + sent.message, "broker",
+                                     clock_.now());
+      publish_order(*id);
+      out.outcome = PlaceOutcome::kNotPlaced;
+      out.detail = sent.message;
+      return out;
+    }
+    default: {
+      PlaceResult r = resolve_locked(*recorded, 2);
+      r.order = *id;
+      return r;
+    }
+  }
+}
+
+PlaceResult OrderDesk::apply_snapshot_locked(const JournalOrder& order, const BrokerOrder& snap) {
+  PlaceResult out;
+  out.order = order.id;
+  const TimestampMs now = clock_.now();
+  if (snap.filled_qty > order.filled_qty) {
+    SessionInfo info;
+    if (order.session) {
+      auto si = session_info(*order.session);
+      if (!si.ok()) {
+        out.outcome = PlaceOutcome::kUnresolved;
+        out.detail = si.status().message();
+        return out;
+      }
+      info = *si;
+    }
+    const execution::CostModel costs(info.costs);
+    auto applied =
+        journal_.apply_cumulative(order.id, snap, costs, info.market, FillSource::kBroker, now);
+    if (!applied.ok()) {
+      out.outcome = PlaceOutcome::kUnresolved;
+      out.detail = applied.status().message();
+      spdlog::error("order {}: {}", order.id.value(), out.detail);
+      if (order.session)
+        halt_session(*order.session, "a fill does not fit the ledger: " + out.detail);
+      return out;
+    }
+    if (*applied) {
+      out.fills.push_back(**applied);
+      if (events_) {
+        const FillApplied& f = **applied;
+        events_("live.fill",
+                json{{"order_id", order.id.value()},
+                     {"session_id", order.session ? json(order.session->value()) : json(nullptr)},
+                     {"symbol", f.symbol.str()},
+                     {"side", domain::to_string(f.side)},
+                     {"quantity", f.quantity},
+                     {"price", f.price},
+                     {"ts", f.fill_ts}});
+      }
+    }
+  }
+  if (snap.filled_qty >= order.request.quantity) {
+    out.outcome = PlaceOutcome::kFilled;
+  } else if (snap.remaining_qty > 0) {
+    out.outcome = PlaceOutcome::kOpen;
+  } else {
+    // Nothing more will fill: the remainder was cancelled (or rejected by the exchange).
+    (void)journal_.finish(order.id, OrderState::kCancelled,
+                          order.request.quantity - snap.filled_qty, "broker", now);
+    out.outcome = snap.filled_qty > 0 ? PlaceOutcome::kFilled : PlaceOutcome::kRefused;
+  }
+  publish_order(order.id);
+  return out;
+}
+
+PlaceResult OrderDesk::resolve_locked(const JournalOrder& order, int attempts) {
+  PlaceResult out;
+  out.order = order.id;
+  out.outcome = PlaceOutcome::kUnresolved;
+  if (order.state == OrderState::kNeedsAttention) {
+    out.detail = "waiting for the operator: several broker orders match";
+    return out;
+  }
+  const TimestampMs sent_at = order.sent_at.value_or(order.created_at);
+  const int settle_s = std::max(options_.unknown_settle_s, broker_.caps().order_book_lag_s);
+  for (int i = 0; i < attempts; ++i) {
+    const TimestampMs now = clock_.now();
+    auto rows =
+        broker_.orders({seoul_date(sent_at), order.request.symbol, order.request.side, false});
+    if (!rows.ok()) {
+      out.detail = "the broker's order book could not be read: " + rows.status().message();
+      return out;  // I4: a failed read proves nothing
+    }
+    auto bound = journal_.bound_order_numbers(account_, seoul_date(sent_at));
+    if (!bound.ok()) {
+      out.detail = bound.status().message();
+      return out;
+    }
+    std::vector<const BrokerOrder*> candidates;
+    for (const BrokerOrder& b : *rows) {
+      if (!b.original_order_no.empty() || bound->count(b.ref.order_no) > 0) continue;
+      if (b.symbol != order.request.symbol || b.side != order.request.side ||
+          b.quantity != order.request.quantity || b.type != order.request.type) {
+        continue;
+      }
+      if (order.request.type == OrderType::kLimit && b.limit_price != order.request.limit_price) {
+        continue;
+      }
+      if (b.order_ts != 0 && b.order_ts < sent_at - options_.clock_skew_s * kMsPerSecond) continue;
+      candidates.push_back(&b);
+    }
+    if (candidates.size() == 1) {
+      const BrokerOrder& found = *candidates.front();
+      if (Status st = journal_.bind(order.id, found, "the one unclaimed matching broker order",
+                                    "reconcile", now);
+          !st.ok()) {
+        out.detail = st.message();
+        return out;
+      }
+      auto bound_order = journal_.get(order.id);
+      if (!bound_order.ok()) {
+        out.detail = bound_order.status().message();
+        return out;
+      }
+      return apply_snapshot_locked(*bound_order, found);
+    }
+    if (candidates.size() > 1) {
+      json list = json::array();
+      for (const BrokerOrder* b : candidates) list.push_back(broker_order_json(*b));
+      (void)journal_.mark_needs_attention(
+          order.id, std::to_string(candidates.size()) + " unclaimed broker orders match", list,
+          now);
+      publish_order(order.id);
+      out.detail = "several broker orders match; the operator decides";
+      return out;
+    }
+    auto checks = journal_.count_empty_check(order.id, now);
+    if (!checks.ok()) {
+      out.detail = checks.status().message();
+      return out;
+    }
+    if (*checks >= 2 && now - sent_at >= settle_s * kMsPerSecond) {
+      if (Status st = journal_.mark_not_placed(
+              order.id,
+              std::to_string(*checks) + " complete reads of the broker's order book without it, " +
+                  std::to_string((now - sent_at) / kMsPerSecond) + " s after sending",
+              "reconcile", now);
+          !st.ok()) {
+        out.detail = st.message();
+        return out;
+      }
+      publish_order(order.id);
+      out.outcome = PlaceOutcome::kNotPlaced;
+      return out;
+    }
+  }
+  out.detail = "not in the broker's order book yet";
+  return out;
+}
+
+std::vector<domain::Symbol> OrderDesk::resolve_unknown() {
+  std::lock_guard lock(mu_);
+  std::vector<domain::Symbol> resolved;
+  auto open = journal_.open_orders(account_);
+  if (!open.ok()) return resolved;
+  for (const JournalOrder& o : *open) {
+    if (o.state != OrderState::kUnknown) continue;
+    const PlaceResult r = resolve_locked(o, 1);
+    if (r.outcome != PlaceOutcome::kUnresolved) resolved.push_back(o.request.symbol);
+  }
+  return resolved;
+}
+
+Result<ReconReport> OrderDesk::reconcile(ReconKind kind) {
+  std::lock_guard lock(mu_);
+  const TimestampMs now = clock_.now();
+  ReconReport report;
+  json orders_detail = json::array();
+  bool incomplete = false;
+  auto open = journal_.open_orders(account_);
+  if (!open.ok()) return open.status();
+  for (JournalOrder o : *open) {
+    if (o.state == OrderState::kPendingSubmit) {
+      if (Status st = journal_.mark_unknown_after_restart(o.id, now); !st.ok()) return st;
+      o.state = OrderState::kUnknown;
+    }
+    if (o.state == OrderState::kUnknown) {
+      const PlaceResult r = resolve_locked(o, 2);
+      orders_detail.push_back({{"order", o.id.value()},
+                               {"was", "unknown"},
+                               {"outcome", r.outcome == PlaceOutcome::kNotPlaced    ? "not_placed"
+                                           : r.outcome == PlaceOutcome::kUnresolved ? "unresolved"
+                                                                                    : "bound"},
+                               {"detail", r.detail}});
+      if (r.outcome == PlaceOutcome::kUnresolved) incomplete = true;
+      continue;
+    }
+    if (o.state == OrderState::kNeedsAttention) {
+      orders_detail.push_back(
+          {{"order", o.id.value()}, {"was", "needs_attention"}, {"outcome", "waiting"}});
+      continue;
+    }
+    if (!o.ref) continue;
+    auto rows = broker_.orders({o.ref->date, o.request.symbol, o.request.side, false});
+    if (!rows.ok()) {
+      incomplete = true;
+      orders_detail.push_back({{"order", o.id.value()}, {"error", rows.status().message()}});
+      continue;
+    }
+    bool found = false;
+    for (const BrokerOrder& b : *rows) {
+      if (b.ref.order_no != o.ref->order_no) continue;
+      found = true;
+      const PlaceResult r = apply_snapshot_locked(o, b);
+      orders_detail.push_back(
+          {{"order", o.id.value()}, {"was", to_string(o.state)}, {"fills", r.fills.size()}});
+    }
+    if (!found) {
+      incomplete = true;
+      orders_detail.push_back({{"order", o.id.value()},
+                               {"error", "accepted order " + o.ref->order_no +
+                                             " is missing from the broker's order book"}});
+    }
+  }
+  report.detail["orders"] = orders_detail;
+  if (crash_) crash_("mid_reconcile");
+
+  // Holdings: the broker's against Σ session positions + the baseline (LIVE.md §8).
+  auto view = broker_.account();
+  if (!view.ok()) {
+    incomplete = true;
+    report.detail["holdings_error"] = view.status().message();
+  } else {
+    std::map<std::string, std::int64_t> broker_qty;
+    for (const Holding& h : view->holdings) broker_qty[h.symbol.str()] += h.quantity;
+    std::map<std::string, std::int64_t> session_qty;
+    std::map<std::string, std::int64_t> baseline;
+    std::map<std::string, std::vector<std::int64_t>> traders;  // symbol -> running sessions
+    try {
+      SQLite::Database& db = db_.connection();
+      SQLite::Statement p(db,
+                          "SELECT p.symbol, sum(p.quantity) FROM positions p JOIN live_sessions s "
+                          "ON s.id = p.session_id WHERE s.account_id = ? AND s.state NOT IN "
+                          "('stopped', 'failed') GROUP BY p.symbol");
+      p.bind(1, account_.value());
+      while (p.executeStep()) session_qty[p.getColumn(0).getString()] = p.getColumn(1).getInt64();
+      SQLite::Statement b(db, "SELECT symbol, quantity FROM account_baseline WHERE account_id = ?");
+      b.bind(1, account_.value());
+      while (b.executeStep()) baseline[b.getColumn(0).getString()] = b.getColumn(1).getInt64();
+      SQLite::Statement t(db,
+                          "SELECT s.id, j.value FROM live_sessions s, json_each(s.symbols) j "
+                          "WHERE s.account_id = ? AND s.state NOT IN ('stopped', 'failed')");
+      t.bind(1, account_.value());
+      while (t.executeStep())
+        traders[t.getColumn(1).getString()].push_back(t.getColumn(0).getInt64());
+    } catch (const std::exception& e) {
+      return Status::internal(std::string("cannot read the session ledgers: ") + e.what());
+    }
+    std::map<std::string, bool> symbols;
+    for (const auto& [s, q] : broker_qty) symbols[s] = true;
+    for (const auto& [s, q] : session_qty) symbols[s] = true;
+    for (const auto& [s, q] : baseline) symbols[s] = true;
+    json mismatches = json::array();
+    for (const auto& [symbol, unused] : symbols) {
+      const std::int64_t held = broker_qty[symbol];
+      const std::int64_t expected = session_qty[symbol] + baseline[symbol];
+      if (held == expected) continue;
+      const auto& who = traders[symbol];
+      const std::string why = "reconciliation mismatch on " + symbol + ": the broker holds " +
+                              std::to_string(held) + ", the sessions " +
+                              std::to_string(session_qty[symbol]) + " and the baseline " +
+                              std::to_string(baseline[symbol]);
+      if (who.empty()) {
+        // Nobody trades it: the baseline takes the broker's quantity, with a note.
+        try {
+          SQLite::Statement u(db_.durable_connection(),
+                              "INSERT INTO account_baseline(account_id, symbol, quantity, note, "
+                              "updated_at) VALUES(?, ?, ?, ?, ?) ON CONFLICT(account_id, symbol) "
+                              "DO UPDATE SET quantity = excluded.quantity, note = excluded.note, "
+                              "updated_at = excluded.updated_at");
+          u.bind(1, account_.value());
+          u.bind(2, symbol);
+          u.bind(3, held - session_qty[symbol]);
+          u.bind(4, "set by reconciliation: " + why);
+          u.bind(5, now);
+          u.exec();
+        } catch (const std::exception& e) {
+          return Status::internal(std::string("cannot update the baseline: ") + e.what());
+        }
+        mismatches.push_back({{"symbol", symbol},
+                              {"broker", held},
+                              {"sessions", session_qty[symbol]},
+                              {"baseline", baseline[symbol]},
+                              {"action", "baseline updated (no session trades it)"}});
+        continue;
+      }
+      for (std::int64_t sid : who) {
+        halt_session(domain::SessionId(sid), why);
+        report.halted.emplace_back(sid);
+      }
+      mismatches.push_back({{"symbol", symbol},
+                            {"broker", held},
+                            {"sessions", session_qty[symbol]},
+                            {"baseline", baseline[symbol]},
+                            {"action", "sessions halted"},
+                            {"halted", who}});
+    }
+    report.detail["holdings"] = mismatches;
+    report.detail["cash"] = view->cash;
+    if (!report.halted.empty()) report.result = "mismatch";
+  }
+  if (incomplete) report.result = "incomplete";
+  const char* kind_name = kind == ReconKind::kStartup    ? "startup"
+                          : kind == ReconKind::kPeriodic ? "periodic"
+                          : kind == ReconKind::kResume   ? "resume"
+                                                         : "cycle";
+  try {
+    SQLite::Statement q(db_.durable_connection(),
+                        "INSERT INTO reconciliations(account_id, ts, kind, result, report) "
+                        "VALUES(?, ?, ?, ?, ?)");
+    q.bind(1, account_.value());
+    q.bind(2, now);
+    q.bind(3, kind_name);
+    q.bind(4, report.result);
+    q.bind(5, report.detail.dump(-1, ' ', false, json::error_handler_t::replace));
+    q.exec();
+  } catch (const std::exception& e) {
+    return Status::internal(std::string("cannot record the reconciliation: ") + e.what());
+  }
+  if (report.result != "ok") {
+    spdlog::warn("account {}: {} reconciliation {}", account_.value(), kind_name, report.result);
+  }
+  if (events_) {
+    events_("live.reconciliation",
+            json{{"account_id", account_.value()}, {"kind", kind_name}, {"result", report.result}});
+  }
+  return report;
+}
+
+}  // namespace quantd::live
