@@ -18,6 +18,7 @@
 #include "quantd/data/bar_csv.h"
 #include "quantd/domain/aggregate.h"
 #include "quantd/lang/rule_strategy.h"
+#include "quantd/storage/bar_loader.h"
 #include "quantd/storage/bar_repository.h"
 #include "quantd/storage/database.h"
 #include "quantd/strategy/registry.h"
@@ -305,14 +306,8 @@ int run_backtest_command(Args args) {
     for (const std::string& sym : o.symbols) {
       LoadedSeries s;
       s.symbol = sym;
-      auto bars = repo.load(domain::Symbol(sym), interval, o.from, o.to);
+      auto bars = storage::load_bars(repo, domain::Symbol(sym), interval, o.from, o.to);
       if (!bars.ok()) return runtime_error(bars.status().message());
-      if (bars->empty() && interval != domain::Interval::k1m) {
-        // Not stored at this interval: build it from 1-minute bars if those are there.
-        auto minutes = repo.load(domain::Symbol(sym), domain::Interval::k1m, o.from, o.to);
-        if (!minutes.ok()) return runtime_error(minutes.status().message());
-        *bars = domain::aggregate_bars(*minutes, interval);
-      }
       s.bars = std::move(*bars);
       series.push_back(std::move(s));
     }

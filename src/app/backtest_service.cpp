@@ -12,8 +12,8 @@
 #include "quantd/app/strategy_loader.h"
 #include "quantd/backtest/engine.h"
 #include "quantd/backtest/report.h"
-#include "quantd/domain/aggregate.h"
 #include "quantd/domain/krx.h"
+#include "quantd/storage/bar_loader.h"
 #include "quantd/storage/bar_repository.h"
 
 namespace quantd::app {
@@ -408,14 +408,8 @@ Result<storage::BacktestOutput> BacktestService::execute(storage::Database& db,
   std::vector<std::vector<domain::Bar>> bars(settings.symbols.size());
   for (std::size_t i = 0; i < settings.symbols.size(); ++i) {
     const domain::Symbol& sym = settings.symbols[i];
-    auto loaded = bars_repo.load(sym, settings.interval, settings.from, settings.to);
+    auto loaded = storage::load_bars(bars_repo, sym, settings.interval, settings.from, settings.to);
     if (!loaded.ok()) return loaded.status();
-    if (loaded->empty() && settings.interval != domain::Interval::k1m) {
-      // Not stored at this interval: build it from 1-minute bars if those are there (as the CLI).
-      auto minutes = bars_repo.load(sym, domain::Interval::k1m, settings.from, settings.to);
-      if (!minutes.ok()) return minutes.status();
-      *loaded = domain::aggregate_bars(*minutes, settings.interval);
-    }
     if (loaded->empty()) {
       return Status::failed_precondition("no " + std::string(domain::to_string(settings.interval)) +
                                          " bars stored for " + sym.str() + range_text(settings) +
