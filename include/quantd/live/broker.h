@@ -107,6 +107,7 @@ struct BrokerOrder {
   std::int64_t cancelled_qty = 0;
   std::int64_t rejected_qty = 0;
   bool open() const { return remaining_qty > 0; }
+  friend bool operator==(const BrokerOrder&, const BrokerOrder&) = default;
 };
 
 struct Holding {
@@ -114,6 +115,7 @@ struct Holding {
   std::int64_t quantity = 0;  // hldg_qty
   std::int64_t sellable = 0;  // ord_psbl_qty
   double avg_price = 0;
+  friend bool operator==(const Holding&, const Holding&) = default;
 };
 
 struct AccountView {
