@@ -288,6 +288,14 @@ http::Response remove(const ApiContext& ctx, const http::Request& request) {
   auto id = parse_id(request.param("id"));
   if (!id) return no_such("strategy", request.param("id"));
   storage::StrategyRepository repo(ctx.db);
+  auto existing = repo.get(domain::StrategyId(*id));
+  if (!existing.ok()) return from_status(existing.status());
+  if (existing->active) {
+    return http::problem(409, "Conflict",
+                         "Strategy " + std::to_string(*id) +
+                             " is live; deactivate it (POST /api/strategies/" +
+                             std::to_string(*id) + "/deactivate) before deleting it.");
+  }
   if (Status st = repo.remove(domain::StrategyId(*id)); !st.ok()) return from_status(st);
   ctx.backtests.publish("strategies", {{"id", *id}, {"change", "deleted"}});
   return http::empty(204);

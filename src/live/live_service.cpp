@@ -5,6 +5,7 @@
 
 #include <exception>
 
+#include "quantd/live/paper_broker.h"
 #include "quantd/live/risk.h"
 #include "quantd/storage/strategy_repository.h"
 
@@ -61,38 +62,9 @@ Result<LiveService::Account*> LiveService::account(domain::AccountId id) {
 }
 
 Result<LiveService::Account*> LiveService::paper_account() {
-  std::int64_t id = 0;
-  try {
-    SQLite::Database& db = deps_.db.connection();
-    SQLite::Statement q(db,
-                        "SELECT id FROM broker_accounts WHERE broker = 'paper' AND environment = "
-                        "'sim' AND label = 'paper'");
-    if (q.executeStep()) {
-      id = q.getColumn(0).getInt64();
-    } else {
-      q.reset();
-      SQLite::Transaction tx(db);
-      SQLite::Statement ins(db,
-                            "INSERT INTO broker_accounts(broker, environment, label, created_at) "
-                            "VALUES('paper', 'sim', 'paper', ?)");
-      ins.bind(1, deps_.clock.now());
-      ins.exec();
-      id = db.getLastInsertRowid();
-      SQLite::Statement cash(db,
-                             "INSERT OR IGNORE INTO paper_accounts(account_id, cash, updated_at) "
-                             "VALUES(?, ?, ?)");
-      cash.bind(1, id);
-      cash.bind(2, deps_.config.paper_cash);
-      cash.bind(3, deps_.clock.now());
-      cash.exec();
-      tx.commit();
-      spdlog::info("created the paper account ({} KRW)",
-                   format_krw(static_cast<double>(deps_.config.paper_cash)));
-    }
-  } catch (const std::exception& e) {
-    return Status::internal(std::string("cannot open the paper account: ") + e.what());
-  }
-  return account(domain::AccountId(id));
+  auto id = PaperBroker::ensure_account(deps_.db, deps_.config.paper_cash, deps_.clock.now());
+  if (!id.ok()) return id.status();
+  return account(*id);
 }
 
 Status LiveService::start() {

@@ -123,6 +123,27 @@ void OrderDesk::halt_session(domain::SessionId id, const std::string& reason) {
   }
 }
 
+void OrderDesk::halt_account_locked(const std::string& reason) {
+  spdlog::error("account {} halted: {}", account_.value(), reason);
+  trading_state_ = TradingState::kHalted;
+  try {
+    // Persisted when the database still takes it; in memory either way (nothing is sent).
+    SQLite::Statement q(db_.durable_connection(),
+                        "UPDATE broker_accounts SET trading_state = 'halted', state_reason = ?, "
+                        "state_changed_at = ? WHERE id = ?");
+    q.bind(1, reason);
+    q.bind(2, clock_.now());
+    q.bind(3, account_.value());
+    q.exec();
+  } catch (const std::exception& e) {
+    spdlog::error("account {}: the halt is not persisted: {}", account_.value(), e.what());
+  }
+  if (events_) {
+    events_("live.account",
+            json{{"id", account_.value()}, {"trading_state", "halted"}, {"reason", reason}});
+  }
+}
+
 void OrderDesk::publish_order(domain::OrderId id) {
   if (!events_) return;
   auto o = journal_.get(id);
@@ -155,9 +176,13 @@ PlaceResult OrderDesk::place(const PlannedOrder& order, RiskContext risk,
   if (order.session) sessions_[order.session->value()] = SessionInfo{costs, req.market};
 
   auto frozen = journal_.symbol_frozen(account_, req.symbol);
-  if (!frozen.ok() || *frozen) {
-    out.detail = frozen.ok() ? "another order of " + req.symbol.str() + " is not resolved yet"
-                             : frozen.status().message();
+  if (!frozen.ok()) {
+    halt_account_locked("the order journal cannot be read: " + frozen.status().message());
+    out.detail = frozen.status().message();
+    return out;
+  }
+  if (*frozen) {
+    out.detail = "another order of " + req.symbol.str() + " is not resolved yet";
     return out;  // kDeferred: nothing is sent while an order of the symbol is unresolved (I2)
   }
   risk.account_state = trading_state_;
@@ -235,9 +260,8 @@ PlaceResult OrderDesk::place(const PlannedOrder& order, RiskContext risk,
   if (Status st = journal_.record_send(*id, sent, clock_.now()); !st.ok()) {
     // The order may be out and its outcome is not recorded: the row stays pending_submit, which
     // freezes the symbol; the next start resolves it as unknown.
-    spdlog::error("order {}: cannot record the send ({}); the account is halted", id->value(),
-                  st.message());
-    trading_state_ = TradingState::kHalted;
+    halt_account_locked("order " + std::to_string(id->value()) +
+                        ": the send's outcome cannot be recorded: " + st.message());
     out.outcome = PlaceOutcome::kUnresolved;
     out.detail = st.message();
     return out;

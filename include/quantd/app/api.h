@@ -17,6 +17,10 @@
 #include "quantd/http/router.h"
 #include "quantd/storage/database.h"
 
+namespace quantd::live {
+class LiveService;
+}
+
 namespace quantd::app {
 
 // What the API handlers use. Everything must outlive the Router's server.
@@ -24,6 +28,7 @@ struct ApiContext {
   storage::Database& db;
   BacktestService& backtests;
   const Clock& clock;
+  live::LiveService* live = nullptr;  // null: the live routes answer 503
 };
 
 // Wraps a handler, e.g. with the bearer-token check; the identity is fine.

@@ -119,6 +119,8 @@ class OrderDesk {
   PlaceResult apply_snapshot_locked(const JournalOrder& order, const BrokerOrder& snapshot);
   Result<SessionInfo> session_info(domain::SessionId id);
   void halt_session(domain::SessionId id, const std::string& reason);
+  // I1: the journal failed; nothing more is sent from this account until the operator resumes.
+  void halt_account_locked(const std::string& reason);
   void publish_order(domain::OrderId id);
 
   storage::Database& db_;

@@ -1,0 +1,336 @@
+// The order desk and journal against the real paper broker: journal before send, unknown
+// outcomes resolved only by the broker's order book, frozen symbols, cumulative fills applied
+// once, reconciliation of holdings.
+#include "quantd/live/order_desk.h"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <doctest/doctest.h>
+
+#include "live_test_support.h"
+#include "quantd/live/paper_broker.h"
+
+using namespace quantd;
+using namespace quantd::live;
+
+namespace {
+
+const CivilDate kDay{2026, 7, 9};
+
+struct DeskFixture {
+  testing::TempDb tdb;
+  ManualClock clock{from_seoul(kDay, 9, 5, 2)};
+  ReplaySource source{*tdb.db};
+  MarketDataService market{source};
+  SessionStore store{*tdb.db};
+  domain::AccountId account;
+  std::unique_ptr<PaperBroker> broker;
+  std::unique_ptr<OrderDesk> desk;
+  std::vector<std::string> events;
+
+  DeskFixture() {
+    std::vector<domain::Bar> bars;
+    for (int m = 0; m < 30; ++m) {
+      const double p = 10'000 + 10 * m;
+      bars.push_back(testing::minute_bar(kDay, 9, m, p, p + 50, p - 50, p + 10));
+    }
+    tdb.store(domain::Symbol("AAA"), domain::Interval::k1m, bars);
+    tdb.store(domain::Symbol("BBB"), domain::Interval::k1m, bars);
+    auto a = PaperBroker::ensure_account(*tdb.db, 100'000'000, clock.now());
+    REQUIRE(a.ok());
+    account = *a;
+    boot();
+  }
+
+  void boot() {
+    desk.reset();
+    broker = std::make_unique<PaperBroker>(*tdb.db, account, market, clock, PaperSettings{});
+    desk = std::make_unique<OrderDesk>(
+        *tdb.db, store, account, *broker, clock, DeskOptions{}, nullptr,
+        [this](std::string_view e, const nlohmann::json&) { events.emplace_back(e); });
+  }
+
+  domain::SessionId session(const std::vector<std::string>& symbols, std::int64_t capital) {
+    SessionRecord r;
+    r.strategy_name = "test";
+    r.script = "builtin:buy_and_hold";
+    for (const auto& s : symbols) r.symbols.emplace_back(s);
+    r.account_id = account;
+    r.capital = capital;
+    r.state = SessionState::kActive;
+    auto id = store.create(r, clock.now());
+    REQUIRE(id.ok());
+    return *id;
+  }
+
+  PlannedOrder buy(domain::SessionId s, const std::string& symbol, std::int64_t qty,
+                   TimestampMs bar_ts) {
+    PlannedOrder p;
+    p.account = account;
+    p.session = s;
+    p.request.symbol = domain::Symbol(symbol);
+    p.request.side = domain::Side::kBuy;
+    p.request.quantity = qty;
+    p.request.type = OrderType::kMarket;
+    p.request.bar_ts = bar_ts;
+    p.request.bar_interval = domain::Interval::k1m;
+    p.decided_ts = bar_ts - kMsPerMinute;
+    p.ref_price = 10'040;
+    return p;
+  }
+
+  RiskContext risk() const {
+    RiskContext r;
+    r.session_equity = 1e12;
+    return r;
+  }
+
+  int paper_orders() {
+    SQLite::Statement q(tdb.db->connection(), "SELECT count(*) FROM paper_orders");
+    q.executeStep();
+    return q.getColumn(0).getInt();
+  }
+
+  std::int64_t session_cash(domain::SessionId s) { return store.get(s)->cash; }
+};
+
+}  // namespace
+
+TEST_CASE("desk: an order is journaled, sent once, filled at the bar's open, booked once") {
+  DeskFixture f;
+  const auto s = f.session({"AAA"}, 1'000'000);
+  const TimestampMs bar = from_seoul(kDay, 9, 4);
+  const PlaceResult r = f.desk->place(f.buy(s, "AAA", 10, bar), f.risk(), {});
+  REQUIRE(r.outcome == PlaceOutcome::kFilled);
+  REQUIRE(r.fills.size() == 1);
+  CHECK(r.fills[0].price == 10'040);  // the 09:04 bar's open
+  CHECK(r.fills[0].fill_ts == bar);
+  CHECK(f.paper_orders() == 1);
+  const std::int64_t commission = r.fills[0].commission;
+  CHECK(f.session_cash(s) == 1'000'000 - 100'400 - commission);
+  // Replaying the broker's snapshot (a reconciliation) books nothing twice (I5).
+  auto report = f.desk->reconcile(ReconKind::kPeriodic);
+  REQUIRE(report.ok());
+  CHECK(report->result == "ok");
+  CHECK(f.session_cash(s) == 1'000'000 - 100'400 - commission);
+  OrderJournal j(*f.tdb.db);
+  auto fills = j.session_fills(s, 10);
+  REQUIRE(fills.ok());
+  CHECK(fills->size() == 1);
+}
+
+TEST_CASE("desk: a lost answer is bound to the broker's order, never sent again") {
+  DeskFixture f;
+  const auto s = f.session({"AAA"}, 1'000'000);
+  PaperFaults faults;
+  faults.accept_then_drop = 1;
+  f.broker->set_faults(faults);
+  const PlaceResult r = f.desk->place(f.buy(s, "AAA", 10, from_seoul(kDay, 9, 4)), f.risk(), {});
+  CHECK(r.outcome == PlaceOutcome::kFilled);
+  CHECK(f.paper_orders() == 1);
+  OrderJournal j(*f.tdb.db);
+  auto o = j.get(*r.order);
+  REQUIRE(o.ok());
+  CHECK(o->state == OrderState::kFilled);
+  REQUIRE(o->ref);
+  // The journal shows it went through unknown.
+  SQLite::Statement q(f.tdb.db->connection(),
+                      "SELECT count(*) FROM journal WHERE order_id = ? AND to_state = 'unknown'");
+  q.bind(1, r.order->value());
+  q.executeStep();
+  CHECK(q.getColumn(0).getInt() == 1);
+}
+
+TEST_CASE("desk: an order dropped before processing is proven not placed, only by full reads") {
+  for (int kind = 0; kind < 2; ++kind) {
+    DeskFixture f;
+    const auto s = f.session({"AAA"}, 1'000'000);
+    PaperFaults faults;
+    (kind == 0 ? faults.drop_next : faults.http_500_next) = 1;
+    f.broker->set_faults(faults);
+    const PlaceResult r = f.desk->place(f.buy(s, "AAA", 10, from_seoul(kDay, 9, 4)), f.risk(), {});
+    CHECK(r.outcome == PlaceOutcome::kNotPlaced);
+    CHECK(f.paper_orders() == 0);
+    OrderJournal j(*f.tdb.db);
+    auto o = j.get(*r.order);
+    REQUIRE(o.ok());
+    CHECK(o->state == OrderState::kNotPlaced);
+    CHECK(o->empty_checks == 2);
+  }
+}
+
+TEST_CASE("desk: a failed read of the order book is never taken as empty (I4)") {
+  DeskFixture f;
+  const auto s = f.session({"AAA"}, 1'000'000);
+  PaperFaults faults;
+  faults.drop_next = 1;
+  faults.orders_error_next = 1;
+  f.broker->set_faults(faults);
+  const PlaceResult r = f.desk->place(f.buy(s, "AAA", 10, from_seoul(kDay, 9, 4)), f.risk(), {});
+  CHECK(r.outcome == PlaceOutcome::kUnresolved);
+  OrderJournal j(*f.tdb.db);
+  CHECK(j.get(*r.order)->state == OrderState::kUnknown);
+  // The symbol is frozen for every session: another session's order waits, nothing is sent.
+  const auto other = f.session({"AAA"}, 1'000'000);
+  const PlaceResult blocked =
+      f.desk->place(f.buy(other, "AAA", 5, from_seoul(kDay, 9, 5)), f.risk(), {});
+  CHECK(blocked.outcome == PlaceOutcome::kDeferred);
+  CHECK_FALSE(blocked.order);
+  // Another symbol is not frozen.
+  const auto third = f.session({"BBB"}, 1'000'000);
+  CHECK(f.desk->place(f.buy(third, "BBB", 5, from_seoul(kDay, 9, 4)), f.risk(), {}).outcome ==
+        PlaceOutcome::kFilled);
+  // Once the book can be read again the unknown order is resolved (not placed) and AAA thaws.
+  f.broker->set_faults({});
+  f.desk->resolve_unknown();
+  f.desk->resolve_unknown();
+  CHECK(j.get(*r.order)->state == OrderState::kNotPlaced);
+  CHECK(f.desk->place(f.buy(other, "AAA", 5, from_seoul(kDay, 9, 4)), f.risk(), {}).outcome ==
+        PlaceOutcome::kFilled);
+}
+
+TEST_CASE("desk: two unclaimed matching broker orders need the operator") {
+  DeskFixture f;
+  const auto s = f.session({"AAA"}, 1'000'000);
+  // Someone else places the same order at the broker, twice, while quantd's answer is lost.
+  OrderRequest outside;
+  outside.symbol = domain::Symbol("AAA");
+  outside.side = domain::Side::kBuy;
+  outside.quantity = 10;
+  outside.type = OrderType::kMarket;
+  outside.bar_ts = from_seoul(kDay, 9, 4);
+  REQUIRE(f.broker->submit(outside).outcome == SendOutcome::kAccepted);
+  PaperFaults faults;
+  faults.accept_then_drop = 1;
+  f.broker->set_faults(faults);
+  const PlaceResult r = f.desk->place(f.buy(s, "AAA", 10, from_seoul(kDay, 9, 4)), f.risk(), {});
+  CHECK(r.outcome == PlaceOutcome::kUnresolved);
+  OrderJournal j(*f.tdb.db);
+  CHECK(j.get(*r.order)->state == OrderState::kNeedsAttention);
+  auto frozen = j.symbol_frozen(f.account, domain::Symbol("AAA"));
+  REQUIRE(frozen.ok());
+  CHECK(*frozen);
+}
+
+TEST_CASE("desk: nothing is sent when the journal cannot be written (I1)") {
+  DeskFixture f;
+  const auto s = f.session({"AAA"}, 1'000'000);
+  // Every write of an order fails (a full disk, a read-only file), reads still work.
+  f.tdb.db->durable_connection().exec(
+      "CREATE TRIGGER no_orders BEFORE INSERT ON orders BEGIN SELECT RAISE(ABORT, 'disk I/O "
+      "error (test)'); END");
+  const PlaceResult r = f.desk->place(f.buy(s, "AAA", 10, from_seoul(kDay, 9, 4)), f.risk(), {});
+  CHECK(r.outcome == PlaceOutcome::kDeferred);
+  CHECK(f.paper_orders() == 0);
+  CHECK(f.desk->trading_state() == TradingState::kHalted);
+}
+
+TEST_CASE("desk: a restart between send and answer is resolved at startup, not resent") {
+  DeskFixture f;
+  const auto s = f.session({"AAA"}, 1'000'000);
+  f.desk = std::make_unique<OrderDesk>(
+      *f.tdb.db, f.store, f.account, *f.broker, f.clock, DeskOptions{},
+      [](std::string_view point) {
+        if (point == "after_send") throw std::string("crash");
+      },
+      nullptr);
+  CHECK_THROWS_AS(f.desk->place(f.buy(s, "AAA", 10, from_seoul(kDay, 9, 4)), f.risk(), {}),
+                  std::string);
+  CHECK(f.paper_orders() == 1);  // it left before the "crash"
+  f.boot();                      // the next start
+  auto report = f.desk->reconcile(ReconKind::kStartup);
+  REQUIRE(report.ok());
+  CHECK(report->result == "ok");
+  CHECK(f.paper_orders() == 1);
+  OrderJournal j(*f.tdb.db);
+  auto orders = j.session_orders(s, 10);
+  REQUIRE(orders.ok());
+  REQUIRE(orders->size() == 1);
+  CHECK(orders->front().state == OrderState::kFilled);
+  CHECK(f.session_cash(s) < 1'000'000);
+}
+
+TEST_CASE("desk: holdings that differ from the ledgers halt the sessions trading the symbol") {
+  DeskFixture f;
+  const auto s = f.session({"AAA"}, 1'000'000);
+  const auto quiet = f.session({"BBB"}, 1'000'000);
+  REQUIRE(f.desk->place(f.buy(s, "AAA", 10, from_seoul(kDay, 9, 4)), f.risk(), {}).outcome ==
+          PlaceOutcome::kFilled);
+  auto ok = f.desk->reconcile(ReconKind::kPeriodic);
+  REQUIRE(ok.ok());
+  CHECK(ok->result == "ok");
+  // Someone buys AAA in the broker's app: quantd reports and halts, never trades to repair.
+  f.clock.set(from_seoul(kDay, 9, 7, 2));
+  OrderRequest manual;
+  manual.symbol = domain::Symbol("AAA");
+  manual.side = domain::Side::kBuy;
+  manual.quantity = 3;
+  manual.type = OrderType::kMarket;
+  manual.bar_ts = from_seoul(kDay, 9, 6);
+  REQUIRE(f.broker->submit(manual).outcome == SendOutcome::kAccepted);
+  const int before = f.paper_orders();
+  auto report = f.desk->reconcile(ReconKind::kPeriodic);
+  REQUIRE(report.ok());
+  CHECK(report->result == "mismatch");
+  CHECK(f.store.get(s)->state == SessionState::kHalted);
+  CHECK(f.store.get(quiet)->state == SessionState::kActive);
+  CHECK(f.paper_orders() == before);
+  // The same on a symbol nobody trades only moves the baseline.
+  OrderRequest other = manual;
+  other.symbol = domain::Symbol("CCC");
+  f.tdb.store(domain::Symbol("CCC"), domain::Interval::k1m,
+              {testing::minute_bar(kDay, 9, 6, 5000, 5000, 5000, 5000)});
+  REQUIRE(f.broker->submit(other).outcome == SendOutcome::kAccepted);
+  auto again = f.desk->reconcile(ReconKind::kPeriodic);
+  REQUIRE(again.ok());
+  SQLite::Statement q(f.tdb.db->connection(),
+                      "SELECT quantity FROM account_baseline WHERE symbol = 'CCC'");
+  REQUIRE(q.executeStep());
+  CHECK(q.getColumn(0).getInt() == 3);
+}
+
+TEST_CASE("desk: the kill switch defers orders and survives a restart") {
+  DeskFixture f;
+  const auto s = f.session({"AAA"}, 1'000'000);
+  REQUIRE(f.desk->set_trading_state(TradingState::kHalted, "test", "operator").ok());
+  CHECK(f.desk->place(f.buy(s, "AAA", 10, from_seoul(kDay, 9, 4)), f.risk(), {}).outcome ==
+        PlaceOutcome::kDeferred);
+  f.boot();
+  CHECK(f.desk->trading_state() == TradingState::kHalted);
+  CHECK(f.paper_orders() == 0);
+  REQUIRE(f.desk->set_trading_state(TradingState::kActive, "resumed", "operator").ok());
+  CHECK(f.desk->place(f.buy(s, "AAA", 10, from_seoul(kDay, 9, 4)), f.risk(), {}).outcome ==
+        PlaceOutcome::kFilled);
+}
+
+TEST_CASE("risk: limits deny with a code and a sentence; halts defer") {
+  PlannedOrder p;
+  p.request.symbol = domain::Symbol("AAA");
+  p.request.side = domain::Side::kBuy;
+  p.request.quantity = 1000;
+  p.ref_price = 10'000;
+  RiskContext c;
+  c.session_equity = 20'000'000;
+  CHECK(check_order(p, c).verdict == RiskVerdict::kAllow);
+  c.limits.max_order_notional = 5'000'000;
+  RiskDecision d = check_order(p, c);
+  CHECK(d.verdict == RiskVerdict::kDeny);
+  CHECK(d.check == "NOTIONAL_EXCEEDS_MAX");
+  CHECK(d.detail.find("10,000,000") != std::string::npos);
+  c.limits = {};
+  c.session_equity = 5'000'000;
+  CHECK(check_order(p, c).check == "POSITION_EXCEEDS_MAX");
+  c.session_equity = 20'000'000;
+  c.session_state = SessionState::kHalted;
+  CHECK(check_order(p, c).verdict == RiskVerdict::kDefer);
+  c.session_state = SessionState::kReducing;
+  CHECK(check_order(p, c).check == "REDUCING_ONLY");
+  p.request.side = domain::Side::kSell;
+  CHECK(check_order(p, c).verdict == RiskVerdict::kAllow);
+  c.session_state = SessionState::kActive;
+  c.market_open = false;
+  CHECK(check_order(p, c).check == "MARKET_CLOSED");
+  p.request.bar_ts = 1;  // simulated at a bar: its own time is the market's
+  CHECK(check_order(p, c).verdict == RiskVerdict::kAllow);
+  c.orders_symbol_today = 40;
+  CHECK(check_order(p, c).check == "RATE_PER_SYMBOL_DAY");
+}
