@@ -11,6 +11,11 @@ constexpr std::int64_t kClosingAuctionMs = 15 * kMsPerHour + 30 * kMsPerMinute;
 // The last minute of continuous trading (15:19–15:20); the call auction follows until 15:30.
 constexpr std::int64_t kLastContinuousMs = 15 * kMsPerHour + 19 * kMsPerMinute;
 
+// The moment the last bar of a session day is complete: the 15:30 auction bar's minute has passed.
+constexpr std::int64_t kSessionDoneMs = kClosingAuctionMs + kMsPerMinute;
+
+TimestampMs seoul_day_start(TimestampMs ts) { return seoul_day(ts) * kMsPerDay - kSeoulOffsetMs; }
+
 // Milliseconds since Seoul midnight.
 std::int64_t seoul_time_of_day(TimestampMs ts) {
   return ts + kSeoulOffsetMs - seoul_day(ts) * kMsPerDay;
@@ -18,14 +23,14 @@ std::int64_t seoul_time_of_day(TimestampMs ts) {
 
 }  // namespace
 
-TimestampMs bar_complete_at(TimestampMs ts, Interval interval) {
-  const TimestampMs day_start = seoul_day(ts) * kMsPerDay - kSeoulOffsetMs;
-  const TimestampMs after_close = day_start + kClosingAuctionMs + kMsPerMinute;
-  if (interval == Interval::k1d) return after_close;
-  const TimestampMs end = ts + interval_ms(interval);
+TimestampMs bar_complete_at(TimestampMs bar_ts, Interval interval) {
+  const TimestampMs day_start = seoul_day_start(bar_ts);
+  if (interval == Interval::k1d) return day_start + kSessionDoneMs;
+  const TimestampMs end = bar_ts + interval_ms(interval);
   if (interval == Interval::k1m) return end;
+  // The bucket holding 15:19 also receives the folded 15:20–15:30 auction bars.
   const TimestampMs last_continuous = day_start + kLastContinuousMs;
-  if (ts <= last_continuous && last_continuous < end) return after_close;
+  if (bar_ts <= last_continuous && last_continuous < end) return day_start + kSessionDoneMs;
   return end;
 }
 
@@ -33,7 +38,7 @@ BarAggregator::BarAggregator(Interval target, AggregateOptions options)
     : target_(target), options_(options) {}
 
 TimestampMs BarAggregator::bucket_start(TimestampMs ts) const {
-  const std::int64_t day_start = seoul_day(ts) * kMsPerDay - kSeoulOffsetMs;
+  const std::int64_t day_start = seoul_day_start(ts);
   if (target_ == Interval::k1d) return day_start;
   std::int64_t tod = ts - day_start;
   if (options_.fold_closing_auction && target_ != Interval::k1m && tod > kLastContinuousMs &&
@@ -72,14 +77,12 @@ std::optional<Bar> BarAggregator::add(const Bar& bar) {
 
 std::optional<Bar> BarAggregator::complete_until(TimestampMs now) {
   if (!current_) return std::nullopt;
-  TimestampMs end = current_->ts + interval_ms(target_);
-  if (target_ != Interval::k1d && target_ != Interval::k1m && options_.fold_closing_auction) {
-    const TimestampMs day_start = seoul_day(current_->ts) * kMsPerDay - kSeoulOffsetMs;
-    const TimestampMs last_continuous = day_start + kLastContinuousMs;
-    if (current_->ts <= last_continuous && last_continuous < end) {
-      end = day_start + kClosingAuctionMs + kMsPerMinute;  // waits for the 15:30 auction bar
-    }
-  }
+  // Non-default options change which bars a bucket can still receive, so they keep the plain
+  // interval end; the defaults (what backtests and live use) follow the session rule.
+  const bool session_rule =
+      target_ == Interval::k1d ? options_.regular_session_only : options_.fold_closing_auction;
+  const TimestampMs end =
+      session_rule ? bar_complete_at(current_->ts, target_) : current_->ts + interval_ms(target_);
   if (now < end) return std::nullopt;
   return flush();
 }

@@ -104,3 +104,68 @@ TEST_CASE("BarAggregator emits a bucket when the next one starts, or when its ti
   CHECK(closing->ts == from_seoul(d, 15, 15));
   CHECK(closing->volume == 20);
 }
+
+TEST_CASE("bar_complete_at: one interval later, but the last bucket and the day at 15:31") {
+  const CivilDate d{2024, 3, 4};
+  const TimestampMs close_done = from_seoul(d, 15, 31);
+  // 1m: always one minute later, including the auction minutes and the 15:30 closing print.
+  CHECK(bar_complete_at(from_seoul(d, 9, 0), Interval::k1m) == from_seoul(d, 9, 1));
+  CHECK(bar_complete_at(from_seoul(d, 15, 19), Interval::k1m) == from_seoul(d, 15, 20));
+  CHECK(bar_complete_at(from_seoul(d, 15, 30), Interval::k1m) == close_done);
+  // 5m: the 15:15 bucket holds 15:19 and the folded auction bars.
+  CHECK(bar_complete_at(from_seoul(d, 9, 0), Interval::k5m) == from_seoul(d, 9, 5));
+  CHECK(bar_complete_at(from_seoul(d, 15, 10), Interval::k5m) == from_seoul(d, 15, 15));
+  CHECK(bar_complete_at(from_seoul(d, 15, 15), Interval::k5m) == close_done);
+  // 15m: 15:15 likewise; 15:00 does not hold 15:19.
+  CHECK(bar_complete_at(from_seoul(d, 15, 0), Interval::k15m) == from_seoul(d, 15, 15));
+  CHECK(bar_complete_at(from_seoul(d, 15, 15), Interval::k15m) == close_done);
+  // 30m and 60m: the 15:00 bucket.
+  CHECK(bar_complete_at(from_seoul(d, 14, 30), Interval::k30m) == from_seoul(d, 15, 0));
+  CHECK(bar_complete_at(from_seoul(d, 15, 0), Interval::k30m) == close_done);
+  CHECK(bar_complete_at(from_seoul(d, 9, 0), Interval::k60m) == from_seoul(d, 10, 0));
+  CHECK(bar_complete_at(from_seoul(d, 14, 0), Interval::k60m) == from_seoul(d, 15, 0));
+  CHECK(bar_complete_at(from_seoul(d, 15, 0), Interval::k60m) == close_done);
+  // 1d: stamped at Seoul midnight, complete at the close plus the auction minute, not at midnight.
+  CHECK(bar_complete_at(from_seoul(d), Interval::k1d) == close_done);
+  CHECK(bar_complete_at(from_seoul({2024, 12, 31}), Interval::k1d) ==
+        from_seoul({2024, 12, 31}, 15, 31));
+  // No bucket completes before every 1m bar it can receive has completed, and the day's last
+  // bucket of every interval completes at 15:31.
+  for (Interval iv : {Interval::k1m, Interval::k5m, Interval::k15m, Interval::k30m, Interval::k60m,
+                      Interval::k1d}) {
+    CAPTURE(to_string(iv));
+    const BarAggregator agg(iv);
+    for (TimestampMs t = from_seoul(d, 9, 0); t <= from_seoul(d, 15, 30); t += kMsPerMinute) {
+      const TimestampMs bucket = agg.bucket_start(t);
+      CHECK(bar_complete_at(t, Interval::k1m) <= bar_complete_at(bucket, iv));
+      CHECK(bar_complete_at(bucket, iv) <= close_done);
+    }
+    const std::vector<Bar> out = aggregate_bars(session_day(d, 0), iv);
+    REQUIRE(!out.empty());
+    CHECK(bar_complete_at(out.back().ts, iv) == close_done);
+  }
+}
+
+TEST_CASE("BarAggregator completes a daily bar at 15:31, and each interval's last bucket there") {
+  const CivilDate d{2024, 3, 4};
+  const std::vector<Bar> day = session_day(d, 0);
+  for (Interval iv :
+       {Interval::k5m, Interval::k15m, Interval::k30m, Interval::k60m, Interval::k1d}) {
+    CAPTURE(to_string(iv));
+    BarAggregator agg(iv);
+    for (const Bar& b : day) {
+      if (b.ts > from_seoul(d, 15, 30)) break;  // the session ends with the 15:30 print
+      (void)agg.add(b);
+    }
+    CHECK_FALSE(agg.complete_until(from_seoul(d, 15, 30, 59)).has_value());
+    auto last = agg.complete_until(from_seoul(d, 15, 31));
+    REQUIRE(last.has_value());
+    CHECK(last->close == 1'530.25);                                         // the official close
+    CHECK_FALSE(agg.complete_until(from_seoul({2024, 3, 5})).has_value());  // nothing left
+  }
+  // Options that keep after-hours bars keep the daily bucket open until midnight.
+  BarAggregator all(Interval::k1d, AggregateOptions{false, false});
+  (void)all.add(minute(d, 15, 30, 0));
+  CHECK_FALSE(all.complete_until(from_seoul(d, 15, 31)).has_value());
+  CHECK(all.complete_until(from_seoul({2024, 3, 5})).has_value());
+}

@@ -11,7 +11,13 @@
 // (09:00 ≤ open time ≤ 15:30 Seoul) are used, and bars stamped 15:20–15:30 (the closing call
 // auction, whose single price at 15:30 is the official close) are folded into the bucket holding
 // 15:19, the last minute of continuous trading, so the last intraday bar of a day closes at the
-// official close instead of forming a bucket of its own. That bucket completes at 15:31.
+// official close instead of forming a bucket of its own.
+//
+// When a bar is complete (bar_complete_at, the one rule backtest replay and live share): a 1m bar
+// when its minute has passed; an intraday bucket when its interval has passed, except the bucket
+// holding 15:19, which also waits for the 15:30 auction bar and completes at 15:31; a daily bar at
+// 15:31 of its day (the session close plus the auction minute), not at the next midnight. So a
+// live strategy sees the day's last bar at the 15:31 scheduler tick, as its backtest does.
 //
 // Not thread-safe (BarAggregator holds state); aggregate_bars is pure.
 #pragma once
@@ -24,11 +30,13 @@
 
 namespace quantd::domain {
 
-// The moment a bar stamped `bar_ts` (its open time) of `interval` is complete, session-aware:
-// 1m bars at ts + 1 min; intraday buckets at ts + interval, except the bucket holding 15:19
-// Seoul, which also takes the folded 15:20–15:30 closing-auction bars and completes at 15:31;
-// daily bars (stamped Seoul midnight) at 15:31 Seoul of their day, after the closing print.
-// The one rule for backtests (DataContext::now) and live sessions (when a bar may be used).
+// The moment the bar stamped `bar_ts` (its open time; for 1d Seoul midnight) of `interval` is
+// complete, as UTC ms: 1m → bar_ts + 1 min; 5m..60m → bar_ts + interval, but 15:31 Seoul of that
+// day for the bucket holding 15:19 (5m 15:15, 15m 15:15, 30m 15:00, 60m 15:00); 1d → 15:31 Seoul
+// of that day. Assumes the default AggregateOptions (session filter and auction folding on), which
+// is what produced the bar. `bar_ts` must be a bucket start of `interval` (as aggregate_bars
+// stamps). The one rule for backtests (DataContext::now) and live sessions (when a bar may be
+// used). Pure; thread-safe.
 TimestampMs bar_complete_at(TimestampMs bar_ts, Interval interval);
 
 struct AggregateOptions {
@@ -45,8 +53,10 @@ class BarAggregator {
   // ignored). Returns the completed bar of the previous bucket when `bar` starts a new one.
   std::optional<Bar> add(const Bar& bar);
 
-  // Returns and clears the bucket in progress if its interval has passed at `now` (live use:
-  // the scheduler's minute tick). For daily bars the bucket ends at the next Seoul midnight.
+  // Returns and clears the bucket in progress if it is complete at `now` (live use: the
+  // scheduler's minute tick): now >= bar_complete_at(bucket, target) with the default options.
+  // Without auction folding an intraday bucket ends after its interval; without the session
+  // filter a daily bucket ends at the next Seoul midnight (after-hours bars may still arrive).
   std::optional<Bar> complete_until(TimestampMs now);
 
   // Returns and clears the bucket in progress, complete or not (end of historical data).
