@@ -24,7 +24,7 @@
 
 namespace quantd::app {
 
-using LiveMessage = std::variant<bus::EvaluateStrategy, bus::StrategyCommand>;
+using LiveMessage = std::variant<bus::EvaluateSession, bus::StrategyCommand>;
 
 struct Daemon::Impl {
   explicit Impl(config::Config c)
@@ -37,7 +37,7 @@ struct Daemon::Impl {
   void register_routes();
   // Wraps an API handler with the bearer-token check required when server.auth_token is set.
   http::Handler authorized(http::Handler handler) const;
-  std::vector<std::int64_t> active_strategies();
+  std::vector<std::int64_t> live_session_ids();
   void requeue_unfinished_backtests();
   void handle_backtest(bus::RunBacktest& job, const std::atomic<bool>& stopping);
   void handle_live(LiveMessage& message, const std::atomic<bool>& stopping);
@@ -83,8 +83,8 @@ Status Daemon::Impl::start() {
   if (config.scheduler.enabled) {
     scheduler = std::make_unique<scheduler::Scheduler>(
         clock, scheduler::KrxCalendar(config.scheduler.holidays),
-        [this] { return active_strategies(); },
-        [this](const bus::EvaluateStrategy& m) {
+        [this] { return live_session_ids(); },
+        [this](const bus::EvaluateSession& m) {
           return live_channel.push(LiveMessage{m}, bus::PushMode::kFailFast).ok();
         });
     scheduler->start();
@@ -123,9 +123,11 @@ void Daemon::Impl::stop() {
   started = false;
 }
 
-std::vector<std::int64_t> Daemon::Impl::active_strategies() {
+std::vector<std::int64_t> Daemon::Impl::live_session_ids() {
   std::vector<std::int64_t> ids;
-  SQLite::Statement q(db->connection(), "SELECT id FROM strategies WHERE active = 1 ORDER BY id");
+  SQLite::Statement q(db->connection(),
+                      "SELECT id FROM live_sessions WHERE state NOT IN ('stopped', 'failed') "
+                      "ORDER BY id");
   while (q.executeStep()) ids.push_back(q.getColumn(0).getInt64());
   return ids;
 }
@@ -155,9 +157,9 @@ void Daemon::Impl::handle_backtest(bus::RunBacktest& job, const std::atomic<bool
 
 void Daemon::Impl::handle_live(LiveMessage& message, const std::atomic<bool>&) {
   // Live trading plugs in here with the live-trading issue.
-  if (const auto* e = std::get_if<bus::EvaluateStrategy>(&message)) {
-    spdlog::debug("live: evaluate strategy {} for {} (no live service in this build)",
-                  e->strategy_id, format_seoul(e->minute));
+  if (const auto* e = std::get_if<bus::EvaluateSession>(&message)) {
+    spdlog::debug("live: evaluate session {} for {} (no live service in this build)", e->session_id,
+                  format_seoul(e->minute));
   }
 }
 

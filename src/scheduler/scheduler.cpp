@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <future>
 #include <thread>
 
 #include "quantd/scheduler/session_ticker.h"
@@ -13,13 +14,12 @@
 namespace quantd::scheduler {
 
 struct Scheduler::Impl {
-  Impl(Scheduler& owner, const Clock& clock, KrxCalendar calendar, ActiveStrategies active,
-       Publish publish)
+  Impl(Scheduler& owner, const Clock& clock, KrxCalendar calendar, Ids ids, Publish publish)
       : owner(owner),
         clock(clock),
         calendar(std::move(calendar)),
         ticker(this->calendar),
-        active(std::move(active)),
+        ids(std::move(ids)),
         publish(std::move(publish)),
         timer(io) {}
 
@@ -41,24 +41,24 @@ struct Scheduler::Impl {
     const auto minute = ticker.on_wake(clock.now());
     if (!minute) return;
     owner.ticks_.fetch_add(1);
-    std::vector<std::int64_t> ids;
+    std::vector<std::int64_t> due;
     try {
-      ids = active();
+      due = ids();
     } catch (const std::exception& e) {
-      spdlog::error("scheduler: cannot list active strategies: {}", e.what());
+      spdlog::error("scheduler: cannot list what to evaluate: {}", e.what());
       return;
     }
     std::size_t refused = 0;
-    for (std::int64_t id : ids) {
-      if (publish(bus::EvaluateStrategy{id, *minute})) {
+    for (std::int64_t id : due) {
+      if (publish(bus::EvaluateSession{id, *minute})) {
         owner.published_.fetch_add(1);
       } else {
         ++refused;
       }
     }
-    spdlog::debug("scheduler: minute {} → {} strategies", format_seoul(*minute), ids.size());
+    spdlog::debug("scheduler: minute {} → {} sessions", format_seoul(*minute), due.size());
     if (refused > 0) {
-      spdlog::warn("scheduler: live queue refused {} of {} evaluations for {}", refused, ids.size(),
+      spdlog::warn("scheduler: live queue refused {} of {} evaluations for {}", refused, due.size(),
                    format_seoul(*minute));
     }
   }
@@ -67,17 +67,19 @@ struct Scheduler::Impl {
   const Clock& clock;
   KrxCalendar calendar;
   SessionTicker ticker;
-  ActiveStrategies active;
+  Ids ids;
   Publish publish;
   boost::asio::io_context io;
   boost::asio::steady_timer timer;
   std::thread thread;
   std::atomic<bool> stopping{false};
+  // True between the start handler and stop(); touched only on the io thread (and by stop()
+  // after the join), so a wake() queued while stopped does nothing.
+  bool running = false;
 };
 
-Scheduler::Scheduler(const Clock& clock, KrxCalendar calendar, ActiveStrategies active,
-                     Publish publish)
-    : impl_(std::make_unique<Impl>(*this, clock, std::move(calendar), std::move(active),
+Scheduler::Scheduler(const Clock& clock, KrxCalendar calendar, Ids ids, Publish publish)
+    : impl_(std::make_unique<Impl>(*this, clock, std::move(calendar), std::move(ids),
                                    std::move(publish))) {}
 
 Scheduler::~Scheduler() { stop(); }
@@ -86,12 +88,18 @@ void Scheduler::start() {
   if (impl_->thread.joinable()) return;
   impl_->stopping = false;
   impl_->io.restart();
-  boost::asio::post(impl_->io, [this] {
+  std::promise<void> armed;
+  boost::asio::post(impl_->io, [this, &armed] {
     // Do not fire for a minute that completed before start: only boundaries from now on.
     impl_->ticker.on_wake(impl_->clock.now());
+    impl_->running = true;
     impl_->arm();
+    armed.set_value();
   });
   impl_->thread = std::thread([this] { impl_->io.run(); });
+  // Returning only once the clock has been read makes "before start" exact: a clock moved after
+  // start() returns is always seen as a move, never folded into the starting point.
+  armed.get_future().wait();
   spdlog::info("scheduler started");
 }
 
@@ -101,7 +109,18 @@ void Scheduler::stop() {
   boost::asio::post(impl_->io, [this] { impl_->timer.cancel(); });
   impl_->io.stop();
   impl_->thread.join();
+  impl_->running = false;
   spdlog::info("scheduler stopped");
+}
+
+void Scheduler::wake() {
+  // Runs on the io thread like the timer's handler, so the ticker is never touched concurrently.
+  // arm() replaces the pending wait (expires_after cancels it; its handler sees the abort).
+  boost::asio::post(impl_->io, [this] {
+    if (!impl_->running || impl_->stopping) return;
+    impl_->fire();
+    impl_->arm();
+  });
 }
 
 }  // namespace quantd::scheduler

@@ -19,6 +19,13 @@ struct EvaluateStrategy {
   TimestampMs minute = 0;
 };
 
+// Evaluate live session `session_id` (a live_sessions row) for the session minute starting at
+// `minute` (UTC ms): the scheduler's tick. Late ticks of one session coalesce (the latest wins).
+struct EvaluateSession {
+  std::int64_t session_id = 0;
+  TimestampMs minute = 0;
+};
+
 // Activate or deactivate live trading of a strategy.
 struct StrategyCommand {
   enum class Kind : std::uint8_t { kActivate, kDeactivate };
