@@ -8,6 +8,7 @@ void register_api_routes(http::Router& router, ApiContext ctx, const HandlerGuar
   api::register_strategy_routes(router, ctx, guard);
   api::register_bars_routes(router, ctx, guard);
   api::register_backtest_routes(router, ctx, guard);
+  api::register_debug_routes(router, ctx, guard);
   api::register_live_routes(router, ctx, guard);
   // Browsers' EventSource cannot send an Authorization header, so the stream is not behind the
   // token guard; its events carry ids, statuses and progress only, never results or secrets.

@@ -91,6 +91,7 @@ inline void add_route(http::Router& router, const char* method, const char* patt
 void register_strategy_routes(http::Router& router, ApiContext ctx, const HandlerGuard& guard);
 void register_bars_routes(http::Router& router, ApiContext ctx, const HandlerGuard& guard);
 void register_backtest_routes(http::Router& router, ApiContext ctx, const HandlerGuard& guard);
+void register_debug_routes(http::Router& router, ApiContext ctx, const HandlerGuard& guard);
 void register_live_routes(http::Router& router, ApiContext ctx, const HandlerGuard& guard);
 
 }  // namespace quantd::app::api

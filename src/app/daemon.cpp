@@ -26,9 +26,22 @@ namespace quantd::app {
 
 using LiveMessage = std::variant<bus::EvaluateSession, bus::StrategyCommand>;
 
+namespace {
+
+// The daemon's one clock: the real one, or with --debug-clock a manual one that
+// POST /api/debug/clock moves (starting at the given time or now).
+std::unique_ptr<Clock> make_clock(const config::DebugConfig& debug) {
+  if (!debug.clock) return std::make_unique<SystemClock>();
+  return std::make_unique<ManualClock>(debug.clock_start.value_or(SystemClock().now()));
+}
+
+}  // namespace
+
 struct Daemon::Impl {
   explicit Impl(config::Config c)
       : config(std::move(c)),
+        clock(make_clock(config.debug)),
+        manual_clock(dynamic_cast<ManualClock*>(clock.get())),
         backtest_channel(static_cast<std::size_t>(config.backtest.queue_capacity)),
         live_channel(static_cast<std::size_t>(config.live.pool.queue_capacity)) {}
 
@@ -44,13 +57,14 @@ struct Daemon::Impl {
   http::Response health();
 
   config::Config config;
-  SystemClock clock;
+  std::unique_ptr<Clock> clock;  // every component reads the time here
+  ManualClock* manual_clock;     // `clock` itself when it is the debug clock, else null
   std::chrono::steady_clock::time_point started_at = std::chrono::steady_clock::now();
   std::unique_ptr<storage::Database> db;
   bus::Channel<bus::RunBacktest> backtest_channel;
   bus::Channel<LiveMessage> live_channel;
   // Backtest jobs, results and the /api/events stream (issue 5).
-  BacktestService backtest_service{backtest_channel, clock};
+  BacktestService backtest_service{backtest_channel, *clock};
   std::unique_ptr<workers::WorkerPool<bus::RunBacktest>> backtest_pool;
   std::unique_ptr<workers::WorkerPool<LiveMessage>> live_pool;
   std::unique_ptr<scheduler::Scheduler> scheduler;
@@ -80,9 +94,13 @@ Status Daemon::Impl::start() {
   live_pool->start();
   requeue_unfinished_backtests();
 
+  if (manual_clock) {
+    spdlog::warn("debug clock: the daemon's time is manual, now {} (POST /api/debug/clock)",
+                 format_utc_iso(manual_clock->now()));
+  }
   if (config.scheduler.enabled) {
     scheduler = std::make_unique<scheduler::Scheduler>(
-        clock, scheduler::KrxCalendar(config.scheduler.holidays),
+        *clock, scheduler::KrxCalendar(config.scheduler.holidays),
         [this] { return live_session_ids(); },
         [this](const bus::EvaluateSession& m) {
           return live_channel.push(LiveMessage{m}, bus::PushMode::kFailFast).ok();
@@ -183,6 +201,7 @@ http::Response Daemon::Impl::health() {
        {{"enabled", scheduler != nullptr},
         {"next_wake", scheduler ? json(format_utc_iso(scheduler->next_wake())) : json(nullptr)},
         {"ticks", scheduler ? scheduler->ticks() : 0}}},
+      {"clock", clock_json(*clock, manual_clock != nullptr)},
   };
   return http::json(db_ok ? 200 : 503, body);
 }
@@ -206,7 +225,11 @@ http::Handler Daemon::Impl::authorized(http::Handler handler) const {
 void Daemon::Impl::register_routes() {
   // Health stays open so monitors and systemd checks need no token; it reveals no secrets.
   router.add("GET", "/api/health", [this](const http::Request&) { return health(); });
-  register_api_routes(router, {*db, backtest_service, clock},
+  register_api_routes(router,
+                      {*db, backtest_service, *clock, manual_clock,
+                       [this] {
+                         if (scheduler) scheduler->wake();
+                       }},
                       [this](http::Handler h) { return authorized(std::move(h)); });
 }
 

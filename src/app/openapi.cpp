@@ -35,6 +35,16 @@ const std::vector<Operation>& operations() {
        {"503"},
        {}},
       {"GET", "/api/openapi.json", "system", "This document", "", "", 200, {}, {}},
+      {"POST",
+       "/api/debug/clock",
+       "system",
+       "Move the manual clock forward (only with serve --debug-clock; 404 otherwise): "
+       "{\"ts\": TIME} or {\"advance_ms\": N}; never backwards (409)",
+       "ClockMove",
+       "Clock",
+       200,
+       {"400", "404", "409", "422"},
+       {}},
       {"GET",
        "/api/events",
        "system",
@@ -381,6 +391,10 @@ json schemas() {
               {"created_at", iso},
               {"started_at", iso},
               {"finished_at", iso}});
+  s["Clock"] = object({{"now", iso}, {"now_ms", ts}, {"manual", {{"type", "boolean"}}}});
+  s["ClockMove"] =
+      object({{"ts", {{"type", "string"}, {"description", "a time; without an offset Asia/Seoul"}}},
+              {"advance_ms", {{"type", "integer"}, {"minimum", 0}}}});
   s["EquityPoint"] = object({{"ts", ts}, {"equity", num}, {"benchmark", num}, {"drawdown", num}});
   s["DrawdownPoint"] = object({{"ts", ts}, {"drawdown", num}});
   s["Trade"] = object({{"symbol", str},

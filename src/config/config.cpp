@@ -317,6 +317,13 @@ Result<Config> load_config_file(const std::string& path) {
 }
 
 Status validate(const Config& c) {
+  // First, so `--debug-clock --listen 0.0.0.0:...` is told the real reason, not the token rule.
+  if (c.debug.clock && !is_loopback_host(c.server.host)) {
+    return Status::invalid_argument(
+        "--debug-clock lets any client move the daemon's clock, so it is refused when listening "
+        "beyond loopback (" +
+        c.server.host + "); listen on 127.0.0.1 or drop the flag");
+  }
   if (!is_loopback_host(c.server.host) && c.server.auth_token.empty()) {
     return Status::invalid_argument(
         "listening on " + c.server.host +
@@ -341,6 +348,11 @@ std::string describe(const Config& c) {
       << " holidays=" << c.scheduler.holidays.size()
       << " auth_token=" << secret(c.server.auth_token) << " kis_env=" << c.kis.environment
       << " kis_key=" << secret(c.kis.app_key);
+  if (c.debug.clock) {
+    out << " debug_clock="
+        << (c.debug.clock_start ? format_utc_iso(*c.debug.clock_start) : std::string("now"));
+  }
+  if (c.debug.crash) out << " debug_crash=on";
   return out.str();
 }
 

@@ -101,6 +101,26 @@ TEST_CASE("listening beyond loopback requires a token; kis requires credentials"
   CHECK(validate(c).message().find("kis.app_key") != std::string::npos);
 }
 
+TEST_CASE("the debug clock is refused beyond loopback, token or not; describe names the hooks") {
+  Config c = default_config();
+  c.debug.clock = true;
+  c.debug.clock_start = from_seoul({2026, 7, 9}, 8, 59);
+  CHECK(validate(c).ok());
+  CHECK(describe(c).find("debug_clock=2026-07-08T23:59:00.000Z") != std::string::npos);
+  CHECK(describe(c).find("debug_crash") == std::string::npos);
+  c.server.auth_token = "x";
+  REQUIRE(apply_listen(c.server, "0.0.0.0:8080").ok());
+  const Status st = validate(c);
+  CHECK(st.code() == StatusCode::kInvalidArgument);
+  CHECK(st.message().find("--debug-clock") != std::string::npos);
+  CHECK(st.message().find("(0.0.0.0)") != std::string::npos);
+  c.debug.clock = false;
+  c.debug.crash = true;  // crash points need no network rule: only the environment arms them
+  CHECK(validate(c).ok());
+  CHECK(describe(c).find("debug_crash=on") != std::string::npos);
+  CHECK(describe(default_config()).find("debug") == std::string::npos);
+}
+
 TEST_CASE("apply_listen") {
   ServerConfig s;
   CHECK(apply_listen(s, "127.0.0.1:0").ok());

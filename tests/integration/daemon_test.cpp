@@ -3,13 +3,18 @@
 #include <doctest/doctest.h>
 #include <signal.h>
 
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "test_support.h"
 
 using namespace quantd::testing;
 using nlohmann::json;
+using namespace std::chrono_literals;
 
 namespace {
 
@@ -141,4 +146,108 @@ TEST_CASE("a database path that cannot be opened is a runtime failure naming the
   auto r = run_quantd({"serve", "--listen", "127.0.0.1:0", "--db", "/nonexistent-dir/q.db"});
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("/nonexistent-dir/q.db") != std::string::npos);
+}
+
+TEST_CASE("--debug-clock: POST /api/debug/clock moves the clock forward only; health shows it") {
+  TempDir dir;
+  // 2026-11-24 is a trading Tuesday; 09:00:30 KST is 00:00:30 UTC.
+  Daemon d(dir.file("q.db"), {"--debug-clock=2026-11-24T09:00:30+09:00"});
+  auto health = [&] { return json::parse(http_request(d.port(), "GET", "/api/health").body); };
+  json h = health();
+  CHECK(h["clock"]["manual"] == true);
+  CHECK(h["clock"]["now"] == "2026-11-24T00:00:30.000Z");
+  CHECK(h["scheduler"]["next_wake"] == "2026-11-24T00:01:00.000Z");
+  CHECK(d.log().find("debug clock") != std::string::npos);
+
+  // To 09:01 (Seoul, no offset): the scheduler wakes at once and fires the 09:00 minute.
+  auto moved = http_request(d.port(), "POST", "/api/debug/clock", R"({"ts": "2026-11-24 09:01"})");
+  REQUIRE(moved.status == 200);
+  json m = json::parse(moved.body);
+  CHECK(m["now"] == "2026-11-24T00:01:00.000Z");
+  CHECK(m["now_ms"] == 1'795'478'460'000);
+  CHECK(m["manual"] == true);
+  auto ticks = [&] { return health()["scheduler"]["ticks"].get<int>(); };
+  for (int i = 0; i < 100 && ticks() < 1; ++i) std::this_thread::sleep_for(10ms);
+  CHECK(ticks() == 1);
+
+  // Four minutes on with advance_ms: one coalesced tick, the next wake is 09:06.
+  moved = http_request(d.port(), "POST", "/api/debug/clock", R"({"advance_ms": 240000})");
+  REQUIRE(moved.status == 200);
+  CHECK(json::parse(moved.body)["now"] == "2026-11-24T00:05:00.000Z");
+  for (int i = 0; i < 100 && ticks() < 2; ++i) std::this_thread::sleep_for(10ms);
+  h = health();
+  CHECK(h["scheduler"]["ticks"] == 2);
+  CHECK(h["scheduler"]["next_wake"] == "2026-11-24T00:06:00.000Z");
+  CHECK(h["clock"]["now"] == "2026-11-24T00:05:00.000Z");
+
+  // Never backwards; the same time is fine; bad bodies name the field.
+  auto back =
+      http_request(d.port(), "POST", "/api/debug/clock", R"({"ts": "2026-11-24T09:04:00+09:00"})");
+  check_problem(back, 409);
+  CHECK(json::parse(back.body)["detail"].get<std::string>().find("2026-11-24T00:05:00.000Z") !=
+        std::string::npos);
+  CHECK(http_request(d.port(), "POST", "/api/debug/clock", R"({"ts": "2026-11-24T00:05:00Z"})")
+            .status == 200);
+  for (const char* body : {R"({})", R"({"ts": "yesterday"})", R"({"advance_ms": -1})",
+                           R"({"ts": "2026-11-25", "advance_ms": 1})", R"({"advance_ms": 1.5})"}) {
+    CAPTURE(body);
+    auto bad = http_request(d.port(), "POST", "/api/debug/clock", body);
+    check_problem(bad, 422);
+    CHECK(json::parse(bad.body)["errors"].size() >= 1);
+  }
+  check_problem(http_request(d.port(), "POST", "/api/debug/clock", "{"), 400);
+  CHECK(health()["clock"]["now"] == "2026-11-24T00:05:00.000Z");  // nothing above moved it
+  CHECK(d.stop(SIGTERM) == 0);
+}
+
+TEST_CASE("without --debug-clock the clock is real and the debug route is 404") {
+  TempDir dir;
+  Daemon d(dir.file("q.db"));
+  const json h = json::parse(http_request(d.port(), "GET", "/api/health").body);
+  CHECK(h["clock"]["manual"] == false);
+  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  CHECK(std::abs(h["clock"]["now_ms"].get<std::int64_t>() - now) < 60'000);
+  auto r = http_request(d.port(), "POST", "/api/debug/clock", R"({"advance_ms": 60000})");
+  check_problem(r, 404);
+  CHECK(json::parse(r.body)["detail"].get<std::string>().find("--debug-clock") !=
+        std::string::npos);
+  CHECK(d.stop(SIGTERM) == 0);
+}
+
+TEST_CASE("the debug hooks are refused at start: beyond loopback, a bad time, an unknown point") {
+  TempDir dir;
+  // Even with a token (which listening beyond loopback needs anyway), the debug clock is refused.
+  setenv("QUANTD_AUTH_TOKEN", "secret-token", 1);
+  auto r =
+      run_quantd({"serve", "--listen", "0.0.0.0:0", "--db", dir.file("q.db"), "--debug-clock"});
+  unsetenv("QUANTD_AUTH_TOKEN");
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("--debug-clock") != std::string::npos);
+  CHECK(r.err.find("beyond loopback (0.0.0.0)") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir.file("q.db")));  // refused before anything started
+
+  r = run_quantd(
+      {"serve", "--listen", "127.0.0.1:0", "--db", dir.file("q.db"), "--debug-clock=tomorrow"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("--debug-clock: 'tomorrow' is not a time") != std::string::npos);
+
+  setenv("QUANTD_CRASH_AT", "after_sned", 1);
+  r = run_quantd({"serve", "--listen", "127.0.0.1:0", "--db", dir.file("q.db"), "--debug-crash"});
+  unsetenv("QUANTD_CRASH_AT");
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("QUANTD_CRASH_AT: unknown crash point 'after_sned' (valid: "
+                   "after_target_commit, after_journal_commit, after_send, after_ack_commit, "
+                   "mid_reconcile)") != std::string::npos);
+}
+
+TEST_CASE("--debug-crash with a valid QUANTD_CRASH_AT starts and says the point is armed") {
+  TempDir dir;
+  setenv("QUANTD_CRASH_AT", "after_send", 1);
+  Daemon d(dir.file("q.db"), {"--debug-crash"});
+  unsetenv("QUANTD_CRASH_AT");
+  CHECK(http_request(d.port(), "GET", "/api/health").status == 200);
+  CHECK(d.log().find("crash point 'after_send' armed") != std::string::npos);
+  CHECK(d.stop(SIGTERM) == 0);
 }

@@ -28,6 +28,11 @@ struct ApiContext {
   storage::Database& db;
   BacktestService& backtests;
   const Clock& clock;
+  // With --debug-clock: `clock` itself, which POST /api/debug/clock moves; null otherwise (the
+  // route then answers 404).
+  ManualClock* debug_clock = nullptr;
+  // Called after the debug clock moved (the daemon wakes its scheduler). May be empty.
+  std::function<void()> clock_moved;
   live::LiveService* live = nullptr;  // null: the live routes answer 503
 };
 
@@ -38,6 +43,10 @@ using HandlerGuard = std::function<http::Handler(http::Handler)>;
 // SSE stream GET /api/events fed by ctx.backtests.events(). GET /api/health is the daemon's own.
 // Call once, before the server starts.
 void register_api_routes(http::Router& router, ApiContext ctx, const HandlerGuard& guard);
+
+// The clock as GET /api/health and POST /api/debug/clock show it:
+// {"now": ISO-8601 UTC, "now_ms": epoch ms, "manual": bool}.
+nlohmann::json clock_json(const Clock& clock, bool manual);
 
 // The OpenAPI 3.1 document served at GET /api/openapi.json. Pure; thread-safe.
 const nlohmann::json& openapi_document();

@@ -5,6 +5,9 @@
 // scheduler → HTTP. Stop order is the reverse: HTTP stops accepting and finishes in-flight
 // requests → scheduler → channels closed → pools finish the message in hand → database closed.
 // start() and stop() are called from one thread; stop() is idempotent.
+//
+// Time: every component reads one injected Clock held by the daemon: the system clock, or with
+// config.debug.clock (serve --debug-clock) a ManualClock that only POST /api/debug/clock moves.
 #pragma once
 
 #include <cstdint>

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,14 @@ struct LiveConfig {
   std::string broker = "paper";  // "paper" or "kis"
 };
 
+// Test hooks, set only from the command line (quantd serve --debug-clock[=TIME], --debug-crash),
+// never from the file. The debug clock is refused beyond loopback (validate).
+struct DebugConfig {
+  bool clock = false;                      // the daemon's clock is manual: POST /api/debug/clock
+  std::optional<TimestampMs> clock_start;  // where the manual clock starts; the real time if unset
+  bool crash = false;  // QUANTD_CRASH_AT arms a crash point (core/crash_point.h)
+};
+
 struct Config {
   ServerConfig server;
   DatabaseConfig database;
@@ -66,6 +75,7 @@ struct Config {
   LiveConfig live;
   SchedulerConfig scheduler;
   KisConfig kis;
+  DebugConfig debug;
 };
 
 // KRX holidays quantd knows without configuration (weekdays the exchange is closed).

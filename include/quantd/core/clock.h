@@ -32,6 +32,15 @@ class ManualClock final : public Clock {
   TimestampMs now() const override { return now_.load(); }
   void set(TimestampMs t) { now_.store(t); }
   void advance(std::int64_t ms) { now_.fetch_add(ms); }
+  // Moves the clock to `t` unless `t` is earlier than now; returns false (clock unchanged) then.
+  // Atomic against concurrent callers, so two of them never take the clock backwards.
+  bool advance_to(TimestampMs t) {
+    TimestampMs current = now_.load();
+    while (current <= t) {
+      if (now_.compare_exchange_weak(current, t)) return true;
+    }
+    return false;
+  }
 
  private:
   std::atomic<TimestampMs> now_;
