@@ -6,25 +6,28 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <thread>
-#include <variant>
 
 #include "quantd/app/api.h"
 #include "quantd/app/backtest_service.h"
+#include "quantd/app/strategy_loader.h"
 #include "quantd/bus/channel.h"
 #include "quantd/bus/messages.h"
 #include "quantd/core/clock.h"
+#include "quantd/core/crash_point.h"
 #include "quantd/core/embedded.h"
 #include "quantd/core/version.h"
 #include "quantd/http/router.h"
 #include "quantd/http/server.h"
 #include "quantd/http/static_assets.h"
+#include "quantd/live/live_service.h"
+#include "quantd/live/market_data.h"
+#include "quantd/live/paper_broker.h"
 #include "quantd/scheduler/scheduler.h"
 #include "quantd/storage/database.h"
+#include "quantd/workers/keyed_pool.h"
 #include "quantd/workers/worker_pool.h"
 
 namespace quantd::app {
-
-using LiveMessage = std::variant<bus::EvaluateSession, bus::StrategyCommand>;
 
 namespace {
 
@@ -35,6 +38,45 @@ std::unique_ptr<Clock> make_clock(const config::DebugConfig& debug) {
   return std::make_unique<ManualClock>(debug.clock_start.value_or(SystemClock().now()));
 }
 
+execution::CostSettings paper_costs(const config::PaperConfig& p) {
+  execution::CostSettings c;
+  c.commission_bps = p.commission_bps;
+  c.tax_bps = p.tax_bps;
+  c.slippage_bps = p.slippage_bps;
+  c.slippage_ticks = p.slippage_ticks;
+  return c;
+}
+
+// What a new live session runs with, from [live], [paper] and [risk].
+live::LiveServiceConfig live_config(const config::Config& c) {
+  live::LiveServiceConfig out;
+  out.session.min_warmup_bars = c.live.min_warmup_bars;
+  out.desk.unknown_settle_s = c.live.unknown_settle_s;
+  out.paper_cash = c.paper.cash;
+  out.reconcile_every_min = c.live.reconcile_every_min;
+  live::SessionSettings& d = out.defaults;
+  d.costs = paper_costs(c.paper);
+  d.policy = c.paper.fill == "last_price" ? live::ActPolicy::kImmediately
+                                          : live::ActPolicy::kAtNextBarOpen;
+  d.order_type = c.live.order_type == "limit" ? live::OrderType::kLimit : live::OrderType::kMarket;
+  d.collar_bps = c.live.collar_bps;
+  d.risk.max_order_qty = c.risk.max_order_qty;
+  d.risk.max_order_notional = c.risk.max_order_notional;
+  d.risk.max_position_pct = c.risk.max_position_pct;
+  d.risk.max_orders_per_min = c.risk.max_orders_per_min;
+  d.risk.max_orders_per_symbol_day = c.risk.max_orders_per_symbol_day;
+  d.risk.max_rejects_in_row = c.risk.max_rejects_in_row;
+  d.risk.daily_loss_pct = c.risk.daily_loss_pct;
+  return out;
+}
+
+Result<std::unique_ptr<strategy::StrategyFactory>> compile_for_live(
+    const std::string& script, const strategy::Params& params) {
+  CompiledStrategy c = compile_strategy(script, params);
+  if (!c.ok()) return Status::invalid_argument(describe_problems(c.problems));
+  return std::move(c.factory);
+}
+
 }  // namespace
 
 struct Daemon::Impl {
@@ -42,31 +84,35 @@ struct Daemon::Impl {
       : config(std::move(c)),
         clock(make_clock(config.debug)),
         manual_clock(dynamic_cast<ManualClock*>(clock.get())),
-        backtest_channel(static_cast<std::size_t>(config.backtest.queue_capacity)),
-        live_channel(static_cast<std::size_t>(config.live.pool.queue_capacity)) {}
+        calendar(config.scheduler.holidays),
+        backtest_channel(static_cast<std::size_t>(config.backtest.queue_capacity)) {}
 
   Status start();
   void stop();
   void register_routes();
   // Wraps an API handler with the bearer-token check required when server.auth_token is set.
   http::Handler authorized(http::Handler handler) const;
-  std::vector<std::int64_t> live_session_ids();
+  Status start_live();
   void requeue_unfinished_backtests();
   void handle_backtest(bus::RunBacktest& job, const std::atomic<bool>& stopping);
-  void handle_live(LiveMessage& message, const std::atomic<bool>& stopping);
   http::Response health();
 
   config::Config config;
   std::unique_ptr<Clock> clock;  // every component reads the time here
   ManualClock* manual_clock;     // `clock` itself when it is the debug clock, else null
   std::chrono::steady_clock::time_point started_at = std::chrono::steady_clock::now();
+  scheduler::KrxCalendar calendar;
   std::unique_ptr<storage::Database> db;
   bus::Channel<bus::RunBacktest> backtest_channel;
-  bus::Channel<LiveMessage> live_channel;
   // Backtest jobs, results and the /api/events stream (issue 5).
   BacktestService backtest_service{backtest_channel, *clock};
   std::unique_ptr<workers::WorkerPool<bus::RunBacktest>> backtest_pool;
-  std::unique_ptr<workers::WorkerPool<LiveMessage>> live_pool;
+  // Live trading (issue 9): bars from the replay feed, the paper broker, the live service, and
+  // the keyed pool that runs one task of a session at a time.
+  std::unique_ptr<live::ReplaySource> live_source;
+  std::unique_ptr<live::MarketDataService> market;
+  std::unique_ptr<live::LiveService> live_service;
+  std::unique_ptr<workers::KeyedWorkerPool<live::LiveTask>> live_pool;
   std::unique_ptr<scheduler::Scheduler> scheduler;
   http::Router router;
   std::unique_ptr<http::StaticAssets> assets;
@@ -87,12 +133,9 @@ Status Daemon::Impl::start() {
       [this](bus::RunBacktest& job, const std::atomic<bool>& stopping) {
         handle_backtest(job, stopping);
       });
-  live_pool = std::make_unique<workers::WorkerPool<LiveMessage>>(
-      "live", live_channel, config.live.pool.workers,
-      [this](LiveMessage& m, const std::atomic<bool>& stopping) { handle_live(m, stopping); });
   backtest_pool->start();
-  live_pool->start();
   requeue_unfinished_backtests();
+  if (Status st = start_live(); !st.ok()) return st;
 
   if (manual_clock) {
     spdlog::warn("debug clock: the daemon's time is manual, now {} (POST /api/debug/clock)",
@@ -100,11 +143,7 @@ Status Daemon::Impl::start() {
   }
   if (config.scheduler.enabled) {
     scheduler = std::make_unique<scheduler::Scheduler>(
-        *clock, scheduler::KrxCalendar(config.scheduler.holidays),
-        [this] { return live_session_ids(); },
-        [this](const bus::EvaluateSession& m) {
-          return live_channel.push(LiveMessage{m}, bus::PushMode::kFailFast).ok();
-        });
+        *clock, calendar, [this](TimestampMs minute) { return live_service->on_tick(minute); });
     scheduler->start();
   }
 
@@ -133,21 +172,66 @@ void Daemon::Impl::stop() {
   if (server) server->stop();
   if (scheduler) scheduler->stop();
   backtest_channel.close();
-  live_channel.close();
   if (backtest_pool) backtest_pool->stop();
+  // Sessions finish the task in hand; what is still queued is re-derived from SQLite at the next
+  // start (restores, the next minute's evaluations).
   if (live_pool) live_pool->stop();
+  live_pool.reset();
+  live_service.reset();
+  market.reset();
+  live_source.reset();
   db.reset();
   if (started) spdlog::info("quantd stopped");
   started = false;
 }
 
-std::vector<std::int64_t> Daemon::Impl::live_session_ids() {
-  std::vector<std::int64_t> ids;
-  SQLite::Statement q(db->connection(),
-                      "SELECT id FROM live_sessions WHERE state NOT IN ('stopped', 'failed') "
-                      "ORDER BY id");
-  while (q.executeStep()) ids.push_back(q.getColumn(0).getInt64());
-  return ids;
+Status Daemon::Impl::start_live() {
+  if (config.live.broker != "paper") {
+    return Status::invalid_argument("live.broker = \"" + config.live.broker +
+                                    "\" is not available in this build; use \"paper\"");
+  }
+  live_source = std::make_unique<live::ReplaySource>(*db);
+  market = std::make_unique<live::MarketDataService>(*live_source);
+  live_pool = std::make_unique<workers::KeyedWorkerPool<live::LiveTask>>(
+      "live", config.live.pool.workers, static_cast<std::size_t>(config.live.pool.queue_capacity),
+      [this](std::int64_t, live::LiveTask& task, const std::atomic<bool>&) {
+        live_service->handle(task);
+      });
+  live::PaperSettings paper;
+  paper.fill =
+      config.paper.fill == "last_price" ? live::PaperFill::kLastPrice : live::PaperFill::kNextOpen;
+  paper.costs = paper_costs(config.paper);
+  paper.initial_cash = config.paper.cash;
+  live::LiveServiceDeps deps{
+      *db,
+      *clock,
+      calendar,
+      *market,
+      live_config(config),
+      compile_for_live,
+      [this, paper](const live::AccountRecord& a) -> Result<std::unique_ptr<live::Broker>> {
+        if (a.broker != "paper") {
+          return Status::failed_precondition("account " + std::to_string(a.id.value()) + " (" +
+                                             a.broker + ") needs a broker this build lacks");
+        }
+        return std::unique_ptr<live::Broker>(
+            std::make_unique<live::PaperBroker>(*db, a.id, *market, *clock, paper));
+      },
+      [this](const live::LiveTask& task) {
+        return live_pool
+            ->push(task.key, task,
+                   task.coalescible() ? workers::Delivery::kLatest : workers::Delivery::kEvery)
+            .ok();
+      },
+      [](CrashPoint point) { crash_point(point); },
+      [this](std::string_view event, const nlohmann::json& data) {
+        backtest_service.publish(std::string(event), data);
+      }};
+  live_service = std::make_unique<live::LiveService>(std::move(deps));
+  // Every account reconciles before any session of it trades; sessions restore on the pool.
+  if (Status st = live_service->start(); !st.ok()) return st;
+  live_pool->start();
+  return {};
 }
 
 void Daemon::Impl::requeue_unfinished_backtests() {
@@ -173,14 +257,6 @@ void Daemon::Impl::handle_backtest(bus::RunBacktest& job, const std::atomic<bool
   backtest_service.run(*db, job, stopping);
 }
 
-void Daemon::Impl::handle_live(LiveMessage& message, const std::atomic<bool>&) {
-  // Live trading plugs in here with the live-trading issue.
-  if (const auto* e = std::get_if<bus::EvaluateSession>(&message)) {
-    spdlog::debug("live: evaluate session {} for {} (no live service in this build)", e->session_id,
-                  format_seoul(e->minute));
-  }
-}
-
 http::Response Daemon::Impl::health() {
   using nlohmann::json;
   const bool db_ok = db && db->healthy();
@@ -193,7 +269,7 @@ http::Response Daemon::Impl::health() {
       {"queues",
        {{"backtest",
          {{"depth", backtest_channel.size()}, {"capacity", backtest_channel.capacity()}}},
-        {"live", {{"depth", live_channel.size()}, {"capacity", live_channel.capacity()}}}}},
+        {"live", {{"depth", live_pool->depth()}, {"capacity", live_pool->capacity()}}}}},
       {"workers",
        {{"backtest", {{"threads", backtest_pool->workers()}, {"busy", backtest_pool->busy()}}},
         {"live", {{"threads", live_pool->workers()}, {"busy", live_pool->busy()}}}}},
@@ -202,6 +278,11 @@ http::Response Daemon::Impl::health() {
         {"next_wake", scheduler ? json(format_utc_iso(scheduler->next_wake())) : json(nullptr)},
         {"ticks", scheduler ? scheduler->ticks() : 0}}},
       {"clock", clock_json(*clock, manual_clock != nullptr)},
+      {"live",
+       {{"sessions", live_service->running_ids().size()},
+        {"feed", config.live.feed},
+        {"broker", config.live.broker},
+        {"last_cycle", live_service->latest_cycle()}}},
   };
   return http::json(db_ok ? 200 : 503, body);
 }
@@ -229,7 +310,8 @@ void Daemon::Impl::register_routes() {
                       {*db, backtest_service, *clock, manual_clock,
                        [this] {
                          if (scheduler) scheduler->wake();
-                       }},
+                       },
+                       live_service.get()},
                       [this](http::Handler h) { return authorized(std::move(h)); });
 }
 

@@ -41,6 +41,12 @@ std::string suggestion(std::string_view key, const std::vector<std::string>& kno
   return best.empty() ? "" : " (did you mean '" + best + "'?)";
 }
 
+std::string format_number(double v) {
+  std::ostringstream s;
+  s << v;
+  return s.str();
+}
+
 // Reads one table against a fixed set of keys, collecting errors.
 class TableReader {
  public:
@@ -77,6 +83,22 @@ class TableReader {
         return;
       }
       out = static_cast<Int>(v);
+    }
+  }
+  void number(const char* key, double& out, double min, double max) {
+    if (auto* n = find(key)) {
+      if (!n->is_number()) {
+        error(key, "expected a number");
+        return;
+      }
+      const double v =
+          n->is_integer() ? static_cast<double>(*n->value<std::int64_t>()) : *n->value<double>();
+      if (!(v >= min && v <= max)) {
+        error(key, "must be between " + format_number(min) + " and " + format_number(max) +
+                       ", got " + format_number(v));
+        return;
+      }
+      out = v;
     }
   }
   void dates(const char* key, std::vector<CivilDate>& out) {
@@ -260,11 +282,54 @@ Result<Config> parse_config(std::string_view text, std::string_view source) {
     r.integer("workers", c.live.pool.workers, 1, 64);
     r.integer("queue_capacity", c.live.pool.queue_capacity, 1, 1000000);
     r.string("broker", c.live.broker);
+    r.string("feed", c.live.feed);
+    r.integer("min_warmup_bars", c.live.min_warmup_bars, 0, 1'000'000);
+    r.string("order_type", c.live.order_type);
+    r.number("collar_bps", c.live.collar_bps, 0, 3000);
+    r.integer("unknown_settle_s", c.live.unknown_settle_s, 0, 3600);
+    r.integer("reconcile_every_min", c.live.reconcile_every_min, 1, 1440);
     r.finish();
     if (c.live.broker != "paper" && c.live.broker != "kis") {
       errors.push_back("key 'live.broker': must be \"paper\" or \"kis\", got \"" + c.live.broker +
                        "\"");
     }
+    if (c.live.feed != "replay") {
+      errors.push_back(
+          "key 'live.feed': must be \"replay\" (stored bars released on the daemon's "
+          "clock), got \"" +
+          c.live.feed + "\"");
+    }
+    if (c.live.order_type != "market" && c.live.order_type != "limit") {
+      errors.push_back("key 'live.order_type': must be \"market\" or \"limit\", got \"" +
+                       c.live.order_type + "\"");
+    }
+  }
+  {
+    TableReader r(section("paper"), "paper", errors);
+    r.string("fill", c.paper.fill);
+    r.integer("cash", c.paper.cash, 0, 1'000'000'000'000'000);
+    r.number("commission_bps", c.paper.commission_bps, 0, 1000);
+    double tax = -1;
+    r.number("tax_bps", tax, 0, 1000);
+    if (tax >= 0) c.paper.tax_bps = tax;
+    r.number("slippage_bps", c.paper.slippage_bps, 0, 1000);
+    r.integer("slippage_ticks", c.paper.slippage_ticks, 0, 100);
+    r.finish();
+    if (c.paper.fill != "next_open" && c.paper.fill != "last_price") {
+      errors.push_back("key 'paper.fill': must be \"next_open\" or \"last_price\", got \"" +
+                       c.paper.fill + "\"");
+    }
+  }
+  {
+    TableReader r(section("risk"), "risk", errors);
+    r.integer("max_order_qty", c.risk.max_order_qty, 0, 1'000'000'000);
+    r.integer("max_order_notional", c.risk.max_order_notional, 0, 1'000'000'000'000'000);
+    r.number("max_position_pct", c.risk.max_position_pct, 0.01, 100);
+    r.integer("max_orders_per_min", c.risk.max_orders_per_min, 1, 1000);
+    r.integer("max_orders_per_symbol_day", c.risk.max_orders_per_symbol_day, 1, 100'000);
+    r.integer("max_rejects_in_row", c.risk.max_rejects_in_row, 1, 1000);
+    r.number("daily_loss_pct", c.risk.daily_loss_pct, 0, 100);
+    r.finish();
   }
   {
     TableReader r(section("scheduler"), "scheduler", errors);
@@ -285,8 +350,8 @@ Result<Config> parse_config(std::string_view text, std::string_view source) {
   }
   // Unknown top-level keys or sections.
   {
-    static const std::vector<std::string> kSections{"server", "database",  "log", "backtest",
-                                                    "live",   "scheduler", "kis"};
+    static const std::vector<std::string> kSections{
+        "server", "database", "log", "backtest", "live", "paper", "risk", "scheduler", "kis"};
     for (const auto& [k, v] : root) {
       const std::string key(k.str());
       if (std::find(kSections.begin(), kSections.end(), key) == kSections.end()) {

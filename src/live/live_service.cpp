@@ -329,7 +329,7 @@ bool LiveService::any_live() {
   return false;
 }
 
-void LiveService::on_tick(TimestampMs minute) {
+std::size_t LiveService::on_tick(TimestampMs minute) {
   const std::vector<std::int64_t> ids = running_ids();
   const TimestampMs now = deps_.clock.now();
   try {
@@ -350,14 +350,18 @@ void LiveService::on_tick(TimestampMs minute) {
     c.pending = std::set<std::int64_t>(ids.begin(), ids.end());
     c.started = std::chrono::steady_clock::now();
   }
+  std::size_t queued = 0;
   for (std::int64_t id : ids) {
     LiveTask t;
     t.key = id;
     t.kind = LiveTask::Kind::kEvaluate;
     t.minute = minute;
-    if (!deps_.enqueue(t)) {
+    if (deps_.enqueue(t)) {
+      ++queued;
+    } else {
       spdlog::warn("live: the queue refused the evaluation of session {} for {}", id,
                    format_seoul(minute));
+      finish_cycles(id, minute, {});  // not to be waited for
     }
   }
   const bool reconcile_due =
@@ -374,6 +378,7 @@ void LiveService::on_tick(TimestampMs minute) {
     }
   }
   finish_cycles(0, minute, {});  // a cycle without sessions is finished at once
+  return queued;
 }
 
 void LiveService::finish_cycles(std::int64_t session, TimestampMs minute, const CycleStats& stats) {

@@ -41,6 +41,14 @@ struct Scheduler::Impl {
     const auto minute = ticker.on_wake(clock.now());
     if (!minute) return;
     owner.ticks_.fetch_add(1);
+    if (tick) {
+      try {
+        owner.published_.fetch_add(tick(*minute));
+      } catch (const std::exception& e) {
+        spdlog::error("scheduler: the tick of {} failed: {}", format_seoul(*minute), e.what());
+      }
+      return;
+    }
     std::vector<std::int64_t> due;
     try {
       due = ids();
@@ -69,6 +77,7 @@ struct Scheduler::Impl {
   SessionTicker ticker;
   Ids ids;
   Publish publish;
+  Tick tick;  // when set, replaces ids + publish
   boost::asio::io_context io;
   boost::asio::steady_timer timer;
   std::thread thread;
@@ -81,6 +90,11 @@ struct Scheduler::Impl {
 Scheduler::Scheduler(const Clock& clock, KrxCalendar calendar, Ids ids, Publish publish)
     : impl_(std::make_unique<Impl>(*this, clock, std::move(calendar), std::move(ids),
                                    std::move(publish))) {}
+
+Scheduler::Scheduler(const Clock& clock, KrxCalendar calendar, Tick tick)
+    : impl_(std::make_unique<Impl>(*this, clock, std::move(calendar), Ids{}, Publish{})) {
+  impl_->tick = std::move(tick);
+}
 
 Scheduler::~Scheduler() { stop(); }
 

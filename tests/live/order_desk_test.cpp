@@ -229,8 +229,8 @@ TEST_CASE("desk: a restart between send and answer is resolved at startup, not r
   const auto s = f.session({"AAA"}, 1'000'000);
   f.desk = std::make_unique<OrderDesk>(
       *f.tdb.db, f.store, f.account, *f.broker, f.clock, DeskOptions{},
-      [](std::string_view point) {
-        if (point == "after_send") throw std::string("crash");
+      [](CrashPoint point) {
+        if (point.name() == "after_send") throw std::string("crash");
       },
       nullptr);
   CHECK_THROWS_AS(f.desk->place(f.buy(s, "AAA", 10, from_seoul(kDay, 9, 4)), f.risk(), {}),

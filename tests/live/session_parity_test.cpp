@@ -87,7 +87,7 @@ struct Case {
   domain::Interval interval = domain::Interval::k1m;
 };
 
-const CivilDate kFirst{2026, 2, 2};
+const CivilDate kFirst{2026, 1, 5};
 const CivilDate kActivate{2026, 4, 29};  // activated 08:59; 05-01 and 05-05 are holidays
 const CivilDate kLast{2026, 5, 6};
 
@@ -135,10 +135,10 @@ class Harness {
                            queue.push_back(t);
                            return true;
                          },
-                         [this](std::string_view point) {
-                           if (crash_at == point && --crash_countdown == 0) {
+                         [this](CrashPoint point) {
+                           if (crash_at == point.name() && --crash_countdown == 0) {
                              crash_at.clear();
-                             throw SimulatedCrash{std::string(point)};
+                             throw SimulatedCrash{std::string(point.name())};
                            }
                          },
                          nullptr};

@@ -56,7 +56,34 @@ struct KisConfig {
 
 struct LiveConfig {
   PoolConfig pool{1, 1024};
-  std::string broker = "paper";  // "paper" or "kis"
+  std::string broker = "paper";       // "paper" or "kis"
+  std::string feed = "replay";        // where live bars come from: "replay" (stored bars)
+  int min_warmup_bars = 0;            // history fed at activation beyond the strategy's own need
+  std::string order_type = "market";  // sent at once: "market" or "limit" (marketable, collared)
+  double collar_bps = 50;             // a marketable limit's distance from the reference price
+  int unknown_settle_s = 0;           // extra seconds before an unknown order is proven absent
+  int reconcile_every_min = 5;        // periodic reconciliation of every account
+};
+
+// The paper broker (live.broker = "paper"): quantd's simulator with its own book.
+struct PaperConfig {
+  std::string fill = "next_open";   // "next_open" (the backtest's rule) or "last_price"
+  std::int64_t cash = 100'000'000;  // KRW of the paper account when it is first created
+  double commission_bps = 1.5;      // per side, as a backtest's default
+  std::optional<double> tax_bps;    // unset: the dated KRX table
+  double slippage_bps = 0;
+  int slippage_ticks = 0;
+};
+
+// Default risk limits of a new live session (each may be overridden at activation).
+struct RiskConfig {
+  std::int64_t max_order_qty = 0;       // 0 = off
+  std::int64_t max_order_notional = 0;  // KRW; 0 = off
+  double max_position_pct = 100;
+  int max_orders_per_min = 6;
+  int max_orders_per_symbol_day = 40;
+  int max_rejects_in_row = 3;
+  double daily_loss_pct = 0;  // 0 = off
 };
 
 // Test hooks, set only from the command line (quantd serve --debug-clock[=TIME], --debug-crash),
@@ -73,6 +100,8 @@ struct Config {
   LogConfig log;
   PoolConfig backtest{1, 64};
   LiveConfig live;
+  PaperConfig paper;
+  RiskConfig risk;
   SchedulerConfig scheduler;
   KisConfig kis;
   DebugConfig debug;

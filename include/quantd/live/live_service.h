@@ -129,7 +129,8 @@ class LiveService {
   // Ids of running sessions (the scheduler's list).
   std::vector<std::int64_t> running_ids();
   // A scheduler minute: opens its cycle row and queues one evaluation per running session.
-  void on_tick(TimestampMs minute);
+  // Returns how many evaluations it queued.
+  std::size_t on_tick(TimestampMs minute);
   // The keyed pool's handler. Never throws.
   void handle(const LiveTask& task);
 

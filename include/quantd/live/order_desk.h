@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "quantd/core/clock.h"
+#include "quantd/core/crash_point.h"
 #include "quantd/core/status.h"
 #include "quantd/domain/ids.h"
 #include "quantd/live/broker.h"
@@ -44,7 +45,7 @@ namespace quantd::live {
 // Aborts the process at a named point when armed (tests of restarts, LIVE.md §12); in-process
 // tests throw instead. Called with: after_journal_commit, after_send, after_ack_commit,
 // mid_reconcile, after_target_commit.
-using CrashHook = std::function<void(std::string_view point)>;
+using CrashHook = std::function<void(CrashPoint point)>;
 // Publishes a live event (SSE "live.order", "live.fill", "live.session", ...). Never blocks.
 using LiveEvents = std::function<void(std::string_view event, const nlohmann::json& data)>;
 

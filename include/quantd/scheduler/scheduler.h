@@ -31,8 +31,14 @@ class Scheduler {
   // Called on the scheduler thread.
   using Publish = std::function<bool(const bus::EvaluateSession&)>;
 
+  // One call per tick with the minute that completed, which publishes what it wants and returns
+  // how many messages it published (the daemon's live service: it also opens the minute's cycle
+  // record first). Called on the scheduler thread; an exception skips that tick (logged).
+  using Tick = std::function<std::size_t(TimestampMs minute)>;
+
   // `clock` must outlive the scheduler.
   Scheduler(const Clock& clock, KrxCalendar calendar, Ids ids, Publish publish);
+  Scheduler(const Clock& clock, KrxCalendar calendar, Tick tick);
   ~Scheduler();
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
