@@ -21,9 +21,9 @@ constexpr std::int64_t kDefaultCash = 100'000'000;
 constexpr std::int64_t kMaxCash = 10'000'000'000'000;  // 10 trillion won
 constexpr std::size_t kMaxCompare = 10;
 
-const std::set<std::string> kFields = {"strategy_id", "symbols",     "interval", "from",
-                                       "to",          "cash",        "costs",    "params",
-                                       "market",      "close_at_end"};
+const std::set<std::string> kFields = {"strategy_id", "symbols",      "interval",  "from",
+                                       "to",          "cash",         "costs",     "params",
+                                       "market",      "close_at_end", "trade_from"};
 const std::set<std::string> kCostFields = {"commission_bps", "tax_bps", "slippage_bps",
                                            "slippage_ticks"};
 
@@ -157,7 +157,7 @@ http::Response create(const ApiContext& ctx, const http::Request& request) {
     if (!kFields.contains(key)) {
       errors.add(key,
                  "is not a field of a backtest request (known: strategy_id, symbols, from, "
-                 "to, cash, costs, params, market, close_at_end)");
+                 "to, cash, costs, params, market, close_at_end, trade_from)");
     }
   }
   auto strategy_id =
@@ -166,6 +166,7 @@ http::Response create(const ApiContext& ctx, const http::Request& request) {
   auto interval = read_interval(b, "interval", errors);
   auto from = read_time(b, "from", errors);
   auto to = read_time(b, "to", errors);
+  auto trade_from = read_time(b, "trade_from", errors);
   auto cash = read_integer(b, "cash", errors, false, 1'000, kMaxCash);
   auto overrides = read_params(b, "params", errors);
   auto close_at_end = read_bool(b, "close_at_end", errors);
@@ -206,6 +207,9 @@ http::Response create(const ApiContext& ctx, const http::Request& request) {
   }
   if (from && to && *parse_timestamp(*from) > *parse_timestamp(*to)) {
     errors.add("from", "is later than 'to'");
+  }
+  if (trade_from && to && *parse_timestamp(*trade_from) > *parse_timestamp(*to)) {
+    errors.add("trade_from", "is later than 'to': nothing would trade");
   }
   if (!errors.empty()) return validation_failed(errors);
 
@@ -270,7 +274,8 @@ http::Response create(const ApiContext& ctx, const http::Request& request) {
                 {"slippage_bps", costs.value("slippage_bps", 0.0)},
                 {"slippage_ticks", costs.value("slippage_ticks", 0)},
                 {"market", market},
-                {"close_at_end", close_at_end.value_or(false)}};
+                {"close_at_end", close_at_end.value_or(false)},
+                {"trade_from", trade_from ? json(*trade_from) : json(nullptr)}};
   storage::BacktestRecord job;
   job.strategy_id = strategy->id;
   job.strategy_version = strategy->version;

@@ -34,7 +34,8 @@ constexpr const char* kUsage =
                        [--from DATE] [--to DATE] [--interval I]
                        [--cash KRW] [--commission-bps X] [--tax-bps X]
                        [--slippage-bps X] [--slippage-ticks N] [--market kospi|kosdaq|konex|etf]
-                       [--close-at-end] [--json] [--trades-csv FILE] [--equity-csv FILE]
+                       [--trade-from DATE] [--close-at-end] [--json]
+                       [--trades-csv FILE] [--orders-csv FILE] [--equity-csv FILE]
 
   --strategy builtin:NAME  a native strategy: buy_and_hold, sma_cross (params fast, slow;
                            both take stop_loss, take_profit, trailing_stop as fractions)
@@ -53,9 +54,12 @@ constexpr const char* kUsage =
   --slippage-bps X         adverse slippage on market fills (default 0)
   --slippage-ticks N       adverse slippage in KRX ticks (default 0)
   --market M               market of the symbols for ticks and tax (default kospi)
+  --trade-from DATE        bars before DATE only warm the strategy up (no trades, not in the
+                           statistics): compares with a live session activated that day
   --close-at-end           sell open positions at the last bar's close
   --json                   print one JSON object (metrics, stats) instead of the summary
   --trades-csv FILE        write every trade
+  --orders-csv FILE        write every order (decided, filled or rejected)
   --equity-csv FILE        write the equity and drawdown curve
 )";
 
@@ -75,6 +79,7 @@ struct Options {
   domain::Market market = domain::Market::kKospi;
   bool json = false;
   std::optional<std::string> trades_csv;
+  std::optional<std::string> orders_csv;
   std::optional<std::string> equity_csv;
 };
 
@@ -126,7 +131,8 @@ std::optional<int> parse_args(Args args, Options& o) {
                flag == "--symbol" || flag == "--interval" || flag == "--from" || flag == "--to" ||
                flag == "--cash" || flag == "--commission-bps" || flag == "--tax-bps" ||
                flag == "--slippage-bps" || flag == "--slippage-ticks" || flag == "--market" ||
-               flag == "--trades-csv" || flag == "--equity-csv") {
+               flag == "--trades-csv" || flag == "--orders-csv" || flag == "--equity-csv" ||
+               flag == "--trade-from") {
       if (!value(v)) return usage_error(flag + ": missing value");
       if (flag == "--strategy") {
         if (v.starts_with("builtin:")) {
@@ -197,6 +203,13 @@ std::optional<int> parse_args(Args args, Options& o) {
         o.trades_csv = v;
       } else if (flag == "--equity-csv") {
         o.equity_csv = v;
+      } else if (flag == "--orders-csv") {
+        o.orders_csv = v;
+      } else if (flag == "--trade-from") {
+        auto t = parse_timestamp(v);
+        if (!t)
+          return usage_error("--trade-from: expected YYYY-MM-DD[THH:MM[:SS]], got '" + v + "'");
+        o.config.trade_from = *t;
       }
     } else {
       return usage_error("unknown flag '" + flag + "'");
@@ -342,6 +355,11 @@ int run_backtest_command(Args args) {
     std::ofstream f(*o.trades_csv, std::ios::binary);
     backtest::write_trades_csv(f, *result, names);
     if (!f) return runtime_error("--trades-csv: cannot write " + *o.trades_csv);
+  }
+  if (o.orders_csv) {
+    std::ofstream f(*o.orders_csv, std::ios::binary);
+    backtest::write_orders_csv(f, *result, names);
+    if (!f) return runtime_error("--orders-csv: cannot write " + *o.orders_csv);
   }
   if (o.equity_csv) {
     std::ofstream f(*o.equity_csv, std::ios::binary);

@@ -80,6 +80,7 @@ Settings read_settings(const std::string& text) {
   s.config.costs.slippage_bps = j.value("slippage_bps", 0.0);
   s.config.costs.slippage_ticks = j.value("slippage_ticks", 0);
   s.config.close_at_end = j.value("close_at_end", false);
+  s.config.trade_from = read_time(j, "trade_from", false);
   s.config.interval = s.interval;
   auto market = domain::parse_market(j.value("market", std::string("kospi")));
   if (!market) throw std::invalid_argument("settings: bad market");

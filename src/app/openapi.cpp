@@ -502,7 +502,9 @@ json schemas() {
                                 {"slippage_ticks", integer}})},
               {"params", params},
               {"market", {{"type", "string"}, {"enum", {"kospi", "kosdaq", "konex", "etf"}}}},
-              {"close_at_end", {{"type", "boolean"}}}},
+              {"close_at_end", {{"type", "boolean"}}},
+              {"trade_from",
+               {{"type", "string"}, {"description", "bars before it only warm up (live parity)"}}}},
              {"strategy_id"});
   s["Accepted"] = object({{"id", integer}, {"status", str}});
   s["Backtest"] =

@@ -104,6 +104,7 @@ std::string to_json(const BacktestResult& result, const ReportInfo& info) {
   o += ",\"slippage_bps\":" + format_double(c.costs.slippage_bps);
   o += ",\"slippage_ticks\":" + format_int(c.costs.slippage_ticks);
   o += std::string(",\"close_at_end\":") + (c.close_at_end ? "true" : "false");
+  if (c.trade_from) o += ",\"trade_from\":" + json_string(format_seoul(*c.trade_from));
   o += "},\"metrics\":{";
   bool first = true;
   for (const MetricField& f : metric_fields(result.metrics)) {
@@ -161,6 +162,24 @@ void write_trades_csv(std::ostream& out, const BacktestResult& result,
         << t.quantity << ',' << format_double(t.entry_price) << ',' << format_double(t.exit_price)
         << ',' << t.pnl << ',' << (t.commission + t.tax) << ',' << domain::to_string(t.exit_reason)
         << '\n';
+  }
+}
+
+void write_orders_csv(std::ostream& out, const BacktestResult& result,
+                      std::span<const std::string> symbols) {
+  out << "decided_ts,symbol,side,reason,status,qty,fill_ts,price,notional,commission,tax\n";
+  for (const domain::Order& o : result.orders) {
+    out << format_seoul(o.decided_ts) << ','
+        << (o.symbol_index < symbols.size() ? symbols[o.symbol_index] : std::string("?")) << ','
+        << domain::to_string(o.side) << ',' << domain::to_string(o.reason) << ','
+        << domain::to_string(o.status) << ',' << o.quantity << ',';
+    if (o.status == domain::OrderStatus::kFilled) {
+      out << format_seoul(o.fill.ts) << ',' << format_double(o.fill.price) << ',' << o.fill.notional
+          << ',' << o.fill.commission << ',' << o.fill.tax;
+    } else {
+      out << ",,,,";
+    }
+    out << '\n';
   }
 }
 

@@ -187,6 +187,8 @@ Result<SessionRecord> LiveService::activate(domain::StrategyId strategy_id,
   draft.state = SessionState::kWarming;
   auto id = store_.create(draft, deps_.clock.now());
   if (!id.ok()) return id.status();
+  auto created = store_.get(*id);  // as created (warming), before a worker can move it on
+  if (!created.ok()) return created.status();
   LiveTask t;
   t.key = id->value();
   t.kind = LiveTask::Kind::kStart;
@@ -198,7 +200,7 @@ Result<SessionRecord> LiveService::activate(domain::StrategyId strategy_id,
   if (deps_.events) {
     deps_.events("live.session", json{{"id", id->value()}, {"state", "warming"}, {"reason", ""}});
   }
-  return store_.get(*id);
+  return created;
 }
 
 Result<SessionRecord> LiveService::deactivate(domain::StrategyId strategy_id, bool flatten) {

@@ -47,6 +47,11 @@ void write_trades_csv(std::ostream& out, const BacktestResult& result,
 // Header ts,equity,drawdown; one row per equity point.
 void write_equity_csv(std::ostream& out, const BacktestResult& result);
 
+// Every order: decided_ts,symbol,side,reason,status,qty,fill_ts,price,notional,commission,tax
+// (the fill columns empty for a rejected order); times Asia/Seoul.
+void write_orders_csv(std::ostream& out, const BacktestResult& result,
+                      std::span<const std::string> symbols);
+
 // Shortest exact decimal form of a double: whole numbers as integers, others per std::to_chars
 // ("null" for NaN/inf when json is true, "n/a" else).
 std::string format_double(double v, bool json = true);

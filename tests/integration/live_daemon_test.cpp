@@ -1,0 +1,377 @@
+// Issue 9's "done when", on the real binary: import a few days of 1-minute bars, start
+// `quantd serve --debug-clock` (replay feed, paper broker), create a strategy, activate it at
+// 08:59, step the clock minute by minute to 15:31, and the session's orders and fills equal,
+// order for order, `quantd backtest --trade-from` over the same bars; kill -9 the daemon mid-day
+// (and, in the second case, abort it at crash points), restart, step on: nothing missing,
+// nothing doubled, and the paper broker's book holds exactly the session's orders.
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <doctest/doctest.h>
+#include <signal.h>
+#include <stdlib.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "quantd/core/time.h"
+#include "test_support.h"
+
+using namespace quantd;
+using namespace quantd::testing;
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+namespace {
+
+const CivilDate kDays[] = {{2026, 7, 6}, {2026, 7, 7}, {2026, 7, 8}, {2026, 7, 9}};
+const CivilDate kLiveDay{2026, 7, 9};
+
+constexpr const char* kScript = R"(# A fast golden cross with a stop, for the live test
+param fast = 5
+param slow = 20
+let f = sma(close, fast)
+let s = sma(close, slow)
+buy  when crossover(f, s)
+sell when crossunder(f, s)
+stop_loss 0.6%
+size 90% equity
+)";
+
+// Whole-won 1-minute bars (09:00..15:19 and the 15:30 closing print) of every day in kDays.
+std::string bars_csv() {
+  std::mt19937_64 rng(91'20261201);
+  std::ostringstream out;
+  out << "ts,open,high,low,close,volume\n";
+  double price = 71'000;
+  for (const CivilDate& d : kDays) {
+    for (int m = 9 * 60; m <= 15 * 60 + 30; ++m) {
+      if (m >= 15 * 60 + 20 && m < 15 * 60 + 30) continue;
+      const double open = price;
+      price = std::max(1000.0, price + 100.0 * (static_cast<int>(rng() % 9) - 4));
+      const double hi = std::max(open, price) + 100.0 * static_cast<double>(rng() % 3);
+      const double lo = std::min(open, price) - 100.0 * static_cast<double>(rng() % 3);
+      char line[128];
+      std::snprintf(line, sizeof line, "%04d-%02d-%02dT%02d:%02d:00,%.0f,%.0f,%.0f,%.0f,%d\n",
+                    d.year, d.month, d.day, m / 60, m % 60, open, hi, lo, price,
+                    static_cast<int>(100 + rng() % 900));
+      out << line;
+    }
+  }
+  return out.str();
+}
+
+json get(int port, const std::string& target) {
+  auto r = http_request(port, "GET", target);
+  REQUIRE(r.status == 200);
+  return json::parse(r.body);
+}
+
+std::string hhmm(int minutes) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%02d:%02d", minutes / 60, minutes % 60);
+  return buf;
+}
+
+// Moves the debug clock to 2 s past the boundary `boundary` (minutes since midnight, Seoul) and
+// waits for the cycle of the minute it completes.
+void step(int port, int boundary) {
+  const std::string ts = "2026-07-09T" + hhmm(boundary) + ":02+09:00";
+  auto moved = http_request(port, "POST", "/api/debug/clock", json{{"ts", ts}}.dump());
+  REQUIRE(moved.status == 200);
+  const std::string minute = "2026-07-09T" + hhmm(boundary - 1) + ":00";
+  for (int i = 0; i < 2000; ++i) {
+    auto c = http_request(port, "GET", "/api/live/cycles/latest");
+    if (c.status == 200 && json::parse(c.body)["minute_seoul"] == minute) return;
+    std::this_thread::sleep_for(5ms);
+  }
+  FAIL("the cycle of " << minute << " did not finish");
+}
+
+void wait_state(int port, const std::string& state) {
+  for (int i = 0; i < 1000; ++i) {
+    if (get(port, "/api/live/sessions/1")["state"] == state) return;
+    std::this_thread::sleep_for(10ms);
+  }
+  FAIL("session 1 never became " << state);
+}
+
+TimestampMs ts_of(const json& v) {
+  auto t = parse_timestamp(v.get<std::string>());
+  REQUIRE(t);
+  return *t;
+}
+
+struct Row {
+  TimestampMs decided = 0;
+  std::string side, reason, status;
+  std::int64_t qty = 0;
+  TimestampMs fill_ts = 0;
+  double price = 0;
+  std::int64_t notional = 0, commission = 0, tax = 0;
+  std::string text() const {
+    std::ostringstream s;
+    s << format_seoul(decided) << ' ' << side << ' ' << reason << ' ' << status << ' ' << qty << ' '
+      << format_seoul(fill_ts) << ' ' << price << ' ' << notional << ' ' << commission << ' '
+      << tax;
+    return s.str();
+  }
+};
+
+// The session's orders (sent ones, oldest first) with their fills.
+std::vector<Row> live_rows(int port) {
+  const json orders = get(port, "/api/live/sessions/1/orders?limit=10000");
+  const json fills = get(port, "/api/live/sessions/1/fills?limit=10000");
+  std::map<std::int64_t, json> fill_of;
+  for (const json& f : fills) {
+    CHECK(fill_of.count(f["order_id"].get<std::int64_t>()) == 0);  // one whole fill per order
+    fill_of[f["order_id"].get<std::int64_t>()] = f;
+  }
+  std::vector<Row> out;
+  for (auto it = orders.rbegin(); it != orders.rend(); ++it) {
+    const json& o = *it;
+    if (o["state"] == "not_placed") continue;
+    Row r;
+    r.decided = ts_of(o["decided_ts"]);
+    r.side = o["side"];
+    r.reason = o["reason"];
+    r.qty = o["quantity"];
+    if (o["state"] == "filled") {
+      const json& f = fill_of.at(o["id"].get<std::int64_t>());
+      r.status = "filled";
+      r.fill_ts = ts_of(f["ts"]);
+      r.price = f["price"];
+      r.notional = f["notional"];
+      r.commission = f["commission"];
+      r.tax = f["tax"];
+    } else {
+      r.status = o["state"] == "denied" && o["reject_code"] == "INSUFFICIENT_CASH"
+                     ? "rejected"
+                     : o["state"].get<std::string>();
+    }
+    out.push_back(r);
+  }
+  return out;
+}
+
+// The orders of `quantd backtest --orders-csv`.
+std::vector<Row> backtest_rows(const std::string& csv) {
+  std::vector<Row> out;
+  std::istringstream in(csv);
+  std::string line;
+  std::getline(in, line);  // header
+  while (std::getline(in, line)) {
+    std::vector<std::string> f;
+    std::stringstream ls(line);
+    std::string cell;
+    while (std::getline(ls, cell, ',')) f.push_back(cell);
+    while (f.size() < 11) f.emplace_back();
+    Row r;
+    r.decided = *parse_timestamp(f[0]);
+    r.side = f[2];
+    r.reason = f[3];
+    r.status = f[4];
+    r.qty = std::stoll(f[5]);
+    if (r.status == "filled") {
+      r.fill_ts = *parse_timestamp(f[6]);
+      r.price = std::stod(f[7]);
+      r.notional = std::stoll(f[8]);
+      r.commission = std::stoll(f[9]);
+      r.tax = std::stoll(f[10]);
+    }
+    out.push_back(r);
+  }
+  return out;
+}
+
+// Sets up the database, the strategy and the activation at 08:59; returns the daemon.
+std::unique_ptr<Daemon> start(Sandbox& box, std::vector<std::string> flags) {
+  box.write("bars.csv", bars_csv());
+  box.write("cross.qs", kScript);
+  RunResult imported = box.quantd("import-bars", "--db q.db --symbol LIVE1 --interval 1m bars.csv");
+  REQUIRE(imported.exit_code == 0);
+  flags.insert(flags.begin(), "--debug-clock=2026-07-09T08:59:00+09:00");
+  auto d = std::make_unique<Daemon>(box.file("q.db"), flags);
+  const json strategy{
+      {"name", "live cross"}, {"script", kScript}, {"symbols", {"LIVE1"}}, {"interval", "1m"}};
+  auto created = http_request(d->port(), "POST", "/api/strategies", strategy.dump());
+  REQUIRE(created.status == 201);
+  auto activated = http_request(d->port(), "POST", "/api/strategies/1/activate",
+                                R"({"broker": "paper", "capital": 10000000})");
+  INFO(activated.body);
+  REQUIRE(activated.status == 202);
+  CHECK(json::parse(activated.body)["state"] == "warming");
+  wait_state(d->port(), "active");
+  return d;
+}
+
+// Compares the live session with the backtest of the same bars, and the paper book with both.
+void check_against_backtest(Sandbox& box, int port, const std::string& to) {
+  const json session = get(port, "/api/live/sessions/1");
+  const std::string warmup_from = format_seoul_date(ts_of(session["warmup_from"]));
+  CHECK(format_seoul(ts_of(session["trade_from"])) == "2026-07-09T08:59:00");
+  const std::vector<Row> live = live_rows(port);
+  RunResult bt = box.quantd(
+      "backtest",
+      "--db q.db --strategy cross.qs --symbol LIVE1 --interval 1m --cash 10000000 "
+      "--from " +
+          warmup_from + " --to " + to + " --trade-from 2026-07-09 --orders-csv bt.csv --json");
+  INFO(bt.err);
+  REQUIRE(bt.exit_code == 0);
+  const std::vector<Row> expected = backtest_rows(read_file(box.dir / "bt.csv"));
+  CHECK(expected.size() >= 6);  // the day trades: the comparison is not of empty lists
+  CHECK(live.size() == expected.size());
+  for (std::size_t i = 0; i < std::min(live.size(), expected.size()); ++i) {
+    CHECK(live[i].text() == expected[i].text());
+  }
+  std::size_t filled = 0;
+  for (const Row& r : expected) filled += r.status == "filled" ? 1 : 0;
+  SQLite::Database db(box.file("q.db"), SQLite::OPEN_READONLY);
+  CHECK(db.execAndGet("SELECT count(*) FROM paper_orders").getInt() == static_cast<int>(filled));
+  // The ledger equals the paper book: holdings and the session's cash.
+  const std::int64_t held =
+      db.execAndGet("SELECT coalesce(sum(quantity), 0) FROM paper_holdings").getInt64();
+  const std::int64_t owned =
+      db.execAndGet("SELECT coalesce(sum(quantity), 0) FROM positions").getInt64();
+  CHECK(held == owned);
+}
+
+}  // namespace
+
+TEST_CASE("live: a paper session over a replayed day equals its backtest, across a kill -9") {
+  Sandbox box;
+  auto d = start(box, {});
+  for (int b = 9 * 60 + 1; b <= 12 * 60; ++b) step(d->port(), b);
+  // kill -9 mid-day; the next start reconciles and replays, then the day goes on.
+  CHECK(d->stop(SIGKILL) == 128 + SIGKILL);
+  d = std::make_unique<Daemon>(box.file("q.db"),
+                               std::vector<std::string>{"--debug-clock=2026-07-09T12:00:02+09:00"});
+  wait_state(d->port(), "active");
+  for (int b = 12 * 60 + 1; b <= 15 * 60 + 31; ++b) step(d->port(), b);
+  const json overview = get(d->port(), "/api/live");
+  REQUIRE(overview["sessions"].size() == 1);
+  CHECK(overview["sessions"][0]["last_bar"] == "2026-07-09T06:30:00.000Z");  // 15:30 KST
+  CHECK(overview["kill_switch"]["engaged"] == false);
+  check_against_backtest(box, d->port(), "2026-07-09");
+  CHECK(d->stop(SIGTERM) == 0);
+}
+
+TEST_CASE("live: aborts at the crash points lose no order and double none") {
+  Sandbox box;
+  auto d = start(box, {});
+  int b = 9 * 60 + 1;
+  for (const char* point :
+       {"after_journal_commit", "after_send", "after_ack_commit", "after_target_commit"}) {
+    CAPTURE(point);
+    // Restart armed, then step until the daemon dies at the point.
+    const std::string now = "2026-07-09T" + hhmm(b - 1) + ":02+09:00";
+    CHECK(d->stop(SIGTERM) == 0);
+    setenv("QUANTD_CRASH_AT", point, 1);
+    d = std::make_unique<Daemon>(box.file("q.db"),
+                                 std::vector<std::string>{"--debug-clock=" + now, "--debug-crash"});
+    unsetenv("QUANTD_CRASH_AT");
+    wait_state(d->port(), "active");
+    bool died = false;
+    for (; b <= 15 * 60 + 31 && !died; ++b) {
+      const std::string ts = "2026-07-09T" + hhmm(b) + ":02+09:00";
+      auto moved = http_request(d->port(), "POST", "/api/debug/clock", json{{"ts", ts}}.dump());
+      if (moved.status == 0) {  // it died answering (the abort raced the response)
+        died = true;
+        break;
+      }
+      REQUIRE(moved.status == 200);
+      const std::string minute = "2026-07-09T" + hhmm(b - 1) + ":00";
+      for (int i = 0; i < 2000; ++i) {
+        auto c = http_request(d->port(), "GET", "/api/live/cycles/latest");
+        if (c.status == 0) {
+          died = true;
+          break;
+        }
+        if (c.status == 200 && json::parse(c.body)["minute_seoul"] == minute) break;
+        std::this_thread::sleep_for(5ms);
+      }
+    }
+    REQUIRE(died);
+    CHECK(d->stop(0) == 128 + SIGABRT);
+    CHECK(d->log().find(point) != std::string::npos);
+    // The restart at the same moment resolves what was in flight and steps on from there.
+    --b;
+    d = std::make_unique<Daemon>(
+        box.file("q.db"),
+        std::vector<std::string>{"--debug-clock=2026-07-09T" + hhmm(b) + ":02+09:00"});
+    wait_state(d->port(), "active");
+    ++b;
+  }
+  for (; b <= 15 * 60 + 31; ++b) step(d->port(), b);
+  check_against_backtest(box, d->port(), "2026-07-09");
+  CHECK(d->stop(SIGTERM) == 0);
+}
+
+TEST_CASE("live: bad activations get a 4xx naming the field and change nothing") {
+  Sandbox box;
+  Daemon d(box.file("q.db"), {"--debug-clock=2026-07-09T08:59:00+09:00"});
+  const json strategy{
+      {"name", "s"}, {"script", "builtin:sma_cross"}, {"symbols", {"LIVE1"}}, {"interval", "1m"}};
+  REQUIRE(http_request(d.port(), "POST", "/api/strategies", strategy.dump()).status == 201);
+  auto field = [&](const std::string& body, int status, const std::string& name) {
+    auto r = http_request(d.port(), "POST", "/api/strategies/1/activate", body);
+    INFO(body << " → " << r.body);
+    CHECK(r.status == status);
+    CHECK(r.header("content-type").find("application/problem+json") != std::string::npos);
+    if (!name.empty()) {
+      const json p = json::parse(r.body);
+      REQUIRE(p.contains("errors"));
+      CHECK(p["errors"][0]["field"] == name);
+    }
+  };
+  field(R"({"capital": 0})", 422, "capital");
+  field(R"({"capital": -5})", 422, "capital");
+  field(R"({})", 422, "capital");
+  field(R"({"capital": 1e20})", 422, "capital");
+  field(R"({"capital": 1000000, "broker": "ibkr"})", 422, "broker");
+  field(R"({"capital": 1000000, "risk": {"max_orders_per_min": 0}})", 422,
+        "risk.max_orders_per_min");
+  field(R"({"capital": 1000000, "risk": {"max_ordres_per_min": 3}})", 422,
+        "risk.max_ordres_per_min");
+  field(R"({"capital": 100000000000})", 422, "capital");  // more than the paper account holds
+  field(R"({"capital": 1000000, "colour": "red"})", 422, "colour");
+  field("{not json", 400, "");
+  CHECK(http_request(d.port(), "POST", "/api/strategies/99/activate", R"({"capital": 1000000})")
+            .status == 404);
+  // Nothing was stored by any of them.
+  CHECK(get(d.port(), "/api/live")["sessions"].empty());
+  // A script that no longer compiles: stored straight into the file, as an old version would be.
+  {
+    SQLite::Database db(box.file("q.db"), SQLite::OPEN_READWRITE);
+    db.exec("UPDATE strategies SET script = 'buy when smaa(close, 3) > 0' WHERE id = 1");
+  }
+  field(R"({"capital": 1000000})", 422, "script");
+  {
+    SQLite::Database db(box.file("q.db"), SQLite::OPEN_READWRITE);
+    db.exec("UPDATE strategies SET script = 'builtin:sma_cross' WHERE id = 1");
+  }
+  // A valid activation; a second one is a conflict; the strategy cannot be deleted meanwhile.
+  auto ok = http_request(d.port(), "POST", "/api/strategies/1/activate", R"({"capital": 1000000})");
+  CHECK(ok.status == 202);
+  CHECK(http_request(d.port(), "POST", "/api/strategies/1/activate", R"({"capital": 1000000})")
+            .status == 409);
+  CHECK(http_request(d.port(), "DELETE", "/api/strategies/1").status == 409);
+  // No history for LIVE1 at all: the session fails with a sentence, not silently.
+  for (int i = 0; i < 500; ++i) {
+    if (get(d.port(), "/api/live/sessions/1")["state"] != "warming") break;
+    std::this_thread::sleep_for(10ms);
+  }
+  const json s = get(d.port(), "/api/live/sessions/1");
+  CHECK(s["state"] == "failed");
+  CHECK(s["state_reason"].get<std::string>().find("bars of LIVE1") != std::string::npos);
+  CHECK(get(d.port(), "/api/live")["sessions"].size() == 1);
+  // Deactivating a strategy that is not live is a 404; a bad body names the field.
+  CHECK(http_request(d.port(), "POST", "/api/strategies/1/deactivate", "").status == 404);
+  auto bad =
+      http_request(d.port(), "POST", "/api/strategies/1/deactivate", R"({"positions": "sell"})");
+  CHECK(bad.status == 422);
+  CHECK(d.stop(SIGTERM) == 0);
+}
