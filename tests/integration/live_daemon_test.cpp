@@ -312,6 +312,9 @@ TEST_CASE("live: aborts at the crash points lose no order and double none") {
 
 TEST_CASE("live: bad activations get a 4xx naming the field and change nothing") {
   Sandbox box;
+  box.write("bars.csv", bars_csv());
+  REQUIRE(box.quantd("import-bars", "--db q.db --symbol LIVE1 --interval 1m bars.csv").exit_code ==
+          0);
   Daemon d(box.file("q.db"), {"--debug-clock=2026-07-09T08:59:00+09:00"});
   const json strategy{
       {"name", "s"}, {"script", "builtin:sma_cross"}, {"symbols", {"LIVE1"}}, {"interval", "1m"}};
@@ -356,22 +359,31 @@ TEST_CASE("live: bad activations get a 4xx naming the field and change nothing")
   // A valid activation; a second one is a conflict; the strategy cannot be deleted meanwhile.
   auto ok = http_request(d.port(), "POST", "/api/strategies/1/activate", R"({"capital": 1000000})");
   CHECK(ok.status == 202);
+  wait_state(d.port(), "active");
   CHECK(http_request(d.port(), "POST", "/api/strategies/1/activate", R"({"capital": 1000000})")
             .status == 409);
   CHECK(http_request(d.port(), "DELETE", "/api/strategies/1").status == 409);
-  // No history for LIVE1 at all: the session fails with a sentence, not silently.
-  for (int i = 0; i < 500; ++i) {
-    if (get(d.port(), "/api/live/sessions/1")["state"] != "warming") break;
-    std::this_thread::sleep_for(10ms);
-  }
-  const json s = get(d.port(), "/api/live/sessions/1");
-  CHECK(s["state"] == "failed");
-  CHECK(s["state_reason"].get<std::string>().find("bars of LIVE1") != std::string::npos);
-  CHECK(get(d.port(), "/api/live")["sessions"].size() == 1);
-  // Deactivating a strategy that is not live is a 404; a bad body names the field.
-  CHECK(http_request(d.port(), "POST", "/api/strategies/1/deactivate", "").status == 404);
   auto bad =
       http_request(d.port(), "POST", "/api/strategies/1/deactivate", R"({"positions": "sell"})");
   CHECK(bad.status == 422);
+  CHECK(http_request(d.port(), "POST", "/api/strategies/1/deactivate", R"({"positions": "keep"})")
+            .status == 202);
+  wait_state(d.port(), "stopped");
+  CHECK(http_request(d.port(), "POST", "/api/strategies/1/deactivate", "").status == 404);
+  // No history for the symbol at all: the session fails with a sentence, not silently.
+  const json nodata{
+      {"name", "n"}, {"script", "builtin:sma_cross"}, {"symbols", {"NODATA"}}, {"interval", "1m"}};
+  REQUIRE(http_request(d.port(), "POST", "/api/strategies", nodata.dump()).status == 201);
+  CHECK(http_request(d.port(), "POST", "/api/strategies/2/activate", R"({"capital": 1000000})")
+            .status == 202);
+  json s;
+  for (int i = 0; i < 500; ++i) {
+    s = get(d.port(), "/api/live/sessions/2");
+    if (s["state"] != "warming") break;
+    std::this_thread::sleep_for(10ms);
+  }
+  CHECK(s["state"] == "failed");
+  CHECK(s["state_reason"].get<std::string>().find("bars of NODATA") != std::string::npos);
+  CHECK(get(d.port(), "/api/live")["sessions"].size() == 2);
   CHECK(d.stop(SIGTERM) == 0);
 }
