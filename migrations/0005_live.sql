@@ -260,6 +260,9 @@ CREATE TABLE paper_orders (
   PRIMARY KEY (account_id, order_date, order_no)
 ) WITHOUT ROWID;
 
+CREATE INDEX paper_orders_by_symbol ON paper_orders(account_id, order_date, symbol);
+CREATE INDEX paper_orders_open ON paper_orders(account_id, status) WHERE status = 'open';
+
 CREATE TABLE paper_holdings (
   account_id INTEGER NOT NULL REFERENCES broker_accounts(id),
   symbol     TEXT    NOT NULL,

@@ -597,10 +597,10 @@ Result<CycleStats> LiveSession::on_minute(TimestampMs minute) {
   m.stats = CycleStats{};
   const TimestampMs now = m.now();
   // The operator or a reconciliation may have changed the state since the last cycle.
-  auto stored = m.deps.store.get(m.rec.id);
+  auto stored = m.deps.store.state(m.rec.id);
   if (!stored.ok()) return stored.status();
-  m.rec.state = stored->state;
-  m.rec.state_reason = stored->state_reason;
+  m.rec.state = stored->first;
+  m.rec.state_reason = stored->second;
   if (is_terminal(m.rec.state) || m.rec.state == SessionState::kWarming) return m.stats;
   if (Status st = m.settle_in_flight(); !st.ok()) return st;
   const TimestampMs after = m.rec.last_bar.value_or(*m.rec.trade_from - 1);
@@ -613,19 +613,17 @@ Result<CycleStats> LiveSession::on_minute(TimestampMs minute) {
   (void)minute;
   bool none = true;
   for (const auto& b : bars) none = none && b.empty();
+  std::string note;
   if (none) {
-    (void)m.deps.store.set_data_note(
-        m.rec.id,
-        "no " + std::string(domain::to_string(m.rec.interval)) + " bar completed after " +
-            format_seoul(after) + " in the " + std::string(m.deps.market.source().name()) +
-            " feed" +
-            (m.deps.market.source().name() == "replay"
-                 ? std::string(" (the replay feed releases stored 1-minute bars: import the "
-                               "day's bars to watch the session trade)")
-                 : std::string()),
-        now);
-  } else {
-    (void)m.deps.store.set_data_note(m.rec.id, "", now);
+    note = "no " + std::string(domain::to_string(m.rec.interval)) + " bar completed after " +
+           format_seoul(after) + " in the " + std::string(m.deps.market.source().name()) + " feed" +
+           (m.deps.market.source().name() == "replay"
+                ? std::string(" (the replay feed releases stored 1-minute bars: import the day's "
+                              "bars to watch the session trade)")
+                : std::string());
+  }
+  if (note != m.rec.data_note) {  // written only when it changes
+    if (m.deps.store.set_data_note(m.rec.id, note, now).ok()) m.rec.data_note = note;
   }
   if (Status st = m.feed(bars, Impl::Mode::kLive); !st.ok()) return st;
   if (m.rec.settings.policy == ActPolicy::kImmediately && m.runner->any_pending()) {

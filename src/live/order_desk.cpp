@@ -68,7 +68,7 @@ Status OrderDesk::set_trading_state(TradingState state, const std::string& reaso
   const TimestampMs now = clock_.now();
   try {
     SQLite::Database& db = db_.durable_connection();
-    SQLite::Transaction tx(db);
+    SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
     SQLite::Statement q(db,
                         "UPDATE broker_accounts SET trading_state = ?, state_reason = ?, "
                         "state_changed_at = ? WHERE id = ?");
@@ -257,6 +257,41 @@ PlaceResult OrderDesk::place(const PlannedOrder& order, RiskContext risk,
     sent = broker_.submit(send);  // the same row, once more (LIVE.md §4.2)
   }
   if (crash_) crash_("after_send");
+  // An order the broker filled as it took it (the paper broker): its acknowledgement and its
+  // fill are committed together, one durable commit fewer per order.
+  if (sent.outcome == SendOutcome::kAccepted && sent.ref) {
+    auto rows = broker_.orders({seoul_date(now), req.symbol, req.side, false});
+    const BrokerOrder* snap = nullptr;
+    if (rows.ok()) {
+      for (const BrokerOrder& b : *rows) {
+        if (b.ref.order_no == sent.ref->order_no) snap = &b;
+      }
+    }
+    if (snap != nullptr && snap->filled_qty > 0 && snap->filled_qty <= req.quantity) {
+      const execution::CostModel model(costs);
+      auto applied =
+          journal_.record_send_and_apply(*id, sent, *snap, model, req.market, clock_.now());
+      if (applied.ok()) {
+        if (crash_) crash_("after_ack_commit");
+        if (*applied) {
+          out.fills.push_back(**applied);
+          publish_fill(**applied);
+        }
+        auto recorded = journal_.get(*id);
+        if (!recorded.ok()) {
+          out.outcome = PlaceOutcome::kUnresolved;
+          out.detail = recorded.status().message();
+          return out;
+        }
+        PlaceResult r = classify_locked(*recorded, *snap);
+        r.fills = std::move(out.fills);
+        return r;
+      }
+      // The fill does not fit the ledger (or cannot be written): record the send alone, so the
+      // order is known to be out, and let the reconciliation report the rest.
+      spdlog::error("order {}: {}", id->value(), applied.status().message());
+    }
+  }
   if (Status st = journal_.record_send(*id, sent, clock_.now()); !st.ok()) {
     // The order may be out and its outcome is not recorded: the row stays pending_submit, which
     // freezes the symbol; the next start resolves it as unknown.
@@ -353,19 +388,17 @@ PlaceResult OrderDesk::apply_snapshot_locked(const JournalOrder& order, const Br
     }
     if (*applied) {
       out.fills.push_back(**applied);
-      if (events_) {
-        const FillApplied& f = **applied;
-        events_("live.fill",
-                json{{"order_id", order.id.value()},
-                     {"session_id", order.session ? json(order.session->value()) : json(nullptr)},
-                     {"symbol", f.symbol.str()},
-                     {"side", domain::to_string(f.side)},
-                     {"quantity", f.quantity},
-                     {"price", f.price},
-                     {"ts", f.fill_ts}});
-      }
+      publish_fill(**applied);
     }
   }
+  PlaceResult r = classify_locked(order, snap);
+  r.fills = std::move(out.fills);
+  return r;
+}
+
+PlaceResult OrderDesk::classify_locked(const JournalOrder& order, const BrokerOrder& snap) {
+  PlaceResult out;
+  out.order = order.id;
   if (snap.filled_qty >= order.request.quantity) {
     out.outcome = PlaceOutcome::kFilled;
   } else if (snap.remaining_qty > 0) {
@@ -373,11 +406,22 @@ PlaceResult OrderDesk::apply_snapshot_locked(const JournalOrder& order, const Br
   } else {
     // Nothing more will fill: the remainder was cancelled (or rejected by the exchange).
     (void)journal_.finish(order.id, OrderState::kCancelled,
-                          order.request.quantity - snap.filled_qty, "broker", now);
+                          order.request.quantity - snap.filled_qty, "broker", clock_.now());
     out.outcome = snap.filled_qty > 0 ? PlaceOutcome::kFilled : PlaceOutcome::kRefused;
   }
   publish_order(order.id);
   return out;
+}
+
+void OrderDesk::publish_fill(const FillApplied& f) {
+  if (!events_) return;
+  events_("live.fill", json{{"order_id", f.order.value()},
+                            {"session_id", f.session ? json(f.session->value()) : json(nullptr)},
+                            {"symbol", f.symbol.str()},
+                            {"side", domain::to_string(f.side)},
+                            {"quantity", f.quantity},
+                            {"price", f.price},
+                            {"ts", f.fill_ts}});
 }
 
 PlaceResult OrderDesk::resolve_locked(const JournalOrder& order, int attempts) {

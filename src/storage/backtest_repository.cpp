@@ -151,7 +151,7 @@ Result<bool> BacktestRepository::finish(domain::BacktestId id, const BacktestOut
                                         TimestampMs now) {
   try {
     SQLite::Database& db = db_.connection();
-    SQLite::Transaction tx(db);
+    SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
     SQLite::Statement q(db,
                         "UPDATE backtests SET status = 'done', progress = 1, metrics = ?, "
                         "finished_at = ?, error = NULL WHERE id = ? AND status = 'running'");

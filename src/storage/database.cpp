@@ -11,13 +11,20 @@
 #include "quantd/core/time.h"
 
 namespace quantd::storage {
+
+// One thread's connection and the statements prepared on it (destroyed before it).
+struct Database::Connection {
+  std::unique_ptr<SQLite::Database> db;
+  std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> statements;
+};
+
 namespace {
 
 std::atomic<std::uint64_t> g_next_instance{1};
 
 // Per-thread cache: Database instance id -> that thread's connection. Weak pointers, so a
 // destroyed Database's connections close with it and are never reused.
-thread_local std::unordered_map<std::uint64_t, std::weak_ptr<SQLite::Database>> t_connections;
+thread_local std::unordered_map<std::uint64_t, std::weak_ptr<void>> t_connections;
 
 // "0007_add_bars.sql" -> 7; -1 when the name does not start with digits and '_'.
 std::int64_t migration_version(std::string_view name) {
@@ -64,17 +71,64 @@ Result<std::unique_ptr<Database>> Database::open(DatabaseOptions options) {
   return db;
 }
 
-SQLite::Database& Database::connection() { return cached_connection(false); }
+SQLite::Database& Database::connection() { return *cached_connection(false).db; }
 
-SQLite::Database& Database::durable_connection() { return cached_connection(true); }
+SQLite::Database& Database::durable_connection() { return *cached_connection(true).db; }
 
-SQLite::Database& Database::cached_connection(bool durable) {
+CachedStatement::~CachedStatement() {
+  if (s_ == nullptr) return;
+  try {
+    s_->reset();
+  } catch (const std::exception&) {
+    // reset() reports the error of the last step, which the user of the statement already saw.
+  }
+}
+
+WriteTransaction::WriteTransaction(Database& db, SQLite::Database& conn) : db_(db), conn_(conn) {
+  db_.statement(conn_, "BEGIN IMMEDIATE")->exec();
+}
+
+WriteTransaction::~WriteTransaction() {
+  if (done_) return;
+  try {
+    db_.statement(conn_, "ROLLBACK")->exec();
+  } catch (const std::exception& e) {
+    spdlog::error("database: rollback failed: {}", e.what());
+  }
+}
+
+void WriteTransaction::commit() {
+  db_.statement(conn_, "COMMIT")->exec();
+  done_ = true;
+}
+
+CachedStatement Database::statement(const std::string& sql, bool durable) {
+  Connection& c = cached_connection(durable);
+  auto it = c.statements.find(sql);
+  if (it == c.statements.end()) {
+    it = c.statements.emplace(sql, std::make_unique<SQLite::Statement>(*c.db, sql)).first;
+  } else {
+    try {
+      it->second->reset();
+    } catch (const std::exception&) {
+    }
+    it->second->clearBindings();
+  }
+  return CachedStatement(*it->second);
+}
+
+CachedStatement Database::statement(SQLite::Database& conn, const std::string& sql) {
+  return statement(sql, &conn == cached_connection(true).db.get());
+}
+
+Database::Connection& Database::cached_connection(bool durable) {
   const std::uint64_t key = instance_id_ * 2 + (durable ? 1 : 0);
   auto it = t_connections.find(key);
   if (it != t_connections.end()) {
-    if (auto conn = it->second.lock()) return *conn;
+    if (auto conn = it->second.lock()) return *static_cast<Connection*>(conn.get());
   }
-  std::shared_ptr<SQLite::Database> conn = open_connection(durable);
+  auto conn = std::make_shared<Connection>();
+  conn->db = open_connection(durable);
   {
     std::lock_guard lock(mu_);
     connections_.push_back(conn);

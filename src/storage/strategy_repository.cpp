@@ -116,7 +116,7 @@ Result<std::vector<StrategyRecord>> StrategyRepository::list() {
 Result<StrategyRecord> StrategyRepository::update(const StrategyRecord& changed, TimestampMs now) {
   try {
     SQLite::Database& db = db_.connection();
-    SQLite::Transaction tx(db);
+    SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
     SQLite::Statement q(db,
                         "UPDATE strategies SET name = ?, description = ?, script = ?, params = ?, "
                         "symbols = ?, interval = ?, version = version + 1, updated_at = ? "

@@ -118,6 +118,9 @@ class OrderDesk {
 
   PlaceResult resolve_locked(const JournalOrder& order, int attempts);
   PlaceResult apply_snapshot_locked(const JournalOrder& order, const BrokerOrder& snapshot);
+  // The outcome of an order whose fills of `snapshot` are applied already.
+  PlaceResult classify_locked(const JournalOrder& order, const BrokerOrder& snapshot);
+  void publish_fill(const FillApplied& fill);
   Result<SessionInfo> session_info(domain::SessionId id);
   void halt_session(domain::SessionId id, const std::string& reason);
   // I1: the journal failed; nothing more is sent from this account until the operator resumes.

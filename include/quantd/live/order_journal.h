@@ -116,6 +116,14 @@ class OrderJournal {
   // pending_submit, attempts + 1) or unknown.
   Status record_send(domain::OrderId id, const SendResult& result, TimestampMs now);
 
+  // record_send() and apply_cumulative() of the broker's snapshot of the same order, in one
+  // durable transaction (an order the broker filled as it took it).
+  Result<std::optional<FillApplied>> record_send_and_apply(domain::OrderId id,
+                                                           const SendResult& result,
+                                                           const BrokerOrder& snapshot,
+                                                           const execution::CostModel& costs,
+                                                           domain::Market market, TimestampMs now);
+
   // Binds an unknown or needs_attention order to the broker's order `found` (now accepted),
   // recording `evidence`. Errors: failed_precondition when the order is not unknown or
   // needs_attention, or `found` is already bound to another order.
@@ -179,6 +187,15 @@ class OrderJournal {
               const nlohmann::json& detail, TimestampMs now);
 
  private:
+  // The bodies, inside the caller's transaction on `db` (the durable connection).
+  Status record_send_in(SQLite::Database& db, domain::OrderId id, const SendResult& result,
+                        TimestampMs now);
+  Result<std::optional<FillApplied>> apply_in(SQLite::Database& db, domain::OrderId id,
+                                              const BrokerOrder& snapshot,
+                                              const execution::CostModel& costs,
+                                              domain::Market market, FillSource source,
+                                              TimestampMs now);
+
   storage::Database& db_;
 };
 

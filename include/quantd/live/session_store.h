@@ -120,6 +120,8 @@ class SessionStore {
 
   // Errors: not_found "no live session with id N", internal.
   Result<SessionRecord> get(domain::SessionId id);
+  // The session's state and its reason (the cheap read a cycle starts with).
+  Result<std::pair<SessionState, std::string>> state(domain::SessionId id);
   // Every session, newest first; only non-terminal ones when `running_only`.
   Result<std::vector<SessionRecord>> list(bool running_only);
   // Ids of sessions that are not stopped or failed, ascending (the scheduler's list).
