@@ -424,6 +424,8 @@ void LiveService::finish_cycles(std::int64_t session, TimestampMs minute, const 
       deps_.events("live.cycle", json{{"minute", m}, {"orders", c.orders}, {"wall_ms", wall_ms}});
     }
   }
+  // The minute's writes are done: fold the log into the file now, not during the next cycle.
+  if (!done.empty()) deps_.db.checkpoint();
 }
 
 json LiveService::latest_cycle() {

@@ -106,6 +106,11 @@ class Database {
   // Versions recorded in schema_migrations, ascending.
   Result<std::vector<std::int64_t>> applied_migrations();
 
+  // Copies what the write-ahead log holds back into the database file without waiting for
+  // readers (a PASSIVE checkpoint), so the log stays small. For a writer with idle time ahead
+  // (the live cycle, between minutes). Errors are logged, never thrown.
+  void checkpoint();
+
   // A cheap liveness check (SELECT 1 on the calling thread's connection).
   bool healthy();
 
