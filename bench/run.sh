@@ -8,11 +8,12 @@
 # 3. The bars are imported with `quantd import-bars` and `quantd backtest --db` runs the same way.
 # 4. Both programs' trades CSVs must be identical, entry and exit bar for bar.
 # 5. bar_load_bench (Google Benchmark) times CSV parsing and SQLite load/upsert of the bars.
+# 6. live_cycle_bench times one minute's live cycle for 250..2,000 paper sessions.
 #
 # Usage: bench/run.sh [BUILD_DIR]   (the Makefile's `bench` target passes its build folder)
 # Environment: BUILD_DIR (when no argument; default build), BARS (1000000), RUNS (11), BENCH_WORK (scratch folder,
 # default $BUILD_DIR/bench-work), BENCH_NO_BUILD=1 (use the binaries as they are),
-# BENCH_SKIP_GBENCH=1 (skip step 5), BENCH_STRICT=1 (exit 1 when a performance target is
+# BENCH_SKIP_GBENCH=1 (skip step 5), BENCH_SKIP_LIVE=1 (skip step 6), BENCH_STRICT=1 (exit 1 when a performance target is
 # missed; trades that differ always exit 1).
 set -euo pipefail
 
@@ -202,6 +203,21 @@ if [ -x "$B/script_bench" ]; then
   echo
   echo "script_bench (strategy language vs native sma_cross on the same bars):"
   "$B/script_bench" --runs 5 2>&1
+fi
+
+if [ "${BENCH_SKIP_LIVE:-0}" != 1 ] && [ -x "$B/live_cycle_bench" ]; then
+  echo
+  echo "live_cycle_bench (one minute's live cycle, tick to last order journaled; 30 minutes, one"
+  echo "worker, the database in $WORK/live):"
+  for cfg in "250 200" "1000 200" "1000 50" "2000 200"; do
+    set -- $cfg
+    "$B/live_cycle_bench" --sessions "$1" --symbols "$2" --minutes 30 --workers 1 \
+      --dir "$WORK/live" >"$WORK/live_$1_$2.out" 2>&1 || { cat "$WORK/live_$1_$2.out"; status=1; }
+    printf '  %5s sessions %4s symbols: cycle ms median %7s  p95 %7s  max %7s  orders/cycle %s\n' \
+      "$1" "$2" "$(value cycle_ms_median "$WORK/live_$1_$2.out")" \
+      "$(value cycle_ms_p95 "$WORK/live_$1_$2.out")" "$(value cycle_ms_max "$WORK/live_$1_$2.out")" \
+      "$(value orders_per_cycle_median "$WORK/live_$1_$2.out")"
+  done
 fi
 
 [ "${BENCH_STRICT:-0}" = 1 ] && [ $perf_fail = 1 ] && status=1
