@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "order_journal_internal.h"
 #include "quantd/domain/ledger.h"
 #include "quantd/execution/protective_exits.h"
 #include "quantd/live/session_store.h"
@@ -12,92 +13,7 @@ namespace quantd::live {
 namespace {
 
 using nlohmann::json;
-
-constexpr const char* kOrderColumns =
-    "o.id, o.account_id, o.session_id, o.target_id, o.symbol, o.side, o.reason, o.order_type, "
-    "o.quantity, o.limit_price, o.trigger_price, o.bar_ts, o.bar_interval, o.decided_ts, "
-    "o.ref_price, o.state, o.attempts, o.empty_checks, o.sent_at, o.broker_order_no, "
-    "o.broker_branch, o.broker_date, o.broker_time, o.filled_qty, o.filled_amount, "
-    "o.cancelled_qty, o.reject_code, o.reject_message, o.created_at, o.updated_at, "
-    "coalesce(s.market, 'kospi')";
-constexpr const char* kOrderFrom =
-    " FROM orders o LEFT JOIN live_sessions s ON s.id = o.session_id";
-
-std::optional<std::int64_t> opt_int(const SQLite::Column& c) {
-  if (c.isNull()) return std::nullopt;
-  return c.getInt64();
-}
-
-std::string opt_text(const SQLite::Column& c) { return c.isNull() ? "" : c.getString(); }
-
-void bind_opt(SQLite::Statement& q, int i, std::optional<std::int64_t> v) {
-  if (v) {
-    q.bind(i, *v);
-  } else {
-    q.bind(i);
-  }
-}
-
-std::string date_text(CivilDate d) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", d.year, d.month, d.day);
-  return buf;
-}
-
-JournalOrder read_order(SQLite::Statement& q) {
-  JournalOrder o;
-  o.id = domain::OrderId(q.getColumn(0).getInt64());
-  o.account = domain::AccountId(q.getColumn(1).getInt64());
-  if (auto s = opt_int(q.getColumn(2))) o.session = domain::SessionId(*s);
-  if (auto t = opt_int(q.getColumn(3))) o.target = domain::TargetId(*t);
-  o.request.client_id = o.id;
-  o.request.symbol = domain::Symbol(q.getColumn(4).getString());
-  o.request.side = domain::parse_side(q.getColumn(5).getString()).value_or(domain::Side::kBuy);
-  const std::string reason = q.getColumn(6).getString();
-  o.external = reason == "external";
-  o.reason = domain::parse_order_reason(reason).value_or(domain::OrderReason::kSignal);
-  o.request.type = parse_order_type(q.getColumn(7).getString()).value_or(OrderType::kMarket);
-  o.request.quantity = q.getColumn(8).getInt64();
-  o.request.limit_price = q.getColumn(9).getDouble();
-  o.request.trigger_price = q.getColumn(10).getDouble();
-  o.request.bar_ts = q.getColumn(11).getInt64();
-  o.request.bar_interval =
-      domain::parse_interval(q.getColumn(12).getString()).value_or(domain::Interval::k1m);
-  o.decided_ts = opt_int(q.getColumn(13)).value_or(0);
-  o.ref_price = q.getColumn(14).isNull() ? 0 : q.getColumn(14).getDouble();
-  o.state = parse_order_state(q.getColumn(15).getString()).value_or(OrderState::kUnknown);
-  o.attempts = q.getColumn(16).getInt();
-  o.empty_checks = q.getColumn(17).getInt();
-  o.sent_at = opt_int(q.getColumn(18));
-  if (!q.getColumn(19).isNull()) {
-    BrokerOrderRef ref;
-    ref.order_no = q.getColumn(19).getString();
-    ref.branch = opt_text(q.getColumn(20));
-    ref.date = parse_civil_date(opt_text(q.getColumn(21))).value_or(CivilDate{});
-    o.ref = ref;
-  }
-  o.broker_time = opt_text(q.getColumn(22));
-  o.filled_qty = q.getColumn(23).getInt64();
-  o.filled_amount = q.getColumn(24).getInt64();
-  o.cancelled_qty = q.getColumn(25).getInt64();
-  o.reject_code = opt_text(q.getColumn(26));
-  o.reject_message = opt_text(q.getColumn(27));
-  o.created_at = q.getColumn(28).getInt64();
-  o.updated_at = q.getColumn(29).getInt64();
-  o.request.market =
-      domain::parse_market(q.getColumn(30).getString()).value_or(domain::Market::kKospi);
-  return o;
-}
-
-Result<JournalOrder> load(storage::Database& store, SQLite::Database& db, domain::OrderId id) {
-  auto q =
-      store.statement(db, std::string("SELECT ") + kOrderColumns + kOrderFrom + " WHERE o.id = ?");
-  q->bind(1, id.value());
-  if (!q->executeStep()) {
-    return Status::not_found("no order with id " + std::to_string(id.value()));
-  }
-  return read_order(*q);
-}
+using namespace journal_internal;
 
 void journal(storage::Database& store, SQLite::Database& db, TimestampMs now,
              std::optional<std::int64_t> account, std::optional<std::int64_t> session,
@@ -141,10 +57,6 @@ void set_target(storage::Database& store, SQLite::Database& db,
   q->bind(1, std::string(status));
   q->bind(2, target->value());
   q->exec();
-}
-
-Status internal(const char* what, const std::exception& e) {
-  return Status::internal(std::string(what) + ": " + e.what());
 }
 
 json ref_json(const BrokerOrder& b) {
@@ -738,159 +650,6 @@ Result<std::optional<domain::OrderId>> OrderJournal::adopt_external(domain::Acco
     return std::optional<domain::OrderId>(id);
   } catch (const std::exception& e) {
     return internal("cannot adopt the external order", e);
-  }
-}
-
-Result<JournalOrder> OrderJournal::get(domain::OrderId id) {
-  try {
-    return load(db_, db_.connection(), id);
-  } catch (const std::exception& e) {
-    return internal("cannot read the order", e);
-  }
-}
-
-Result<std::vector<JournalOrder>> OrderJournal::open_orders(domain::AccountId account) {
-  try {
-    auto q =
-        db_.statement(db_.durable_connection(),
-                      std::string("SELECT ") + kOrderColumns + kOrderFrom +
-                          " WHERE o.account_id = ? AND o.state IN ('pending_submit', 'unknown', "
-                          "'accepted', 'partially_filled', 'cancel_pending', 'needs_attention') "
-                          "ORDER BY o.id");
-    q->bind(1, account.value());
-    std::vector<JournalOrder> out;
-    while (q->executeStep()) out.push_back(read_order(*q));
-    return out;
-  } catch (const std::exception& e) {
-    return internal("cannot list open orders", e);
-  }
-}
-
-Result<std::vector<JournalOrder>> OrderJournal::session_orders(domain::SessionId session,
-                                                               std::size_t limit) {
-  try {
-    auto q =
-        db_.statement(db_.connection(), std::string("SELECT ") + kOrderColumns + kOrderFrom +
-                                            " WHERE o.session_id = ? ORDER BY o.id DESC LIMIT ?");
-    q->bind(1, session.value());
-    q->bind(2, static_cast<std::int64_t>(std::min<std::size_t>(limit, 1'000'000)));
-    std::vector<JournalOrder> out;
-    while (q->executeStep()) out.push_back(read_order(*q));
-    return out;
-  } catch (const std::exception& e) {
-    return internal("cannot list the session's orders", e);
-  }
-}
-
-Result<std::vector<JournalOrder>> OrderJournal::orders_in_state(std::optional<OrderState> state,
-                                                                std::size_t limit) {
-  try {
-    std::string sql = std::string("SELECT ") + kOrderColumns + kOrderFrom;
-    if (state) sql += " WHERE o.state = ?";
-    sql += " ORDER BY o.id DESC LIMIT ?";
-    auto q = db_.statement(db_.connection(), sql);
-    int i = 1;
-    if (state) q->bind(i++, std::string(to_string(*state)));
-    q->bind(i, static_cast<std::int64_t>(std::min<std::size_t>(limit, 1'000'000)));
-    std::vector<JournalOrder> out;
-    while (q->executeStep()) out.push_back(read_order(*q));
-    return out;
-  } catch (const std::exception& e) {
-    return internal("cannot list orders", e);
-  }
-}
-
-Result<bool> OrderJournal::symbol_frozen(domain::AccountId account, const domain::Symbol& symbol) {
-  try {
-    auto q = db_.statement(db_.durable_connection(),
-                           "SELECT 1 FROM orders WHERE account_id = ? AND symbol = ? AND state IN "
-                           "('pending_submit', 'unknown', 'needs_attention') LIMIT 1");
-    q->bind(1, account.value());
-    q->bind(2, symbol.str());
-    return q->executeStep();
-  } catch (const std::exception& e) {
-    return internal("cannot check the symbol's orders", e);
-  }
-}
-
-Result<std::set<std::string>> OrderJournal::bound_order_numbers(domain::AccountId account,
-                                                                CivilDate date) {
-  try {
-    auto q =
-        db_.statement(db_.durable_connection(),
-                      "SELECT broker_order_no FROM orders WHERE account_id = ? AND broker_date = "
-                      "? AND broker_order_no IS NOT NULL");
-    q->bind(1, account.value());
-    q->bind(2, date_text(date));
-    std::set<std::string> out;
-    while (q->executeStep()) out.insert(q->getColumn(0).getString());
-    return out;
-  } catch (const std::exception& e) {
-    return internal("cannot list bound orders", e);
-  }
-}
-
-Result<int> OrderJournal::count_orders(domain::SessionId session, TimestampMs since,
-                                       const std::optional<domain::Symbol>& symbol) {
-  try {
-    std::string sql =
-        "SELECT count(*) FROM orders WHERE session_id = ? AND created_at >= ? AND state NOT IN "
-        "('not_placed')";
-    if (symbol) sql += " AND symbol = ?";
-    auto q = db_.statement(db_.durable_connection(), sql);
-    q->bind(1, session.value());
-    q->bind(2, since);
-    if (symbol) q->bind(3, symbol->str());
-    q->executeStep();
-    return q->getColumn(0).getInt();
-  } catch (const std::exception& e) {
-    return internal("cannot count orders", e);
-  }
-}
-
-Result<int> OrderJournal::rejects_in_row(domain::SessionId session) {
-  try {
-    auto q =
-        db_.statement(db_.durable_connection(),
-                      "SELECT state FROM orders WHERE session_id = ? AND state IN ('rejected', "
-                      "'filled', 'partially_filled') ORDER BY id DESC LIMIT 100");
-    q->bind(1, session.value());
-    int n = 0;
-    while (q->executeStep() && q->getColumn(0).getString() == "rejected") ++n;
-    return n;
-  } catch (const std::exception& e) {
-    return internal("cannot count rejections", e);
-  }
-}
-
-Result<std::vector<FillApplied>> OrderJournal::session_fills(domain::SessionId session,
-                                                             std::size_t limit) {
-  try {
-    auto q = db_.statement(db_.connection(),
-                           "SELECT order_id, symbol, side, quantity, price, notional, commission, "
-                           "tax, cum_qty, fill_ts FROM fills WHERE session_id = ? ORDER BY id DESC "
-                           "LIMIT ?");
-    q->bind(1, session.value());
-    q->bind(2, static_cast<std::int64_t>(std::min<std::size_t>(limit, 1'000'000)));
-    std::vector<FillApplied> out;
-    while (q->executeStep()) {
-      FillApplied f;
-      f.order = domain::OrderId(q->getColumn(0).getInt64());
-      f.session = session;
-      f.symbol = domain::Symbol(q->getColumn(1).getString());
-      f.side = domain::parse_side(q->getColumn(2).getString()).value_or(domain::Side::kBuy);
-      f.quantity = q->getColumn(3).getInt64();
-      f.price = q->getColumn(4).getDouble();
-      f.notional = q->getColumn(5).getInt64();
-      f.commission = q->getColumn(6).getInt64();
-      f.tax = q->getColumn(7).getInt64();
-      f.cum_qty = q->getColumn(8).getInt64();
-      f.fill_ts = q->getColumn(9).getInt64();
-      out.push_back(f);
-    }
-    return out;
-  } catch (const std::exception& e) {
-    return internal("cannot list fills", e);
   }
 }
 
