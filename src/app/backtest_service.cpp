@@ -266,12 +266,16 @@ Result<domain::BacktestId> BacktestService::submit(storage::Database& db,
   storage::BacktestRepository repo(db);
   auto id = repo.create(job, clock_.now());
   if (!id.ok()) return id.status();
+  // Announced before the push: once pushed, a worker may publish "running" and "done" at once,
+  // and a "queued" after them would leave every watcher showing a finished run as queued.
+  publish_state(*id, "queued", 0);
   Status pushed = channel_.push(bus::RunBacktest{id->value()}, bus::PushMode::kFailFast);
   if (!pushed.ok()) {
     // Nothing half-written: the job never existed for anyone but this request.
     if (Status st = repo.remove(*id); !st.ok()) {
       spdlog::error("backtest {}: cannot remove the unqueued row: {}", id->value(), st.message());
     }
+    publish("backtest", json{{"id", id->value()}, {"status", "deleted"}});
     if (pushed.code() == StatusCode::kResourceExhausted) {
       return Status::resource_exhausted("the backtest queue is full (" +
                                         std::to_string(channel_.capacity()) +
@@ -279,7 +283,6 @@ Result<domain::BacktestId> BacktestService::submit(storage::Database& db,
     }
     return Status::unavailable("the daemon is shutting down; try again after it restarts");
   }
-  publish_state(*id, "queued", 0);
   return id;
 }
 

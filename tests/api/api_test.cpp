@@ -122,6 +122,13 @@ TEST_CASE("the whole flow: sample data, strategy, backtest with live events, res
       events.wait_for("backtest", "\"status\":\"done\"", std::chrono::seconds(60));
   CHECK(done_event.find(id_text) != std::string::npos);
   CHECK(done_event.find("\"progress\":1") != std::string::npos);
+  // In order: "queued" is published before the job can reach a worker, so a watcher never ends
+  // on "queued" for a run that finished (the browser once did, on a loaded machine).
+  const std::string& stream = events.text();
+  const auto queued_at = stream.find("\"status\":\"queued\"");
+  REQUIRE(queued_at != std::string::npos);
+  CHECK(queued_at < stream.find("\"status\":\"running\""));
+  CHECK(queued_at < stream.find("\"status\":\"done\""));
 
   json b1 = wait_for(port, id1, {"done", "failed"});
   REQUIRE(b1["status"] == "done");

@@ -49,8 +49,9 @@ async function startDaemon() {
     });
     proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`quantd exited with ${code}:\n${log}`)); });
   });
-  proc.stderr.on('data', () => {});  // keep draining
-  return { proc, port };
+  const daemonLog = { text: log };
+  proc.stderr.on('data', (d) => { daemonLog.text = (daemonLog.text + d).slice(-20000); });  // keep draining
+  return { proc, port, log: daemonLog };
 }
 
 async function shot(page, name, fullPage = true) {
@@ -257,6 +258,12 @@ try {
     const page = context?.pages()[0];
     if (page) await page.screenshot({ path: join(shots, 'failure.png'), fullPage: true });
   } catch { /* best effort */ }
+  try {
+    // What the daemon itself says about the runs, to tell a lost event from a stuck run.
+    const runs = await (await fetch(`http://127.0.0.1:${daemon.port}/api/backtests`)).json();
+    console.error(`backtests: ${JSON.stringify(runs.map((b) => ({ id: b.id, status: b.status, progress: b.progress, error: b.error })))}`);
+  } catch { /* best effort */ }
+  if (daemon) console.error(`quantd's log (last lines):\n${daemon.log.text.split('\n').slice(-40).join('\n')}`);
 } finally {
   await context?.close().catch(() => {});
   if (daemon) daemon.proc.kill('SIGKILL');

@@ -3,6 +3,9 @@ import { api, ApiError, subscribe } from '../api.js';
 import { h, toast, confirmDialog, statusBadge, progressBar, problemAlert } from '../ui.js';
 import * as f from '../format.js';
 
+// A run's status never leaves these; an event saying otherwise is older news arriving late.
+const isFinal = (status) => ['done', 'failed', 'canceled', 'deleted'].includes(status);
+
 function period(b) {
   const s = b.settings || {};
   if (!s.from && !s.to) return 'all data';
@@ -68,7 +71,7 @@ export async function backtestsPage() {
     if (e.status === 'deleted') { list = list.filter((x) => x.id !== e.id); render(); return; }
     if (!b || e.status === 'done' || e.status === 'failed') {
       try { const full = await api.get(`/api/backtests/${e.id}`); if (b) Object.assign(b, full); else list.unshift(b = full); } catch { return; }
-    } else {
+    } else if (!isFinal(b.status)) {
       b.status = e.status;
       b.progress = e.progress;
     }
@@ -180,8 +183,17 @@ export async function newBacktestPage(q) {
   let watching = null;  // the id whose progress this page shows
   let onEvent = null;
   const unsub = subscribe('backtest', (e) => {
+    if (isFinal(latest.get(e.id)?.status)) return;  // a run that ended stays ended
     latest.set(e.id, e);
     if (e.id === watching && onEvent) onEvent(e);
+  });
+  // Events sent while the stream was down are lost: ask for the state of the run being watched.
+  const unsubReconnect = subscribe('reconnected', async () => {
+    if (watching === null) return;
+    try {
+      const b = await api.get(`/api/backtests/${watching}`);
+      if (onEvent) onEvent({ id: b.id, status: b.status, progress: b.progress, error: b.error });
+    } catch { /* the next event will tell */ }
   });
 
   function showProgress(id) {
@@ -267,5 +279,5 @@ export async function newBacktestPage(q) {
       alert,
       h('div', { class: 'form-actions' }, h('a', { class: 'btn', href: '#/backtests' }, 'Cancel'), submit)));
   await loadStrategy();
-  return { el, title: 'New backtest', cleanup: unsub };
+  return { el, title: 'New backtest', cleanup: () => { unsub(); unsubReconnect(); } };
 }
