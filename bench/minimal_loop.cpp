@@ -10,8 +10,10 @@
 // Prints key/value lines (timings, bars/s, trades, final cash) for bench/run.sh.
 //
 // Semantics shared with the engine's sma_cross (and checked trade for trade by run.sh):
-// - SMA_n = (exact running sum of the last n closes) * (1.0 / n), as indicators::Sma computes it
-//   (its compensated sum is exact for whole-won prices); NA during warm-up, no signal then.
+// - SMA_n = (exact running sum of the last n closes) / n, as Backtrader (math.fsum(window) /
+//   period) and TTR (runSum / n) compute it: one rounding, so averages that are equal in exact
+//   arithmetic compare equal (the reference's rule, followed by indicators::Sma, not copied from
+//   it). The sums are exact: whole-won prices, far below 2^53. NA during warm-up, no signal then.
 // - crossover at bar t: fast > slow and, at the latest earlier bar (with both defined) where
 //   fast != slow, fast < slow; bars with fast == slow neither start nor end a cross. Crossunder
 //   is the mirror image.
@@ -176,8 +178,8 @@ std::unique_ptr<RunResult> run(const Columns& c, std::int64_t cash, double bps, 
   std::uint64_t* ev = events.data();
   std::size_t n_events = 0;
   if (n > first) {
-    const double inv_fast = 1.0 / fast_n;
-    const double inv_slow = 1.0 / slow_n;
+    const double n_fast = fast_n;
+    const double n_slow = slow_n;
     double sum_fast = 0, sum_slow = 0;
     for (std::size_t t = 0; t < first; ++t) {
       sum_fast += close[t];
@@ -191,8 +193,8 @@ std::unique_ptr<RunResult> run(const Columns& c, std::int64_t cash, double bps, 
       sum_slow += close[t];
       if (t >= fast) sum_fast -= close[t - fast];
       if (t >= slow) sum_slow -= close[t - slow];
-      const double f = sum_fast * inv_fast;
-      const double s = sum_slow * inv_slow;
+      const double f = sum_fast / n_fast;
+      const double s = sum_slow / n_slow;
       const int now = (f > s) - (f < s);
       ev[n_events] = (static_cast<std::uint64_t>(t) << 1) | static_cast<std::uint64_t>(now > 0);
       n_events += static_cast<std::size_t>(now != 0 && side != 0 && now != side);

@@ -112,10 +112,11 @@ std::vector<domain::Bar> make_bars(std::size_t n) {
 }
 
 // minimal_loop's crossover decision loop over a close column (no fills: those cost the same
-// for every contender). Returns the number of signals so the work cannot be optimised away.
+// for every contender), with the same rule: each average is the exact window sum divided by n.
+// Returns the number of signals so the work cannot be optimised away.
 std::int64_t minimal(const std::vector<double>& close, int fast, int slow) {
-  const double inv_f = 1.0 / fast;
-  const double inv_s = 1.0 / slow;
+  const double n_f = fast;
+  const double n_s = slow;
   double sf = 0;
   double ss = 0;
   int side = 0;
@@ -128,8 +129,8 @@ std::int64_t minimal(const std::vector<double>& close, int fast, int slow) {
     if (t >= static_cast<std::size_t>(fast)) sf -= c[t - fast];
     if (t >= static_cast<std::size_t>(slow)) ss -= c[t - slow];
     if (t + 1 < static_cast<std::size_t>(slow)) continue;
-    const double f = sf * inv_f;
-    const double s = ss * inv_s;
+    const double f = sf / n_f;
+    const double s = ss / n_s;
     if (f > s) {
       signals += side < 0;
       side = 1;

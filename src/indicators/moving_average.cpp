@@ -6,7 +6,7 @@
 namespace quantd::indicators {
 
 Sma::Sma(int n)
-    : n_((check_length(n, 1, "Sma"), n)), inv_n_(1.0 / n), buf_(static_cast<unsigned>(n), 0.0) {}
+    : n_((check_length(n, 1, "Sma"), n)), n_double_(n), buf_(static_cast<unsigned>(n), 0.0) {}
 
 Ema::Ema(int n) : Ema(n, 2.0 / (n + 1.0)) {}
 

@@ -88,8 +88,8 @@ std::vector<MinimalTrade> minimal(const std::vector<domain::Bar>& b, std::int64_
     if (t >= static_cast<std::size_t>(fast)) sf -= b[t - fast].close;
     if (t >= static_cast<std::size_t>(slow)) ss -= b[t - slow].close;
     if (t + 1 < static_cast<std::size_t>(slow)) continue;
-    // As indicators::Sma: the (exact, whole-won) window sum times 1/n.
-    const double f = sf * (1.0 / fast), s = ss * (1.0 / slow);
+    // As Backtrader and TTR compute a mean: the (exact, whole-won) window sum divided by n.
+    const double f = sf / fast, s = ss / slow;
     const int now = f > s ? 1 : f < s ? -1 : 0;
     if (seen && now != 0 && side != 0 && now != side) pending = now;
     seen = true;

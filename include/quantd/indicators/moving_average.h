@@ -9,10 +9,15 @@
 
 namespace quantd::indicators {
 
-// Simple moving average: mean of the last n accepted inputs, with a
-// compensated running sum (no drift over long series). First value after n
-// accepted inputs (warmup() = n - 1). O(1) per update, no allocation after
-// construction. Value type; not thread-safe.
+// Simple moving average: mean of the last n accepted inputs, computed as
+// (window sum) / n like TTR (runSum / n) and Backtrader (fsum(window) /
+// period). The running sum is compensated, so it does not drift over long
+// series and is exact whenever the inputs are whole numbers (prices in won):
+// the result is then the correctly rounded mean, bit-identical to both
+// references, and two averages that are equal in exact arithmetic compare
+// equal (docs/indicators.md). First value after n accepted inputs
+// (warmup() = n - 1). O(1) per update, no allocation after construction.
+// Value type; not thread-safe.
 class Sma {
  public:
   // Precondition: 1 <= n <= kMaxLength (aborts otherwise). Allocates n doubles.
@@ -27,7 +32,9 @@ class Sma {
     if (++pos_ == n_) pos_ = 0;
     sum_.add_difference(x, old);
     if (count_ < n_ && ++count_ < n_) return value_ = kNa;
-    return value_ = sum_.value() * inv_n_;
+    // A division, not a multiplication by 1 / n: sum * (1 / n) rounds twice,
+    // so two exact ties (30-bar sum / 30 == 10-bar sum / 10) could differ.
+    return value_ = sum_.value() / n_double_;
   }
 
   // Returns the result of the last update() (NA before the first).
@@ -41,7 +48,7 @@ class Sma {
   int n_;
   int pos_ = 0;    // next slot of buf_ to overwrite (the oldest value)
   int count_ = 0;  // accepted inputs, saturating at n_
-  double inv_n_;
+  double n_double_;
   double value_ = kNa;
   CompensatedSum sum_;
   std::vector<double> buf_;
