@@ -22,7 +22,7 @@ Rma::Rma(int n) : Ema((check_length(n, 1, "Rma"), n), 1.0 / n) {}
 
 Wma::Wma(int n)
     : n_((check_length(n, 1, "Wma"), n)),
-      inv_weight_sum_(2.0 / (static_cast<double>(n) * (n + 1.0))),
+      weight_sum_(static_cast<double>(n) * (n + 1.0) / 2.0),
       buf_(static_cast<unsigned>(n), 0.0) {}
 
 void Wma::recompute() noexcept {

@@ -6,8 +6,9 @@ namespace quantd::indicators {
 
 MovingMoments::MovingMoments(int n)
     : n_((check_length(n, 1, "MovingMoments"), n)),
-      inv_n_(1.0 / n),
-      cancel_limit_(std::min(1e-3, 0.5 / n)),
+      n_double_(n),
+      n_squared_(static_cast<double>(n) * n),
+      rebase_limit_(std::min(1e-3, 0.5 / n) * n),
       buf_(static_cast<unsigned>(n), 0.0) {}
 
 void MovingMoments::rebase(double newest) noexcept {
@@ -16,7 +17,7 @@ void MovingMoments::rebase(double newest) noexcept {
   // log10(n) digits. A window of equal values gives exactly zero. The sums are
   // compensated here too: a plain sum's rounding error (relative to the large
   // values in the window) would outlive those values when they leave it.
-  shift_ = newest;
+  set_shift(newest);
   s1_.reset();
   s2_.reset();
   for (int i = 0; i < n_; ++i) {
@@ -24,11 +25,9 @@ void MovingMoments::rebase(double newest) noexcept {
     s1_.add(d);
     s2_.add(d * d);
   }
-  const double m1 = s1_.value() * inv_n_;
-  const double m2 = s2_.value() * inv_n_;
-  const double var = m2 - m1 * m1;
-  mean_ = shift_ + m1;
-  variance_ = var > 0.0 ? var : 0.0;
+  const double s1 = s1_.value();
+  const double num = n_double_ * s2_.value() - s1 * s1;  // n^2 var
+  variance_ = num > 0.0 ? num / n_squared_ : 0.0;
 }
 
 }  // namespace quantd::indicators

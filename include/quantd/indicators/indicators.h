@@ -29,10 +29,20 @@
 //   strategy compiler validates user input first). No exceptions.
 // * Threading. No shared or global state: one instance is used by one thread
 //   at a time; distinct instances are independent.
-// * Numerics. Running sums are compensated (CompensatedSum) or recomputed
-//   exactly every n bars, so long series do not drift; the windowed variance
-//   is rebased when cancellation threatens (MovingMoments). Build without
-//   -ffast-math.
+// * Numerics. Each value is computed with the references' order of
+//   floating-point operations wherever that order is exact: a mean is
+//   (window sum) / n, never sum * (1 / n), which rounds twice and breaks
+//   exact ties (a 10-bar and a 30-bar average that are equal in exact
+//   arithmetic must compare equal, or a crossover fires a bar early). Where
+//   TTR and Backtrader differ, the order that is exact for whole-won prices
+//   wins (roc, the EMA seed). Running sums are compensated (CompensatedSum,
+//   exact for whole numbers) or recomputed every n bars, so long series do
+//   not drift; the windowed variance is rebased when cancellation threatens
+//   (MovingMoments). docs/indicators.md lists, per indicator, what is exact
+//   and what may differ from TTR / Backtrader in the last bits. Build
+//   without -ffast-math and without FMA contraction (-ffp-contract=off, set
+//   for every quantd target): a fused a * b + c rounds once where the
+//   references round twice.
 #pragma once
 
 #include "quantd/indicators/bollinger.h"

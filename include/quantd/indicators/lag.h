@@ -101,17 +101,22 @@ class Change {
 };
 
 // roc(x, n) = x / x[n] - 1, the discrete rate of change (TTR ROC with
-// type = "discrete"). warmup() = n. Value type; not thread-safe.
+// type = "discrete"), computed as (x - x[n]) / x[n] like Backtrader's ROC:
+// for whole-number prices the difference is exact, so the result is the
+// correctly rounded rate (105 after 100 gives exactly 0.05, the value of the
+// literal 0.05; TTR's x / x[n] - 1 gives 0.050000000000000044).
+// warmup() = n. Value type; not thread-safe.
 class Roc {
  public:
   // Precondition: 1 <= n <= kMaxLength (aborts otherwise).
   explicit Roc(int n);
 
-  // Feeds the current bar's value; returns x / x[n] - 1 (NA if either is NA,
-  // and during the first n bars; +-inf or NA if x[n] == 0).
+  // Feeds the current bar's value; returns (x - x[n]) / x[n] (NA if either
+  // is NA, and during the first n bars; +-inf or NA if x[n] == 0).
   double update(double x) noexcept {
     history_.push(x);
-    return value_ = x / history_.at(n_) - 1.0;
+    const double base = history_.at(n_);
+    return value_ = (x - base) / base;
   }
 
   // Returns the result of the last update() (NA before the first).

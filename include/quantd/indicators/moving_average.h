@@ -54,11 +54,13 @@ class Sma {
   std::vector<double> buf_;
 };
 
-// Exponential moving average with smoothing ratio alpha, TTR's EMA: the seed
-// is the simple mean of the first n accepted inputs (accumulated as x_i / n,
-// as TTR does), then E = alpha * x + (1 - alpha) * E_prev. First value after n
-// accepted inputs (warmup() = n - 1). O(1) per update, no allocation. Value
-// type; not thread-safe.
+// Exponential moving average with smoothing ratio alpha: the seed is the
+// simple mean of the first n accepted inputs, computed exactly as Sma computes
+// it (compensated sum / n, so ema(x, n) == sma(x, n) on its first bar; this is
+// Backtrader's seed, while TTR adds up x_i / n, which can differ in the last
+// bits), then E = x * alpha + E_prev * (1 - alpha), TTR's and Backtrader's
+// order of operations. First value after n accepted inputs (warmup() =
+// n - 1). O(1) per update, no allocation. Value type; not thread-safe.
 class Ema {
  public:
   // Ordinary EMA, alpha = 2 / (n + 1). Precondition: 1 <= n <= kMaxLength.
@@ -75,8 +77,9 @@ class Ema {
       state_ = x * alpha_ + state_ * beta_;
       return value_ = state_;
     }
-    state_ += x / n_;
+    seed_.add(x);
     if (++count_ < n_) return value_ = kNa;
+    state_ = seed_.value() / static_cast<double>(n_);
     return value_ = state_;
   }
 
@@ -96,6 +99,7 @@ class Ema {
   double beta_;  // 1 - alpha_
   double state_ = 0.0;
   double value_ = kNa;
+  CompensatedSum seed_;  // sum of the first n accepted inputs
 };
 
 // Wilder's moving average (RMA, TTR's EMA with wilder=TRUE): alpha = 1 / n,
@@ -107,10 +111,13 @@ class Rma : public Ema {
 };
 
 // Linearly weighted moving average, TTR's WMA with weights 1..n (the newest
-// value weighs n): sum(i * x_i) / (n (n + 1) / 2). O(1) per update (running
-// numerator and sum, recomputed exactly from the window every n updates, so
-// rounding cannot accumulate). First value after n accepted inputs
-// (warmup() = n - 1). Value type; not thread-safe.
+// value weighs n): sum(i * x_i) / (n (n + 1) / 2), a division as TTR's
+// num / wtsum (Backtrader multiplies by 2 / (n (n + 1)) instead, which can
+// differ in the last bit). O(1) per update (running numerator and sum,
+// recomputed from the window every n updates, so rounding cannot accumulate);
+// exact for whole-number inputs while n^2 * max|x| stays below 2^53, and then
+// bit-identical to TTR. First value after n accepted inputs (warmup() =
+// n - 1). Value type; not thread-safe.
 class Wma {
  public:
   // Precondition: 1 <= n <= kMaxLength (aborts otherwise). Allocates n doubles.
@@ -133,7 +140,7 @@ class Wma {
       sum_ += x - old;
       if (pos_ == 0) recompute();
     }
-    return value_ = num_ * inv_weight_sum_;
+    return value_ = num_ / weight_sum_;
   }
 
   // Returns the result of the last update() (NA before the first).
@@ -151,9 +158,9 @@ class Wma {
   int n_;
   int pos_ = 0;
   int count_ = 0;
-  double inv_weight_sum_;
-  double num_ = 0.0;  // sum of (weight * value) over the window
-  double sum_ = 0.0;  // sum of the window
+  double weight_sum_;  // n (n + 1) / 2, exact
+  double num_ = 0.0;   // sum of (weight * value) over the window
+  double sum_ = 0.0;   // sum of the window
   double value_ = kNa;
   std::vector<double> buf_;
 };

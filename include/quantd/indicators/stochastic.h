@@ -11,20 +11,26 @@ namespace quantd::indicators {
 // How StochK applies its `smooth` length.
 enum class StochSmoothing {
   // The strategy language's stoch_k(n, smooth): the SMA over `smooth` bars of
-  // the raw %K. With smooth = 3 this is the usual "slow %K" (the oracle's
-  // stoch_fastd), so stoch_d(n, 3, 3) is the usual "slow %D".
+  // the raw %K in percent (as Backtrader's slow %K, an SMA of percentages).
+  // With smooth = 3 this is the usual "slow %K" (the oracle's stoch_fastd), so
+  // stoch_d(n, 3, 3) is the usual "slow %D".
   kSmaOfK,
   // TTR stoch(..., smooth = s): SMA_s(close - LL) / SMA_s(HH - LL), i.e. the
-  // numerator and denominator are smoothed separately before dividing.
+  // numerator and denominator are smoothed separately before dividing (times
+  // 100 on the numerator, as for the raw value).
   kRatioOfSums,
 };
 
-// Stochastic %K: raw = (close - LL) / (HH - LL) with HH = highest(high, n),
-// LL = lowest(low, n), current bar included (TTR bounded = TRUE), and 0.5 when
-// HH == LL (TTR's rule); then smoothed over `smooth` bars (1 = raw, see
-// StochSmoothing), and reported x 100. First value at bar n + smooth - 2
-// (warmup()). O(1) amortised, no allocation after construction. Value type;
-// not thread-safe.
+// Stochastic %K in percent: raw = 100 (close - LL) / (HH - LL) with
+// HH = highest(high, n), LL = lowest(low, n), current bar included (TTR
+// bounded = TRUE), and 50 when HH == LL (TTR's 0.5 rule); then smoothed over
+// `smooth` bars (1 = raw, see StochSmoothing). The raw value is computed as
+// (100 * (close - LL)) / (HH - LL), one rounding: for whole-number prices it
+// is the correctly rounded percentage, so a close at exactly 29% of the range
+// gives exactly 29 (TTR's fraction times 100 and Backtrader's
+// 100 * (num / den) round twice: 100 * (29 / 100) is 28.999999999999996). First value at bar n +
+// smooth - 2 (warmup()). O(1) amortised, no allocation after construction. Value type; not
+// thread-safe.
 class StochK {
  public:
   // Preconditions: 1 <= n, smooth <= kMaxLength (aborts otherwise).
@@ -42,15 +48,9 @@ class StochK {
     if (is_na(hh)) return value_ = kNa;  // hh and ll warm up together
     const double num = close - ll;
     const double den = hh - ll;
-    double k;
-    if (smooth_ == 1) {
-      k = ratio(num, den);
-    } else if (mode_ == StochSmoothing::kSmaOfK) {
-      k = sma_a_.update(ratio(num, den));
-    } else {
-      k = ratio(sma_a_.update(num), sma_b_.update(den));
-    }
-    return value_ = 100.0 * k;  // NA stays NA
+    if (smooth_ == 1) return value_ = percent(num, den);
+    if (mode_ == StochSmoothing::kSmaOfK) return value_ = sma_a_.update(percent(num, den));
+    return value_ = percent(sma_a_.update(num), sma_b_.update(den));  // NA while warming up
   }
 
   // Returns the result of the last update() (NA before the first).
@@ -59,10 +59,10 @@ class StochK {
   [[nodiscard]] int warmup() const noexcept { return highest_.length() - 1 + smooth_ - 1; }
 
  private:
-  static double ratio(double num, double den) noexcept {
+  static double percent(double num, double den) noexcept {
     // den == 0 only when HH == LL; TTR maps the resulting 0/0 to 0.5. An NA
     // den (smoothing still warming up) compares unequal and yields NA.
-    return den != 0.0 ? num / den : 0.5;
+    return den != 0.0 ? (100.0 * num) / den : 50.0;
   }
 
   Highest highest_;
