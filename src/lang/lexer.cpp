@@ -5,6 +5,7 @@
 // whose message the parser reports, and lexing goes on at the next line.
 #include <charconv>
 #include <cstdio>
+#include <string>
 
 #include "script_internal.h"
 
@@ -137,8 +138,17 @@ Token Lexer::number() {
     return error_token(n, static_cast<int>(n), "number '" + clip(text) + "' is too large");
   }
   const bool percent = pos_ + n < src_.size() && src_[pos_ + n] == '%';
+  if (percent) {
+    // N% is the decimal N * 10^-2 rounded once, like the literal written out ("0.7%" is the
+    // double nearest 0.007, the value of "0.007"); parsing N and then dividing by 100 rounds
+    // twice and gives 0.006999999999999999, which breaks exact comparisons with "0.007".
+    const std::string scaled = std::string(text) + "e-2";
+    double fraction = 0;
+    const auto r = std::from_chars(scaled.data(), scaled.data() + scaled.size(), fraction);
+    v = r.ec == std::errc() ? fraction : v / 100.0;  // out of range only for absurdly tiny numbers
+  }
   Token t = make(Tok::kNumber, pos_, n + (percent ? 1 : 0));
-  t.number = percent ? v / 100.0 : v;
+  t.number = v;
   t.percent = percent;
   advance(n + (percent ? 1 : 0));
   return t;

@@ -112,7 +112,10 @@ void RuleStrategy::on_bar_slow(const strategy::DataContext& ctx, const domain::B
   if (position != 0) {
     s.entry_price = ctx.entry_price();
     s.bars_held = uses_bars_held_ ? static_cast<double>(ctx.bars_held()) : 0.0;
-    s.unrealized = bar.close / s.entry_price - 1.0;
+    // (close - entry) / entry rather than close / entry - 1: the difference is exact (whole won,
+    // or within a factor of two of the entry), so a gain of exactly 5% is exactly 0.05, the value
+    // of `5%`; close / entry - 1 rounds the ratio first and gives 0.050000000000000044.
+    s.unrealized = (bar.close - s.entry_price) / s.entry_price;
   } else {
     s.entry_price = indicators::kNa;
     s.bars_held = 0;

@@ -92,6 +92,16 @@ TEST_CASE("crossover and crossunder follow the language's definition") {
   CHECK(down[4] == 1.0);
 }
 
+TEST_CASE("a percentage is its decimal written out, rounded once") {
+  // 0.7 / 100 is 0.006999999999999999: parsing N and dividing by 100 rounds twice.
+  const auto bars = bars_with_closes({1, 2});
+  CHECK(eval("0.7%", bars)[1] == 0.007);
+  CHECK(eval("1.1%", bars)[1] == 0.011);
+  CHECK(eval("7%", bars)[1] == 0.07);
+  CHECK(eval("12.5%", bars)[1] == 0.125);
+  CHECK(eval("0.7% == 0.007", bars)[1] == 1.0);
+}
+
 TEST_CASE("x[n] is the value n bars ago") {
   const auto bars = bars_with_closes({1, 2, 3, 4});
   const auto v = eval("close[2]", bars);

@@ -128,6 +128,21 @@ TEST_CASE("position state: position, entry_price, bars_held, unrealized") {
   }
 }
 
+TEST_CASE("unrealized is exact: a gain of exactly 20% is 20%") {
+  // close / entry - 1 would give 0.19999999999999996 for 1200 after 1000.
+  auto program = must_compile("buy when close > 0\nsell when unrealized >= 20%");
+  RuleStrategy s(program);
+  FakeContext ctx;
+  ctx.position_ = 10;
+  ctx.entry_price_ = 1000;
+  ctx.bars_held_ = 1;
+  strategy::IntentSink out;
+  const domain::Bar bar{0, 1000, 1200, 1000, 1200, 1};
+  s.on_bar(ctx, bar, out);
+  REQUIRE(out.has_intent());
+  CHECK(out.intent().is_flat());
+}
+
 TEST_CASE("the script twin of the native sma_cross makes exactly its trades") {
   const char* twin =
       "param fast = 10\nparam slow = 30\n"

@@ -39,7 +39,7 @@ struct PositionState {
   double position = 0;     // shares held
   double entry_price = 0;  // average entry price; NaN when flat
   double bars_held = 0;    // bars since the entry fill, the fill bar counting 1; 0 when flat
-  double unrealized = 0;   // close / entry_price - 1; NaN when flat
+  double unrealized = 0;   // (close - entry_price) / entry_price; NaN when flat
 };
 
 class Evaluator {
