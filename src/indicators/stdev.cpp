@@ -1,6 +1,7 @@
 #include "quantd/indicators/stdev.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace quantd::indicators {
 
@@ -9,7 +10,18 @@ MovingMoments::MovingMoments(int n)
       n_double_(n),
       n_squared_(static_cast<double>(n) * n),
       rebase_limit_(std::min(1e-3, 0.5 / n) * n),
+      // n^2 * d^2 < 2^63 keeps n * S2 and S1^2 in range: |d| < 2^31.5 / n.
+      max_deviation_(static_cast<std::int64_t>(std::floor(0x1.6a09e667f3bcdp31 / n)) - 1),
       buf_(static_cast<unsigned>(n), 0.0) {}
+
+void MovingMoments::leave_whole() noexcept {
+  // The integer sums are exact; as doubles they are exact below 2^53, and
+  // rounded once otherwise (a window far beyond any price).
+  whole_ = false;
+  set_shift(static_cast<double>(whole_shift_));
+  s1_.reset(static_cast<double>(whole_s1_));
+  s2_.reset(static_cast<double>(whole_s2_));
+}
 
 void MovingMoments::rebase(double newest) noexcept {
   // With the shift equal to a window value, |mean - shift| <= sd * sqrt(n - 1)

@@ -90,6 +90,46 @@ TEST_CASE("Sma: whole numbers give sum / n bit for bit, for every length, after 
   }
 }
 
+TEST_CASE("Sma: leaving whole numbers continues exactly as a compensated sum would") {
+  // The compensated algorithm alone (what Sma did before it summed whole numbers in integers).
+  struct CompensatedSma {
+    int n;
+    std::vector<double> buf;
+    std::size_t pos = 0, count = 0;
+    qi::CompensatedSum sum;
+    double update(double x) {
+      const double old = buf[pos];
+      buf[pos] = x;
+      pos = (pos + 1) % buf.size();
+      sum.add_difference(x, old);
+      if (count < buf.size() && ++count < buf.size()) return qi::kNa;
+      return sum.value() / n;
+    }
+  };
+  const auto whole = integer_walk(30'000, 17, 5'000);
+  const auto fractional = fractional_walk(30'000);
+  for (int n : {1, 3, 20, 200}) {
+    for (std::size_t turn : {0u, 1u, 2u, 151u, 10'000u}) {
+      CAPTURE(n);
+      CAPTURE(turn);
+      qi::Sma sma(n);
+      CompensatedSma ref{n, std::vector<double>(static_cast<std::size_t>(n), 0.0)};
+      std::size_t wrong = 0;
+      for (std::size_t t = 0; t < 30'000; ++t) {
+        // Whole numbers until `turn`, then a whole number too large for the integer sum (at odd
+        // turns) or a fraction, then fractions, then whole numbers again.
+        double x = t < turn ? static_cast<double>(whole[t]) : fractional[t];
+        if (t == turn && turn % 2 == 1) x = 0x1p40;
+        if (t > turn + 20'000) x = static_cast<double>(whole[t]);
+        const double got = sma.update(x);
+        const double want = ref.update(x);
+        wrong += !(got == want || (qi::is_na(got) && qi::is_na(want)));
+      }
+      CHECK(wrong == 0);
+    }
+  }
+}
+
 TEST_CASE("Ema and Rma: the seed is exactly sma's value on that bar") {
   const auto xs = fractional_walk(5'000);
   for (int n : {2, 3, 10, 14, 26, 50}) {

@@ -106,6 +106,35 @@ TEST_CASE("Stdev: accurate for tiny spreads far from zero and after jumps") {
   }
 }
 
+TEST_CASE("Stdev: accurate after leaving whole numbers (a fraction, or a far deviation)") {
+  // Whole prices (exact integer mode) with a jump at bar 10,000 beyond the integer mode's
+  // deviation bound for the long window, then two-decimal prices, then whole ones again: the
+  // compensated mode takes over from the integer sums either way.
+  std::vector<double> xs;
+  std::uint64_t s = 77;
+  double level = 50'000;
+  for (int t = 0; t < 60'000; ++t) {
+    s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+    level += static_cast<double>(static_cast<int>((s >> 33) % 201) - 100);
+    if (t == 10'000) level += 3e6;
+    xs.push_back(t >= 20'000 && t < 40'000 ? level + 0.01 * static_cast<double>((s >> 20) % 100)
+                                           : level);
+  }
+  for (const int n : {2, 20, 2000}) {
+    CAPTURE(n);
+    qi::Stdev sd(n);
+    double worst = 0.0;
+    for (std::size_t t = 0; t < xs.size(); ++t) {
+      const double got = sd.update(xs[t]);
+      if (t + 1 < static_cast<std::size_t>(n) || t % 5 != 0) continue;
+      const double want = exact_sd(xs, t, n);
+      worst = std::max(worst, want == 0 ? std::fabs(got) : std::fabs(got - want) / want);
+    }
+    INFO("worst relative error " << worst);
+    CHECK(worst < 1e-12);
+  }
+}
+
 TEST_CASE("Bollinger: middle +- k * population sd") {
   qi::Bollinger bb(3, 1.5);
   CHECK(bb.warmup() == 2);

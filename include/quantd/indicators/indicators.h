@@ -35,14 +35,16 @@
 //   exact ties (a 10-bar and a 30-bar average that are equal in exact
 //   arithmetic must compare equal, or a crossover fires a bar early). Where
 //   TTR and Backtrader differ, the order that is exact for whole-won prices
-//   wins (roc, the EMA seed). Running sums are compensated (CompensatedSum,
-//   exact for whole numbers) or recomputed every n bars, so long series do
-//   not drift; the windowed variance is rebased when cancellation threatens
-//   (MovingMoments). docs/indicators.md lists, per indicator, what is exact
-//   and what may differ from TTR / Backtrader in the last bits. Build
-//   without -ffast-math and without FMA contraction (-ffp-contract=off, set
-//   for every quantd target): a fused a * b + c rounds once where the
-//   references round twice.
+//   wins (roc, the EMA seed). Window sums of whole numbers (prices in won,
+//   as_small_whole) are exact without compensation (Sma: a plain running
+//   sum; MovingMoments: 64-bit integer moments), which is cheaper and pays
+//   for the divisions; other inputs switch an instance to compensated sums
+//   (CompensatedSum) or sums recomputed every n bars, so long series do not
+//   drift; the windowed variance is rebased when cancellation threatens
+//   (MovingMoments). docs/indicators.md lists, per indicator, what is
+//   exact and what may differ from TTR / Backtrader in the last bits. Build without -ffast-math and
+//   without FMA contraction (-ffp-contract=off, set for every quantd target): a fused a * b + c
+//   rounds once where the references round twice.
 #pragma once
 
 #include "quantd/indicators/bollinger.h"

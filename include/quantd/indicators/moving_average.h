@@ -2,6 +2,7 @@
 // shared/oracle/README.md); the NA rule and threading are in indicators.h.
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include "quantd/indicators/common.h"
@@ -11,13 +12,15 @@ namespace quantd::indicators {
 
 // Simple moving average: mean of the last n accepted inputs, computed as
 // (window sum) / n like TTR (runSum / n) and Backtrader (fsum(window) /
-// period). The running sum is compensated, so it does not drift over long
-// series and is exact whenever the inputs are whole numbers (prices in won):
-// the result is then the correctly rounded mean, bit-identical to both
-// references, and two averages that are equal in exact arithmetic compare
-// equal (docs/indicators.md). First value after n accepted inputs
-// (warmup() = n - 1). O(1) per update, no allocation after construction.
-// Value type; not thread-safe.
+// period). While the inputs are whole numbers (prices in won, see
+// as_small_whole) the window sum is a plain running sum, exact because every
+// partial sum is a representable integer: the result is the correctly
+// rounded mean, bit-identical to both references, and two averages that are
+// equal in exact arithmetic compare equal (docs/indicators.md). The first
+// other input switches the instance for good to a compensated running sum,
+// started from the exact sum, which does not drift over long series. First
+// value after n accepted inputs (warmup() = n - 1). O(1) per update, no
+// allocation after construction. Value type; not thread-safe.
 class Sma {
  public:
   // Precondition: 1 <= n <= kMaxLength (aborts otherwise). Allocates n doubles.
@@ -30,11 +33,20 @@ class Sma {
     const double old = buf_[static_cast<unsigned>(pos_)];  // 0 while filling
     buf_[static_cast<unsigned>(pos_)] = x;
     if (++pos_ == n_) pos_ = 0;
-    sum_.add_difference(x, old);
+    double sum;
+    std::int64_t k;
+    if (whole_ && as_small_whole(x, k)) [[likely]] {
+      whole_sum_ += x - old;  // whole numbers (old too): exact, no compensation needed
+      sum = whole_sum_;
+    } else {
+      if (whole_) leave_whole();
+      sum_.add_difference(x, old);
+      sum = sum_.value();
+    }
     if (count_ < n_ && ++count_ < n_) return value_ = kNa;
     // A division, not a multiplication by 1 / n: sum * (1 / n) rounds twice,
     // so two exact ties (30-bar sum / 30 == 10-bar sum / 10) could differ.
-    return value_ = sum_.value() / n_double_;
+    return value_ = sum / n_double_;
   }
 
   // Returns the result of the last update() (NA before the first).
@@ -45,12 +57,20 @@ class Sma {
   [[nodiscard]] int length() const noexcept { return n_; }
 
  private:
+  // Hands the exact sum to sum_ (the compensated path takes over).
+  void leave_whole() noexcept {
+    whole_ = false;
+    sum_.reset(whole_sum_);
+  }
+
   int n_;
-  int pos_ = 0;    // next slot of buf_ to overwrite (the oldest value)
-  int count_ = 0;  // accepted inputs, saturating at n_
+  int pos_ = 0;           // next slot of buf_ to overwrite (the oldest value)
+  int count_ = 0;         // accepted inputs, saturating at n_
+  bool whole_ = true;     // every accepted input so far passed as_small_whole
+  double whole_sum_ = 0;  // the window sum while whole_: an exact integer
   double n_double_;
   double value_ = kNa;
-  CompensatedSum sum_;
+  CompensatedSum sum_;  // the window sum once !whole_
   std::vector<double> buf_;
 };
 
