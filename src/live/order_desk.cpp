@@ -15,12 +15,6 @@ CivilDate seoul_date(TimestampMs ts) { return to_seoul(ts).date; }
 
 TimestampMs seoul_day_start(TimestampMs ts) { return seoul_day(ts) * kMsPerDay - kSeoulOffsetMs; }
 
-std::string date_text(CivilDate d) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", d.year, d.month, d.day);
-  return buf;
-}
-
 json broker_order_json(const BrokerOrder& b) {
   return json{{"order_no", b.ref.order_no},      {"order_time", b.order_time},
               {"symbol", b.symbol.str()},        {"side", domain::to_string(b.side)},

@@ -40,6 +40,8 @@ struct Scheduler::Impl {
   void fire() {
     const auto minute = ticker.on_wake(clock.now());
     if (!minute) return;
+    // The next wake first: whoever sees the tick counted also sees where the clock goes next.
+    owner.next_wake_ = ticker.next_wake(clock.now());
     owner.ticks_.fetch_add(1);
     if (tick) {
       try {

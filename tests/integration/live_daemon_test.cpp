@@ -71,7 +71,7 @@ json get(int port, const std::string& target) {
 }
 
 std::string hhmm(int minutes) {
-  char buf[8];
+  char buf[16];
   std::snprintf(buf, sizeof buf, "%02d:%02d", minutes / 60, minutes % 60);
   return buf;
 }
