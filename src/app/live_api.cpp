@@ -297,43 +297,58 @@ http::Response get_session(const ApiContext& ctx, const http::Request& request) 
   return http::json(200, j);
 }
 
-http::Response session_orders(const ApiContext& ctx, const http::Request& request) {
+// A JSON array of `items`, each turned into JSON by `view`.
+template <class Items, class View>
+json array_of(const Items& items, View view) {
+  json list = json::array();
+  for (const auto& item : items) list.push_back(view(item));
+  return list;
+}
+
+json fill_json(const live::FillApplied& f) {
+  return {{"order_id", f.order.value()},
+          {"symbol", f.symbol.str()},
+          {"side", domain::to_string(f.side)},
+          {"quantity", f.quantity},
+          {"price", f.price},
+          {"notional", f.notional},
+          {"commission", f.commission},
+          {"tax", f.tax},
+          {"cum_qty", f.cum_qty},
+          {"ts", format_utc_iso(f.fill_ts)}};
+}
+
+// GET /api/live/sessions/{id}/orders and /fills: the newest `limit` rows of the journal.
+template <class Fetch, class View>
+http::Response session_journal_list(const ApiContext& ctx, const http::Request& request,
+                                    Fetch fetch, View view) {
   LoadedSession s = load_session(ctx, request);
   if (s.problem) return *s.problem;
   Errors errors;
   auto limit = query_limit(request, errors);
   if (!errors.empty()) return validation_failed(errors);
   live::OrderJournal journal(ctx.db);
-  auto orders = journal.session_orders(s.record->id, *limit);
-  if (!orders.ok()) return from_status(orders.status());
-  json list = json::array();
-  for (const auto& o : *orders) list.push_back(order_json(o));
-  return http::json(200, list);
+  auto rows = fetch(journal, s.record->id, *limit);
+  if (!rows.ok()) return from_status(rows.status());
+  return http::json(200, array_of(*rows, view));
+}
+
+http::Response session_orders(const ApiContext& ctx, const http::Request& request) {
+  return session_journal_list(
+      ctx, request,
+      [](live::OrderJournal& j, domain::SessionId id, std::size_t limit) {
+        return j.session_orders(id, limit);
+      },
+      order_json);
 }
 
 http::Response session_fills(const ApiContext& ctx, const http::Request& request) {
-  LoadedSession s = load_session(ctx, request);
-  if (s.problem) return *s.problem;
-  Errors errors;
-  auto limit = query_limit(request, errors);
-  if (!errors.empty()) return validation_failed(errors);
-  live::OrderJournal journal(ctx.db);
-  auto fills = journal.session_fills(s.record->id, *limit);
-  if (!fills.ok()) return from_status(fills.status());
-  json list = json::array();
-  for (const auto& f : *fills) {
-    list.push_back({{"order_id", f.order.value()},
-                    {"symbol", f.symbol.str()},
-                    {"side", domain::to_string(f.side)},
-                    {"quantity", f.quantity},
-                    {"price", f.price},
-                    {"notional", f.notional},
-                    {"commission", f.commission},
-                    {"tax", f.tax},
-                    {"cum_qty", f.cum_qty},
-                    {"ts", format_utc_iso(f.fill_ts)}});
-  }
-  return http::json(200, list);
+  return session_journal_list(
+      ctx, request,
+      [](live::OrderJournal& j, domain::SessionId id, std::size_t limit) {
+        return j.session_fills(id, limit);
+      },
+      fill_json);
 }
 
 http::Response session_positions(const ApiContext& ctx, const http::Request& request) {

@@ -121,7 +121,9 @@ struct LiveSession::Impl {
   }
 
   // Reloads the ledger's cash and positions from storage (the journal books fills there).
-  Status reload_ledger() {
+  Status reload_ledger() { return load_ledger().status(); }
+  // The same, and the stored positions (one per symbol) with their exit levels and targets.
+  Result<std::vector<PositionRecord>> load_ledger() {
     auto l = deps.store.ledger(rec.id, rec.symbols);
     if (!l.ok()) return l.status();
     domain::Portfolio p;
@@ -129,7 +131,7 @@ struct LiveSession::Impl {
     for (const PositionRecord& pr : l->second) p.positions.push_back(pr.position);
     ledger->restore(p);
     rec.cash = p.cash;
-    return {};
+    return std::move(l->second);
   }
 
   bool market_open(TimestampMs t) const {
@@ -374,16 +376,11 @@ struct LiveSession::Impl {
   // Runner state that lives in storage: the ledger, exit levels, the target in force, pending
   // and in-flight targets, bars held.
   Status restore_state() {
-    auto l = deps.store.ledger(rec.id, rec.symbols);
-    if (!l.ok()) return l.status();
-    domain::Portfolio p;
-    p.cash = l->first;
-    for (const PositionRecord& pr : l->second) p.positions.push_back(pr.position);
-    ledger->restore(p);
-    rec.cash = p.cash;
+    auto stored = load_ledger();
+    if (!stored.ok()) return stored.status();
     for (std::uint32_t s = 0; s < rec.symbols.size(); ++s) {
       if (!history[s].empty()) ledger->mark(s, history[s].back().close);
-      const PositionRecord& pr = l->second[s];
+      const PositionRecord& pr = (*stored)[s];
       execution::SymbolTarget target;
       if (pr.position.quantity > 0) {
         execution::ExitLevels levels = pr.levels;
