@@ -144,9 +144,9 @@ json order_json(const live::JournalOrder& o) {
         "never sent again in the meantime.";
   } else if (o.state == live::OrderState::kNeedsAttention) {
     j["what_quantd_does"] =
-        "Several broker orders match this one, so quantd cannot tell which is its own. Bind it to "
-        "one of them, or mark it not placed: POST /api/live/orders/" +
-        std::to_string(o.id.value()) + "/resolve.";
+        "Several broker orders match this one, so quantd cannot tell which is its own. The symbol "
+        "stays frozen for this session and the order is never sent again; compare the broker's "
+        "order book with this order (its time, side and quantity) before you resume.";
   }
   return j;
 }
@@ -285,7 +285,10 @@ http::Response list_live(const ApiContext& ctx, const http::Request&) {
   return http::json(200, {{"sessions", list},
                           {"accounts", accounts},
                           {"kill_switch", {{"engaged", halted}}},
-                          {"cycle", ctx.live->latest_cycle()}});
+                          {"cycle", ctx.live->latest_cycle()},
+                          {"defaults",
+                           {{"risk", live::to_json(ctx.live->defaults().risk)},
+                            {"paper_cash", ctx.live->paper_cash()}}}});
 }
 
 http::Response get_session(const ApiContext& ctx, const http::Request& request) {

@@ -653,10 +653,12 @@ json schemas() {
                            {"bars_fed", integer},
                            {"wall_ms", num},
                            {"late", {{"type", "boolean"}}}});
-  s["LiveOverview"] = object({{"sessions", {{"type", "array"}, {"items", ref("LiveSession")}}},
-                              {"accounts", {{"type", "array"}, {"items", {{"type", "object"}}}}},
-                              {"kill_switch", object({{"engaged", {{"type", "boolean"}}}})},
-                              {"cycle", {{"type", {"object", "null"}}}}});
+  s["LiveOverview"] =
+      object({{"sessions", {{"type", "array"}, {"items", ref("LiveSession")}}},
+              {"accounts", {{"type", "array"}, {"items", {{"type", "object"}}}}},
+              {"kill_switch", object({{"engaged", {{"type", "boolean"}}}})},
+              {"cycle", {{"type", {"object", "null"}}}},
+              {"defaults", object({{"risk", {{"type", "object"}}}, {"paper_cash", integer}})}});
   return s;
 }
 

@@ -141,6 +141,11 @@ class LiveService {
   nlohmann::json latest_cycle();
   // True when anything is live (a running session) or an account is halted: the UI's cue.
   bool any_live();
+  // What a new session gets when its activation leaves something out (risk limits shown as
+  // defaults in the UI).
+  const SessionSettings& defaults() const { return deps_.config.defaults; }
+  // The paper account's starting cash.
+  std::int64_t paper_cash() const { return deps_.config.paper_cash; }
 
  private:
   struct Account {
@@ -157,6 +162,8 @@ class LiveService {
 
   Result<Account*> account(domain::AccountId id);
   Result<Account*> paper_account();
+  // Tells every open browser tab that an account's trading state changed (event live.account).
+  void publish_account(std::int64_t id, TradingState state, const std::string& reason);
   LiveSession* session(std::int64_t id);
   void run_session_task(const LiveTask& task);
   void finish_cycles(std::int64_t session, TimestampMs minute, const CycleStats& stats);

@@ -1,12 +1,13 @@
 // The single-page app: hash routes, the shell (nav, live indicator, color convention), pages.
-import { api, connectEvents, onLiveStatus, onTokenNeeded } from './api.js';
-import { h, tokenDialog } from './ui.js';
+import { api, ApiError, connectEvents, onLiveStatus, onTokenNeeded, subscribe } from './api.js';
+import { h, tokenDialog, confirmDialog, toast } from './ui.js';
 import { homePage } from './pages/home.js';
 import { strategiesPage, strategyEditorPage } from './pages/strategies.js';
 import { dataPage } from './pages/data.js';
 import { backtestsPage, newBacktestPage } from './pages/backtests.js';
 import { resultPage } from './pages/result.js';
 import { comparePage } from './pages/compare.js';
+import { livePage, liveSessionPage } from './pages/live.js';
 
 const routes = [
   [/^\/?$/, 'home', () => homePage()],
@@ -18,6 +19,8 @@ const routes = [
   [/^\/backtests\/new$/, 'backtests', (m, q) => newBacktestPage(q)],
   [/^\/backtests\/(\d+)$/, 'backtests', (m) => resultPage(Number(m[1]))],
   [/^\/compare\/?$/, 'compare', (m, q) => comparePage(q)],
+  [/^\/live\/?$/, 'live', () => livePage()],
+  [/^\/live\/(\d+)$/, 'live', (m) => liveSessionPage(Number(m[1]))],
 ];
 
 let cleanup = null;  // the current page's teardown (unsubscribe, remove charts)
@@ -80,9 +83,50 @@ function setupLive() {
   connectEvents();
 }
 
+// The kill switch in the header, whenever anything is live: one click pauses every session (no
+// new orders; they keep evaluating), one click resumes after a reconciliation. Its state comes
+// from the server, so every open tab shows the same, and it survives a restart.
+function setupKillSwitch() {
+  const button = document.getElementById('kill');
+  let engaged = false;
+  let timer = null;
+  async function refresh() {
+    try {
+      const live = await api.get('/api/live');
+      engaged = live.kill_switch.engaged;
+      const anything = engaged || live.sessions.some((s) => !['stopped', 'failed'].includes(s.state));
+      button.hidden = !anything;
+      button.classList.toggle('engaged', engaged);
+      button.dataset.engaged = String(engaged);
+      button.textContent = engaged ? 'Resume trading' : 'Kill switch';
+      button.title = engaged ? 'Trading is paused. Reconcile every account and resume.' : 'Pause every live session now: no new orders; evaluation continues.';
+    } catch { button.hidden = true; }
+  }
+  const later = () => { if (!timer) timer = setTimeout(() => { timer = null; refresh(); }, 200); };
+  for (const name of ['live.session', 'live.account', 'reconnected']) subscribe(name, later);
+  button.addEventListener('click', async () => {
+    if (!engaged) {
+      if (!await confirmDialog('Pause all trading?', 'Every live session stops sending orders at once, and the pause holds across restarts. Sessions keep evaluating every minute, so they can resume warm.', 'Pause everything')) return;
+    }
+    button.disabled = true;
+    try {
+      await api.post(engaged ? '/api/live/resume' : '/api/live/kill', engaged ? { scope: 'all' } : { scope: 'all', reason: 'from the browser' });
+      toast(engaged ? 'Reconciled and resumed.' : 'Trading paused. Evaluations continue.');
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      toast(e.message, 'error');
+    } finally {
+      button.disabled = false;
+      refresh();
+    }
+  });
+  refresh();
+}
+
 onTokenNeeded(tokenDialog);
 setupColors();
 setupLive();
+setupKillSwitch();
 api.get('/api/health').then((hl) => {
   document.getElementById('version').textContent = `quantd ${hl.version}`;
 }).catch(() => {});

@@ -2,6 +2,7 @@
 import { api, ApiError } from '../api.js';
 import { h, toast, confirmDialog, sortableTable, statusBadge, problemAlert } from '../ui.js';
 import { createEditor } from '../editor.js';
+import { activationCard } from './live.js';
 import * as f from '../format.js';
 
 const INTERVALS = ['1d', '60m', '30m', '15m', '5m', '1m'];
@@ -57,11 +58,12 @@ function parseSymbols(text) {
 }
 
 export async function strategyEditorPage(id, q) {
-  const [examples, coverage, existing, backtests] = await Promise.all([
+  const [examples, coverage, existing, backtests, live] = await Promise.all([
     api.get('/api/strategies/examples'),
     api.get('/api/bars'),
     id ? api.get(`/api/strategies/${id}`) : null,
     id ? api.get(`/api/backtests?strategy_id=${id}`) : [],
+    id ? api.get('/api/live').catch(() => null) : null,  // null: this daemon runs no live service
   ]);
   const example = examples.find((e) => e.key === q.get('example'));
   const blank = {
@@ -254,7 +256,8 @@ export async function strategyEditorPage(id, q) {
           h('div', { class: 'field' }, h('span', { class: 'label' }, 'Parameters'), paramsBox, fieldError('params')),
           h('div', { class: 'field' }, h('label', { for: 'description' }, 'Description'), description, fieldError('description'))))),
     h('div', { style: { height: '20px' } }),
-    runs);
+    runs,
+    existing && live ? activationCard(existing, live.sessions.find((x) => x.strategy_id === existing.id && !['stopped', 'failed'].includes(x.state)), live.defaults) : null);
 
   validate();
   return { el, title: existing ? existing.name : 'New strategy', cleanup: () => clearTimeout(timer), lastValid: () => lastValid };
