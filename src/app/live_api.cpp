@@ -5,6 +5,7 @@
 #include <set>
 
 #include "api_internal.h"
+#include "quantd/app/live_diff.h"
 #include "quantd/live/live_service.h"
 #include "quantd/live/order_journal.h"
 #include "quantd/live/session_store.h"
@@ -409,6 +410,27 @@ http::Response session_evaluations(const ApiContext& ctx, const http::Request& r
   return http::json(200, list);
 }
 
+// GET /api/live/sessions/{id}/diff?day=YYYY-MM-DD: backtest vs live for that trading day
+// (default: the day of the session's last bar).
+http::Response session_diff(const ApiContext& ctx, const http::Request& request) {
+  LoadedSession s = load_session(ctx, request);
+  if (s.problem) return *s.problem;
+  Errors errors;
+  std::optional<CivilDate> day;
+  if (auto it = request.query.find("day"); it != request.query.end() && !it->second.empty()) {
+    day = parse_civil_date(it->second);
+    if (!day) errors.add("day", "must be a date, YYYY-MM-DD (Seoul)");
+  } else if (s.record->last_bar) {
+    day = to_seoul(*s.record->last_bar).date;
+  } else {
+    return http::problem(409, "Conflict", "This session has not traded a bar yet.");
+  }
+  if (!errors.empty()) return validation_failed(errors);
+  auto diff = backtest_vs_live(ctx.db, *s.record, *day);
+  if (!diff.ok()) return from_status(diff.status());
+  return http::json(200, *diff);
+}
+
 http::Response deactivate_session(const ApiContext& ctx, const http::Request& request) {
   if (ctx.live == nullptr) return no_live();
   LoadedSession s = load_session(ctx, request);
@@ -535,6 +557,7 @@ void register_live_routes(http::Router& router, ApiContext ctx, const HandlerGua
   add_route(router, "GET", "/api/live/sessions/{id}/positions", ctx, guard, session_positions);
   add_route(router, "GET", "/api/live/sessions/{id}/equity", ctx, guard, session_equity);
   add_route(router, "GET", "/api/live/sessions/{id}/evaluations", ctx, guard, session_evaluations);
+  add_route(router, "GET", "/api/live/sessions/{id}/diff", ctx, guard, session_diff);
   add_route(router, "POST", "/api/live/sessions/{id}/deactivate", ctx, guard, deactivate_session);
   add_route(router, "GET", "/api/live/orders", ctx, guard, list_orders);
   add_route(router, "GET", "/api/live/cycles/latest", ctx, guard, latest_cycle);

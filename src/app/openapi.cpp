@@ -358,6 +358,16 @@ const std::vector<Operation>& operations() {
        {"404", "422"},
        {"from:a date or date-time; only bars from then on",
         "limit:at most this many (default 500)"}},
+      {"GET",
+       "/api/live/sessions/{id}/diff",
+       "live",
+       "Backtest vs live for one trading day: the day replayed through the backtest, every "
+       "divergence from the journal labelled by cause",
+       "",
+       "LiveDiff",
+       200,
+       {"404", "409", "422"},
+       {"day:YYYY-MM-DD, Seoul (default: the day of the last bar)"}},
       {"POST",
        "/api/live/sessions/{id}/deactivate",
        "live",
@@ -653,6 +663,11 @@ json schemas() {
                            {"bars_fed", integer},
                            {"wall_ms", num},
                            {"late", {{"type", "boolean"}}}});
+  s["LiveDiff"] = object({{"session_id", integer},
+                          {"day", {{"type", "string"}}},
+                          {"rows", {{"type", "array"}, {"items", {{"type", "object"}}}}},
+                          {"summary", {{"type", "object"}}},
+                          {"equity", {{"type", "object"}}}});
   s["LiveOverview"] =
       object({{"sessions", {{"type", "array"}, {"items", ref("LiveSession")}}},
               {"accounts", {{"type", "array"}, {"items", {{"type", "object"}}}}},

@@ -333,10 +333,24 @@ async function runLive(page, fitsPhone) {
   await page.locator('#kill[data-engaged="false"]').waitFor();
   check((await get('/api/live')).kill_switch.engaged === false, 'trading resumed');
 
+  step = "live: the day's backtest-vs-live diff";
+  await page.fill('#diff-day', '2024-11-04');
+  await page.click('#diff-run');
+  await page.locator('#diff-summary', { hasText: 'exactly what the backtest did' }).waitFor();
+  check(await page.locator('#diff-result tr[data-kind="match"]').count() >= 1, 'a day before the pause: every order the same');
+  await page.fill('#diff-day', '2024-11-13');
+  await page.click('#diff-run');
+  await page.locator('#diff-result tr[data-kind="missing_in_live"]').first().waitFor();
+  check((await page.locator('#diff-result tr[data-kind="missing_in_live"]').first().innerText()).includes('paused'),
+    'a paused day: the backtest order live did not send is explained by the pause');
+  await page.locator('#diff-chart[data-points]').waitFor();
+  await page.locator('#live-diff').scrollIntoViewIfNeeded();
+  await shot(page, '13-live-diff', false);
+
   step = 'live: the live page lists the session';
   await page.click('nav >> text=Live');
   await page.locator(`#view tr[data-session="${sessionId}"]`).waitFor();
-  await shot(page, '13-live-list', false);
+  await shot(page, '14-live-list', false);
 
   step = 'live: phone width';
   await page.setViewportSize(PHONE);
@@ -344,7 +358,7 @@ async function runLive(page, fitsPhone) {
   await page.goto(`${base}/#/live/${sessionId}`);
   await page.locator('#live-equity-chart[data-points]').waitFor();
   await fitsPhone('live session');
-  await shot(page, '14-phone-live-session', false);
+  await shot(page, '15-phone-live-session', false);
   await page.setViewportSize(LAPTOP);
 
   step = 'live: deactivate with flatten';
@@ -359,7 +373,7 @@ async function runLive(page, fitsPhone) {
   const final = await get(`/api/live/sessions/${sessionId}`);
   check(final.state === 'stopped' && final.positions.length === 0, `stopped flat (state ${final.state}, ${final.positions.length} positions)`);
   await page.locator('#kill[hidden]').waitFor({ state: 'attached' });
-  await shot(page, '15-live-stopped', false);
+  await shot(page, '16-live-stopped', false);
 }
 
 let failed = false;

@@ -256,6 +256,19 @@ TEST_CASE("live: a paper session over a replayed day equals its backtest, across
   CHECK(overview["sessions"][0]["last_bar"] == "2026-07-09T06:30:00.000Z");  // 15:30 KST
   CHECK(overview["kill_switch"]["engaged"] == false);
   check_against_backtest(box, d->port(), "2026-07-09");
+
+  // The day's backtest-vs-live diff agrees: every order of the day matched, none diverged.
+  const json diff = get(d->port(), "/api/live/sessions/1/diff?day=2026-07-09");
+  INFO(diff.dump());
+  CHECK(diff["day"] == "2026-07-09");
+  CHECK(diff["summary"]["backtest_orders"].get<int>() >= 6);
+  CHECK(diff["summary"]["matched"] == diff["summary"]["backtest_orders"]);
+  CHECK(diff["summary"]["live_orders"] == diff["summary"]["backtest_orders"]);
+  CHECK(diff["summary"]["diverged"] == 0);
+  for (const json& r : diff["rows"]) CHECK(r["kind"] == "match");
+  CHECK(diff["equity"]["backtest"].size() == diff["equity"]["live"].size());
+  CHECK(http_request(d->port(), "GET", "/api/live/sessions/1/diff?day=2026-07-08").status == 409);
+  CHECK(http_request(d->port(), "GET", "/api/live/sessions/1/diff?day=July").status == 422);
   CHECK(d->stop(SIGTERM) == 0);
 }
 

@@ -246,11 +246,75 @@ export async function liveSessionPage(id) {
   const off = onLiveEvents(async () => {
     try { data = await load(); render(); } catch { /* the next event retries */ }
   }, (e) => e.id === undefined || e.id === id || e.minute !== undefined || e.trading_state !== undefined);
+  const diff = diffCard(data.s);
   return {
     title: `Session #${id}`,
-    el: h('div', null, head, charts, tables),
-    cleanup: () => { off(); removers.forEach((r) => r()); },
+    el: h('div', null, head, charts, diff.el, tables),
+    cleanup: () => { off(); removers.forEach((r) => r()); diff.cleanup(); },
   };
+}
+
+const DIFF_LABELS = {
+  match: 'Same', fill_price: 'Other fill price', quantity: 'Other quantity', not_filled: 'Not filled live',
+  missing_in_live: 'Not sent live', extra_in_live: 'Only live',
+};
+const CAUSE_TEXT = {
+  fill_price: 'the broker filled at another price than the next open', partial_fill: 'the broker filled part of it',
+  rejected: 'the broker rejected it', risk_denied: "quantd's risk checks refused it", unknown_delay: 'its outcome was unknown for a while',
+  halted: 'trading was paused (kill switch or a halt) when it was due', missing_bar: 'live never received that bar',
+  pending: 'still open at the broker', bar_revision: 'the stored bar differs from what live saw',
+};
+
+// Backtest vs live for one day: the day replayed through the backtest, each divergence explained.
+// Returns { el, cleanup }; the card owns its chart.
+function diffCard(s) {
+  const day = h('input', { type: 'date', id: 'diff-day', value: s.last_bar ? f.isoDate(Date.parse(s.last_bar)) : '' });
+  const out = h('div', { id: 'diff-result' });
+  let removeChart = null;
+  async function run() {
+    out.replaceChildren(h('span', { class: 'muted small' }, 'Replaying the day through the backtest…'));
+    try {
+      const d = await api.get(`/api/live/sessions/${s.id}/diff?day=${day.value}`);
+      const chart = h('div', { class: 'chart short', id: 'diff-chart' });
+      const sum = d.summary;
+      put(out,
+        h('p', { id: 'diff-summary', class: sum.diverged ? '' : 'ok-text' }, sum.diverged
+          ? `${f.plural(sum.diverged, 'difference')} on ${d.day}: the backtest made ${f.plural(sum.backtest_orders, 'order')}, live ${f.int(sum.live_orders)}; ${f.int(sum.matched)} the same.`
+          : `${d.day}: live did exactly what the backtest did (${f.plural(sum.backtest_orders, 'order')}).`),
+        chart,
+        sortableTable([
+          { key: 'decided_ts', label: 'Bar', render: (r) => f.barTime(r.decided_ts, s.interval) },
+          { key: 'symbol', label: 'Symbol', hideSm: true },
+          { key: 'side', label: 'Side', render: (r) => h('span', { class: r.side === 'buy' ? 'up' : 'down' }, r.side) },
+          { key: 'kind', label: 'Result', render: (r) => h('span', { class: `badge diff-${r.kind}` }, DIFF_LABELS[r.kind] || r.kind) },
+          { key: 'bt', label: 'Backtest', sortable: false, render: (r) => orderSide(r.backtest) },
+          { key: 'live', label: 'Live', sortable: false, render: (r) => orderSide(r.live) },
+          { key: 'cause', label: 'Why', sortable: false, render: (r) => (r.cause ? h('span', { class: 'small' }, CAUSE_TEXT[r.cause] || r.cause) : h('span', { class: 'muted' }, f.DASH)) },
+        ], d.rows, { empty: 'Neither side ordered anything that day.', rowAttrs: (r) => ({ 'data-kind': r.kind }) }));
+      removeChart?.();
+      removeChart = null;
+      removeChart = lineChart(chart, [
+        { name: 'Backtest', color: SERIES_COLORS[1], dashed: true, points: d.equity.backtest.map((p) => ({ ts: p.ts, value: p.equity })) },
+        { name: 'Live', color: SERIES_COLORS[0], points: d.equity.live.map((p) => ({ ts: p.ts, value: p.equity })) },
+      ], { interval: s.interval });
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      out.replaceChildren(problemAlert(err, 'Cannot compare that day.'));
+    }
+  }
+  const el = h('div', { class: 'card', id: 'live-diff' },
+    h('div', { class: 'card-head' }, h('h2', null, 'Backtest vs live'),
+      h('span', { style: { display: 'flex', gap: '8px', alignItems: 'center' } }, day, h('button', { class: 'btn small', type: 'button', id: 'diff-run', onclick: run }, 'Compare'))),
+    h('div', { class: 'card-body stack' },
+      h('p', { class: 'small muted' }, "The day's bars replayed through the backtest with this session's warm-up, capital and costs, order for order against what live did. The equity curves: backtest dashed, live solid."),
+      out));
+  return { el, cleanup: () => { removeChart?.(); removeChart = null; } };
+}
+
+function orderSide(o) {
+  if (!o) return h('span', { class: 'muted' }, 'nothing');
+  const what = `${f.int(o.quantity)} · ${o.state}`;
+  return h('span', { class: 'stack-xs' }, what, o.price ? h('span', { class: 'small muted' }, `at ${f.price(o.price)}`) : null);
 }
 
 function intentText(i) {
