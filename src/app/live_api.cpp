@@ -431,6 +431,16 @@ http::Response session_diff(const ApiContext& ctx, const http::Request& request)
   return http::json(200, *diff);
 }
 
+// GET /api/live/accounts/{id}: the broker's holdings against the sessions and the baseline.
+http::Response account_view(const ApiContext& ctx, const http::Request& request) {
+  if (ctx.live == nullptr) return no_live();
+  auto id = parse_id(request.param("id"));
+  if (!id) return no_such("broker account", request.param("id"));
+  auto view = ctx.live->account_view(domain::AccountId(*id));
+  if (!view.ok()) return from_status(view.status());
+  return http::json(200, *view);
+}
+
 http::Response deactivate_session(const ApiContext& ctx, const http::Request& request) {
   if (ctx.live == nullptr) return no_live();
   LoadedSession s = load_session(ctx, request);
@@ -559,6 +569,7 @@ void register_live_routes(http::Router& router, ApiContext ctx, const HandlerGua
   add_route(router, "GET", "/api/live/sessions/{id}/evaluations", ctx, guard, session_evaluations);
   add_route(router, "GET", "/api/live/sessions/{id}/diff", ctx, guard, session_diff);
   add_route(router, "POST", "/api/live/sessions/{id}/deactivate", ctx, guard, deactivate_session);
+  add_route(router, "GET", "/api/live/accounts/{id}", ctx, guard, account_view);
   add_route(router, "GET", "/api/live/orders", ctx, guard, list_orders);
   add_route(router, "GET", "/api/live/cycles/latest", ctx, guard, latest_cycle);
   add_route(router, "POST", "/api/live/kill", ctx, guard, kill);

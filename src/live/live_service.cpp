@@ -5,6 +5,7 @@
 
 #include <exception>
 
+#include "quantd/live/account_view.h"
 #include "quantd/live/paper_broker.h"
 #include "quantd/live/risk.h"
 #include "quantd/storage/strategy_repository.h"
@@ -329,6 +330,21 @@ std::vector<AccountRecord> LiveService::accounts() {
     spdlog::error("live: cannot list accounts: {}", e.what());
   }
   return out;
+}
+
+Result<json> LiveService::account_view(domain::AccountId id) {
+  auto acc = account(id);
+  if (!acc.ok()) return acc.status();
+  auto view = live::account_view(deps_.db, id, (*acc)->desk->broker_account());
+  if (!view.ok()) return view.status();
+  const AccountRecord& r = (*acc)->record;
+  (*view)["id"] = r.id.value();
+  (*view)["broker"] = r.broker;
+  (*view)["environment"] = r.environment;
+  (*view)["label"] = r.label;
+  const TradingState state = (*acc)->desk->trading_state();
+  (*view)["trading_state"] = to_string(state);
+  return view;
 }
 
 bool LiveService::any_live() {

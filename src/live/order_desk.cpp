@@ -516,6 +516,11 @@ std::vector<domain::Symbol> OrderDesk::resolve_unknown() {
   return resolved;
 }
 
+Result<AccountView> OrderDesk::broker_account() {
+  std::lock_guard lock(mu_);
+  return broker_.account();
+}
+
 Result<ReconReport> OrderDesk::reconcile(ReconKind kind) {
   std::lock_guard lock(mu_);
   const TimestampMs now = clock_.now();

@@ -350,6 +350,8 @@ async function runLive(page, fitsPhone) {
   step = 'live: the live page lists the session';
   await page.click('nav >> text=Live');
   await page.locator(`#view tr[data-session="${sessionId}"]`).waitFor();
+  await page.locator('#account-1 .badge', { hasText: 'reconciled' }).waitFor();  // the account view
+  check(await page.locator('#account-1 tr[data-status="mismatch"]').count() === 0, 'the paper account matches the ledgers');
   await shot(page, '14-live-list', false);
 
   step = 'live: phone width';

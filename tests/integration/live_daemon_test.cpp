@@ -269,6 +269,30 @@ TEST_CASE("live: a paper session over a replayed day equals its backtest, across
   CHECK(diff["equity"]["backtest"].size() == diff["equity"]["live"].size());
   CHECK(http_request(d->port(), "GET", "/api/live/sessions/1/diff?day=2026-07-08").status == 409);
   CHECK(http_request(d->port(), "GET", "/api/live/sessions/1/diff?day=July").status == 422);
+
+  // The account view: the broker's holdings equal the session's ledger and the baseline; a
+  // share bought outside quantd shows as a mismatch that names the session trading it.
+  json account = get(d->port(), "/api/live/accounts/1");
+  INFO(account.dump());
+  CHECK(account["broker"] == "paper");
+  CHECK(account["broker_error"].is_null());
+  CHECK(account["allocated_capital"] == 10'000'000);
+  for (const json& h : account["holdings"]) CHECK(h["status"] == "ok");
+  {
+    SQLite::Database db(box.file("q.db"), SQLite::OPEN_READWRITE);
+    db.exec(
+        "INSERT INTO paper_holdings(account_id, symbol, quantity, avg_price) VALUES(1, 'LIVE1', 5, "
+        "70000) ON CONFLICT(account_id, symbol) DO UPDATE SET quantity = quantity + 5");
+  }
+  account = get(d->port(), "/api/live/accounts/1");
+  REQUIRE(account["holdings"].size() == 1);
+  const json& h = account["holdings"][0];
+  CHECK(h["symbol"] == "LIVE1");
+  CHECK(h["status"] == "mismatch");
+  CHECK(h["difference"] == 5);
+  CHECK(h["broker"].get<std::int64_t>() == h["session_total"].get<std::int64_t>() + 5);
+  CHECK(h["explanation"].get<std::string>().find("session #1") != std::string::npos);
+  CHECK(http_request(d->port(), "GET", "/api/live/accounts/99").status == 404);
   CHECK(d->stop(SIGTERM) == 0);
 }
 

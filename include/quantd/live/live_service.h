@@ -139,6 +139,9 @@ class LiveService {
   // The latest finished cycle: {minute, started_at, finished_at, sessions, orders_sent,
   // bars_fed, wall_ms, late}, or null before the first.
   nlohmann::json latest_cycle();
+  // The account view (live/account_view.h) with the account's record: {"id", "broker",
+  // "environment", "label", "trading_state", "state_reason", ...}.
+  Result<nlohmann::json> account_view(domain::AccountId id);
   // True when anything is live (a running session) or an account is halted: the UI's cue.
   bool any_live();
   // What a new session gets when its activation leaves something out (risk limits shown as

@@ -106,6 +106,10 @@ class OrderDesk {
   // report with result "incomplete" (and the account halted at startup).
   Result<ReconReport> reconcile(ReconKind kind);
 
+  // The broker's holdings and cash now, read under the desk's lock (never between an order's
+  // send and its journaling).
+  Result<AccountView> broker_account();
+
   // The account's trading state (the kill switch), persisted in broker_accounts.
   TradingState trading_state() const;
   Status set_trading_state(TradingState state, const std::string& reason, std::string_view actor);

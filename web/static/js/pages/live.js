@@ -39,8 +39,34 @@ const put = (el, ...children) => el.replaceChildren(...children.filter((c) => c 
 
 const pnl = (v) => h('span', { class: f.dir(v) }, f.krwSigned(v));
 
+// The account views (broker holdings against the ledgers), one request per account.
+const accountViews = (overview) => Promise.all(overview.accounts.map((a) => api.get(`/api/live/accounts/${a.id}`).catch(() => null)));
+
+function accountCard(v) {
+  const mismatches = v.holdings.filter((x) => x.status === 'mismatch').length;
+  return h('div', { class: 'card', id: `account-${v.id}` },
+    h('div', { class: 'card-head' }, h('h2', null, `Account: ${v.label || v.broker}`),
+      h('span', { class: 'muted small' }, `${v.broker} · ${v.environment}`),
+      h('span', { class: 'spacer' }),
+      mismatches ? h('span', { class: 'badge live-halted' }, `${mismatches} mismatch${mismatches > 1 ? 'es' : ''}`) : h('span', { class: 'badge live-active' }, 'reconciled')),
+    h('div', { class: 'card-body stack' },
+      h('p', { class: 'small' }, v.broker_view
+        ? `The broker reports ${f.krw(v.broker_view.cash)} cash (${f.krw(v.broker_view.orderable)} orderable); ${f.krw(v.allocated_capital)} is allocated to running sessions.`
+        : `The broker could not be read: ${v.broker_error}.`,
+        v.last_reconciliation ? ` Last reconciliation (${v.last_reconciliation.kind}) ${f.ago(v.last_reconciliation.ts)}: ${v.last_reconciliation.result}.` : ''),
+      sortableTable([
+        { key: 'symbol', label: 'Symbol' },
+        { key: 'broker', label: 'Broker', align: 'r', render: (x) => (x.broker === null ? f.DASH : f.int(x.broker)) },
+        { key: 'session_total', label: 'Sessions', align: 'r', render: (x) => h('span', { title: x.sessions.map((q) => `#${q.session_id} ${q.strategy_name}: ${q.quantity}`).join('\n') }, f.int(x.session_total)) },
+        { key: 'baseline', label: 'Baseline', align: 'r', render: (x) => h('span', { title: x.baseline_note || '' }, f.int(x.baseline)) },
+        { key: 'difference', label: 'Difference', align: 'r', render: (x) => (x.difference ? h('strong', { class: 'down' }, f.int(x.difference)) : f.DASH) },
+        { key: 'explanation', label: 'What it means', sortable: false, render: (x) => h('span', { class: 'small' }, x.explanation) },
+      ], v.holdings, { empty: 'The account holds no shares, and no session owns any.', rowAttrs: (x) => ({ 'data-status': x.status, class: x.status === 'mismatch' ? 'attention' : '' }) })));
+}
+
 export async function livePage() {
   let overview = await api.get('/api/live');
+  let accounts = await accountViews(overview);
   const body = h('div');
 
   function render() {
@@ -73,11 +99,12 @@ export async function livePage() {
         ], overview.sessions, { initial: { key: 'id', desc: true }, rowAttrs: (s) => ({ 'data-session': s.id }) })
           : h('div', { class: 'empty' }, h('h3', null, 'Nothing is live yet'),
             h('p', null, 'Open a strategy and press "Go live" to trade it on the paper account: the same rules as its backtest, evaluated every minute of the KRX session.'),
-            h('a', { class: 'btn primary', href: '#/strategies' }, 'Choose a strategy'))));
+            h('a', { class: 'btn primary', href: '#/strategies' }, 'Choose a strategy'))),
+      ...accounts.filter(Boolean).map(accountCard));
   }
   render();
   const off = onLiveEvents(async () => {
-    try { overview = await api.get('/api/live'); render(); } catch { /* the next event retries */ }
+    try { overview = await api.get('/api/live'); accounts = await accountViews(overview); render(); } catch { /* the next event retries */ }
   });
   return {
     title: 'Live',
