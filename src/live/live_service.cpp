@@ -249,15 +249,8 @@ Status LiveService::kill(KillScope scope, std::int64_t id, const std::string& re
         !st.ok()) {
       return st;
     }
-    publish_account(a, TradingState::kHalted, why);
   }
   return {};
-}
-
-void LiveService::publish_account(std::int64_t id, TradingState state, const std::string& reason) {
-  if (!deps_.events) return;
-  deps_.events("live.account",
-               json{{"id", id}, {"trading_state", to_string(state)}, {"reason", reason}});
 }
 
 Result<json> LiveService::resume(KillScope scope, std::int64_t id) {
@@ -294,7 +287,6 @@ Result<json> LiveService::resume(KillScope scope, std::int64_t id) {
           !st.ok()) {
         return st;
       }
-      publish_account(a, TradingState::kActive, "resumed");
     }
   }
   if (session) {

@@ -165,8 +165,6 @@ class LiveService {
 
   Result<Account*> account(domain::AccountId id);
   Result<Account*> paper_account();
-  // Tells every open browser tab that an account's trading state changed (event live.account).
-  void publish_account(std::int64_t id, TradingState state, const std::string& reason);
   LiveSession* session(std::int64_t id);
   void run_session_task(const LiveTask& task);
   void finish_cycles(std::int64_t session, TimestampMs minute, const CycleStats& stats);

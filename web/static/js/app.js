@@ -103,7 +103,7 @@ function setupKillSwitch() {
     } catch { button.hidden = true; }
   }
   const later = () => { if (!timer) timer = setTimeout(() => { timer = null; refresh(); }, 200); };
-  for (const name of ['live.session', 'live.account', 'reconnected']) subscribe(name, later);
+  for (const name of ['live.session', 'live.account', 'live.reconciliation', 'reconnected']) subscribe(name, later);
   button.addEventListener('click', async () => {
     if (!engaged) {
       if (!await confirmDialog('Pause all trading?', 'Every live session stops sending orders at once, and the pause holds across restarts. Sessions keep evaluating every minute, so they can resume warm.', 'Pause everything')) return;

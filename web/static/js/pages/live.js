@@ -1,6 +1,6 @@
 // Live trading: every session at a glance, and one session's equity, orders, fills and
-// evaluation log, all kept current over server-sent events (live.session, live.cycle,
-// live.account) without a reload.
+// evaluation log, all kept current over server-sent events (live.session, live.order,
+// live.fill, live.cycle, live.account) without a reload.
 import { api, ApiError, subscribe } from '../api.js';
 import { h, toast, confirmDialog, sortableTable, problemAlert } from '../ui.js';
 import { lineChart, drawdownChart, candleChart, SERIES_COLORS } from '../charts.js';
@@ -25,7 +25,8 @@ function onLiveEvents(refresh, accept = () => true, ms = 300) {
     if (!accept(e)) return;
     if (!timer) timer = setTimeout(() => { timer = null; refresh(); }, ms);
   };
-  const offs = ['live.session', 'live.cycle', 'live.account', 'reconnected'].map((name) => subscribe(name, later));
+  const offs = ['live.session', 'live.order', 'live.fill', 'live.cycle', 'live.account', 'live.reconciliation', 'reconnected']
+    .map((name) => subscribe(name, later));
   return () => { clearTimeout(timer); offs.forEach((off) => off()); };
 }
 
@@ -272,7 +273,8 @@ export async function liveSessionPage(id) {
   render();
   const off = onLiveEvents(async () => {
     try { data = await load(); render(); } catch { /* the next event retries */ }
-  }, (e) => e.id === undefined || e.id === id || e.minute !== undefined || e.trading_state !== undefined);
+  }, (e) => (e.session_id !== undefined ? e.session_id === id  // live.order, live.fill
+    : e.id === undefined || e.id === id || e.minute !== undefined || e.trading_state !== undefined));
   const diff = diffCard(data.s);
   return {
     title: `Session #${id}`,
