@@ -322,7 +322,8 @@ json fill_json(const live::FillApplied& f) {
           {"ts", format_utc_iso(f.fill_ts)}};
 }
 
-// GET /api/live/sessions/{id}/orders and /fills: the newest `limit` rows of the journal.
+// GET /api/live/sessions/{id}/orders and /fills: the newest `limit` rows of the journal, read by
+// `fetch` (an OrderJournal member) and shown by `view`.
 template <class Fetch, class View>
 http::Response session_journal_list(const ApiContext& ctx, const http::Request& request,
                                     Fetch fetch, View view) {
@@ -332,27 +333,17 @@ http::Response session_journal_list(const ApiContext& ctx, const http::Request& 
   auto limit = query_limit(request, errors);
   if (!errors.empty()) return validation_failed(errors);
   live::OrderJournal journal(ctx.db);
-  auto rows = fetch(journal, s.record->id, *limit);
+  auto rows = (journal.*fetch)(s.record->id, *limit);
   if (!rows.ok()) return from_status(rows.status());
   return http::json(200, array_of(*rows, view));
 }
 
 http::Response session_orders(const ApiContext& ctx, const http::Request& request) {
-  return session_journal_list(
-      ctx, request,
-      [](live::OrderJournal& j, domain::SessionId id, std::size_t limit) {
-        return j.session_orders(id, limit);
-      },
-      order_json);
+  return session_journal_list(ctx, request, &live::OrderJournal::session_orders, order_json);
 }
 
 http::Response session_fills(const ApiContext& ctx, const http::Request& request) {
-  return session_journal_list(
-      ctx, request,
-      [](live::OrderJournal& j, domain::SessionId id, std::size_t limit) {
-        return j.session_fills(id, limit);
-      },
-      fill_json);
+  return session_journal_list(ctx, request, &live::OrderJournal::session_fills, fill_json);
 }
 
 http::Response session_positions(const ApiContext& ctx, const http::Request& request) {

@@ -11,18 +11,10 @@ using nlohmann::json;
 
 namespace {
 
-struct SymbolRow {
-  std::int64_t broker = 0;
-  json sessions = json::array();
-  std::int64_t session_total = 0;
-  std::int64_t baseline = 0;
-  std::string baseline_note;
-  std::vector<std::int64_t> traders;  // running sessions whose symbols include it
-};
-
-std::string explain(const std::string& symbol, const SymbolRow& r, bool broker_known) {
+std::string explain(const std::string& symbol, const LedgerHolding& r, std::int64_t broker,
+                    bool broker_known) {
   if (!broker_known) return "the broker's holdings could not be read; quantd's side is shown";
-  const std::int64_t diff = r.broker - r.session_total - r.baseline;
+  const std::int64_t diff = broker - r.session_total - r.baseline;
   if (diff == 0) return "the broker holds what the sessions and the baseline add up to";
   const std::string amount = std::to_string(diff > 0 ? diff : -diff) + " shares of " + symbol +
                              (diff > 0 ? " more" : " fewer");
@@ -42,11 +34,9 @@ std::string explain(const std::string& symbol, const SymbolRow& r, bool broker_k
 
 }  // namespace
 
-Result<json> account_view(storage::Database& db, domain::AccountId account,
-                          const Result<AccountView>& broker_view) {
-  std::map<std::string, SymbolRow> rows;
-  json last = nullptr;
-  std::int64_t allocated = 0;
+Result<std::map<std::string, LedgerHolding>> load_ledger_holdings(storage::Database& db,
+                                                                  domain::AccountId account) {
+  std::map<std::string, LedgerHolding> out;
   try {
     SQLite::Database& c = db.connection();
     SQLite::Statement p(c,
@@ -56,28 +46,45 @@ Result<json> account_view(storage::Database& db, domain::AccountId account,
                         "p.symbol, s.id");
     p.bind(1, account.value());
     while (p.executeStep()) {
-      SymbolRow& r = rows[p.getColumn(0).getString()];
-      r.sessions.push_back({{"session_id", p.getColumn(1).getInt64()},
-                            {"strategy_name", p.getColumn(2).getString()},
-                            {"quantity", p.getColumn(3).getInt64()}});
-      r.session_total += p.getColumn(3).getInt64();
+      LedgerHolding& h = out[p.getColumn(0).getString()];
+      h.sessions.push_back(
+          {p.getColumn(1).getInt64(), p.getColumn(2).getString(), p.getColumn(3).getInt64()});
+      h.session_total += p.getColumn(3).getInt64();
     }
     SQLite::Statement b(c,
                         "SELECT symbol, quantity, note FROM account_baseline WHERE account_id = ? "
                         "AND quantity <> 0");
     b.bind(1, account.value());
     while (b.executeStep()) {
-      SymbolRow& r = rows[b.getColumn(0).getString()];
-      r.baseline = b.getColumn(1).getInt64();
-      r.baseline_note = b.getColumn(2).getString();
+      LedgerHolding& h = out[b.getColumn(0).getString()];
+      h.baseline = b.getColumn(1).getInt64();
+      h.baseline_note = b.getColumn(2).getString();
     }
     SQLite::Statement t(c,
                         "SELECT s.id, j.value FROM live_sessions s, json_each(s.symbols) j WHERE "
                         "s.account_id = ? AND s.state NOT IN ('stopped', 'failed') ORDER BY s.id");
     t.bind(1, account.value());
-    std::map<std::string, std::vector<std::int64_t>> traders;
     while (t.executeStep())
-      traders[t.getColumn(1).getString()].push_back(t.getColumn(0).getInt64());
+      out[t.getColumn(1).getString()].traders.push_back(t.getColumn(0).getInt64());
+  } catch (const std::exception& e) {
+    return Status::internal(std::string("cannot read the session ledgers: ") + e.what());
+  }
+  return out;
+}
+
+Result<json> account_view(storage::Database& db, domain::AccountId account,
+                          const Result<AccountView>& broker_view) {
+  auto ledger = load_ledger_holdings(db, account);
+  if (!ledger.ok()) return ledger.status();
+  std::map<std::string, std::int64_t> broker_qty;
+  if (broker_view.ok()) {
+    for (const Holding& h : broker_view->holdings) broker_qty[h.symbol.str()] += h.quantity;
+  }
+  for (const auto& [symbol, qty] : broker_qty) (void)(*ledger)[symbol];
+  json last = nullptr;
+  std::int64_t allocated = 0;
+  try {
+    SQLite::Database& c = db.connection();
     SQLite::Statement a(c,
                         "SELECT coalesce(sum(capital), 0) FROM live_sessions WHERE account_id = ? "
                         "AND state NOT IN ('stopped', 'failed')");
@@ -93,23 +100,25 @@ Result<json> account_view(storage::Database& db, domain::AccountId account,
               {"result", r.getColumn(2).getString()},
               {"report", json::parse(r.getColumn(3).getString(), nullptr, false)}};
     }
-    if (broker_view.ok()) {
-      for (const Holding& h : broker_view->holdings) rows[h.symbol.str()].broker += h.quantity;
-    }
-    for (auto& [symbol, row] : rows) {
-      if (auto it = traders.find(symbol); it != traders.end()) row.traders = it->second;
-    }
   } catch (const std::exception& e) {
     return Status::internal(std::string("cannot read the account's ledgers: ") + e.what());
   }
+  const bool known = broker_view.ok();
   json holdings = json::array();
-  for (const auto& [symbol, r] : rows) {
-    const bool known = broker_view.ok();
-    const std::int64_t diff = r.broker - r.session_total - r.baseline;
+  for (const auto& [symbol, r] : *ledger) {
+    const std::int64_t held = broker_qty.count(symbol) ? broker_qty.at(symbol) : 0;
+    if (held == 0 && r.session_total == 0 && r.baseline == 0) continue;  // traded, not held
+    const std::int64_t diff = held - r.session_total - r.baseline;
+    json sessions = json::array();
+    for (const SessionShare& q : r.sessions) {
+      sessions.push_back({{"session_id", q.session_id},
+                          {"strategy_name", q.strategy_name},
+                          {"quantity", q.quantity}});
+    }
     holdings.push_back(
         {{"symbol", symbol},
-         {"broker", known ? json(r.broker) : json(nullptr)},
-         {"sessions", r.sessions},
+         {"broker", known ? json(held) : json(nullptr)},
+         {"sessions", sessions},
          {"session_total", r.session_total},
          {"baseline", r.baseline},
          {"baseline_note", r.baseline_note.empty() ? json(nullptr) : json(r.baseline_note)},
@@ -117,7 +126,7 @@ Result<json> account_view(storage::Database& db, domain::AccountId account,
          {"status", !known      ? "unknown"
                     : diff == 0 ? "ok"
                                 : "mismatch"},
-         {"explanation", explain(symbol, r, known)}});
+         {"explanation", explain(symbol, r, held, known)}});
   }
   json broker = nullptr;
   if (broker_view.ok()) {

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <map>
 
+#include "quantd/live/account_view.h"
+
 namespace quantd::live {
 namespace {
 
@@ -583,43 +585,23 @@ Result<ReconReport> OrderDesk::reconcile(ReconKind kind) {
   } else {
     std::map<std::string, std::int64_t> broker_qty;
     for (const Holding& h : view->holdings) broker_qty[h.symbol.str()] += h.quantity;
-    std::map<std::string, std::int64_t> session_qty;
-    std::map<std::string, std::int64_t> baseline;
-    std::map<std::string, std::vector<std::int64_t>> traders;  // symbol -> running sessions
-    try {
-      SQLite::Database& db = db_.connection();
-      SQLite::Statement p(db,
-                          "SELECT p.symbol, sum(p.quantity) FROM positions p JOIN live_sessions s "
-                          "ON s.id = p.session_id WHERE s.account_id = ? AND s.state NOT IN "
-                          "('stopped', 'failed') GROUP BY p.symbol");
-      p.bind(1, account_.value());
-      while (p.executeStep()) session_qty[p.getColumn(0).getString()] = p.getColumn(1).getInt64();
-      SQLite::Statement b(db, "SELECT symbol, quantity FROM account_baseline WHERE account_id = ?");
-      b.bind(1, account_.value());
-      while (b.executeStep()) baseline[b.getColumn(0).getString()] = b.getColumn(1).getInt64();
-      SQLite::Statement t(db,
-                          "SELECT s.id, j.value FROM live_sessions s, json_each(s.symbols) j "
-                          "WHERE s.account_id = ? AND s.state NOT IN ('stopped', 'failed')");
-      t.bind(1, account_.value());
-      while (t.executeStep())
-        traders[t.getColumn(1).getString()].push_back(t.getColumn(0).getInt64());
-    } catch (const std::exception& e) {
-      return Status::internal(std::string("cannot read the session ledgers: ") + e.what());
-    }
+    auto ledger = load_ledger_holdings(db_, account_);
+    if (!ledger.ok()) return ledger.status();
+    std::map<std::string, LedgerHolding>& own = *ledger;
     std::map<std::string, bool> symbols;
     for (const auto& [s, q] : broker_qty) symbols[s] = true;
-    for (const auto& [s, q] : session_qty) symbols[s] = true;
-    for (const auto& [s, q] : baseline) symbols[s] = true;
+    for (const auto& [s, h] : own) symbols[s] = true;
     json mismatches = json::array();
     for (const auto& [symbol, unused] : symbols) {
       const std::int64_t held = broker_qty[symbol];
-      const std::int64_t expected = session_qty[symbol] + baseline[symbol];
+      const LedgerHolding& l = own[symbol];
+      const std::int64_t expected = l.session_total + l.baseline;
       if (held == expected) continue;
-      const auto& who = traders[symbol];
+      const auto& who = l.traders;
       const std::string why = "reconciliation mismatch on " + symbol + ": the broker holds " +
                               std::to_string(held) + ", the sessions " +
-                              std::to_string(session_qty[symbol]) + " and the baseline " +
-                              std::to_string(baseline[symbol]);
+                              std::to_string(l.session_total) + " and the baseline " +
+                              std::to_string(l.baseline);
       if (who.empty()) {
         // Nobody trades it: the baseline takes the broker's quantity, with a note.
         try {
@@ -630,7 +612,7 @@ Result<ReconReport> OrderDesk::reconcile(ReconKind kind) {
                               "updated_at = excluded.updated_at");
           u.bind(1, account_.value());
           u.bind(2, symbol);
-          u.bind(3, held - session_qty[symbol]);
+          u.bind(3, held - l.session_total);
           u.bind(4, "set by reconciliation: " + why);
           u.bind(5, now);
           u.exec();
@@ -639,8 +621,8 @@ Result<ReconReport> OrderDesk::reconcile(ReconKind kind) {
         }
         mismatches.push_back({{"symbol", symbol},
                               {"broker", held},
-                              {"sessions", session_qty[symbol]},
-                              {"baseline", baseline[symbol]},
+                              {"sessions", l.session_total},
+                              {"baseline", l.baseline},
                               {"action", "baseline updated (no session trades it)"}});
         continue;
       }
@@ -650,8 +632,8 @@ Result<ReconReport> OrderDesk::reconcile(ReconKind kind) {
       }
       mismatches.push_back({{"symbol", symbol},
                             {"broker", held},
-                            {"sessions", session_qty[symbol]},
-                            {"baseline", baseline[symbol]},
+                            {"sessions", l.session_total},
+                            {"baseline", l.baseline},
                             {"action", "sessions halted"},
                             {"halted", who}});
     }

@@ -209,36 +209,24 @@ Status OrderJournal::record_send_in(SQLite::Database& db, domain::OrderId id, co
     q->bind(7, id.value());
     q->exec();
     detail["order_no"] = r.ref->order_no;
-  } else if (r.outcome == SendOutcome::kRejected && !r.resend_allowed) {
-    to = OrderState::kRejected;
-    auto q = db_.statement(db,
-                           "UPDATE orders SET state = 'rejected', attempts = attempts + 1, "
-                           "reject_code = ?, reject_message = ?, updated_at = ? WHERE id = ?");
-    q->bind(1, r.code);
-    q->bind(2, r.message);
-    q->bind(3, now);
-    q->bind(4, id.value());
-    q->exec();
-    set_target(db_, db, o->target, "done");
-  } else if (r.outcome == SendOutcome::kRejected || r.outcome == SendOutcome::kNotSent) {
-    to = OrderState::kPendingSubmit;  // the same row may be sent again
-    auto q = db_.statement(db,
-                           "UPDATE orders SET attempts = attempts + 1, reject_code = ?, "
-                           "reject_message = ?, updated_at = ? WHERE id = ?");
-    q->bind(1, r.code);
-    q->bind(2, r.message);
-    q->bind(3, now);
-    q->bind(4, id.value());
-    q->exec();
   } else {
+    // Rejected for good, not sent (the same row may be sent again: it stays pending_submit), or
+    // an outcome nobody knows (unknown: never sent again until resolved).
+    if (r.outcome == SendOutcome::kRejected && !r.resend_allowed) {
+      to = OrderState::kRejected;
+    } else if (r.outcome == SendOutcome::kRejected || r.outcome == SendOutcome::kNotSent) {
+      to = OrderState::kPendingSubmit;
+    }
     auto q = db_.statement(db,
-                           "UPDATE orders SET state = 'unknown', attempts = attempts + 1, "
-                           "reject_code = ?, reject_message = ?, updated_at = ? WHERE id = ?");
-    q->bind(1, r.code);
-    q->bind(2, r.message);
-    q->bind(3, now);
-    q->bind(4, id.value());
+                           "UPDATE orders SET state = ?, attempts = attempts + 1, reject_code = ?, "
+                           "reject_message = ?, updated_at = ? WHERE id = ?");
+    q->bind(1, std::string(to_string(to)));
+    q->bind(2, r.code);
+    q->bind(3, r.message);
+    q->bind(4, now);
+    q->bind(5, id.value());
     q->exec();
+    if (to == OrderState::kRejected) set_target(db_, db, o->target, "done");
   }
   journal_order(db_, db, *o, to, "broker", detail, now);
   return {};

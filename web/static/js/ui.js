@@ -1,4 +1,5 @@
 // Small DOM helpers: h() to build elements, toasts, a confirm dialog, sortable tables.
+import { int } from './format.js';
 export function h(tag, attrs, ...children) {
   const el = document.createElement(tag);
   if (attrs) {
@@ -156,4 +157,17 @@ export function csv(rows) {
     return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   return rows.map((r) => r.map(esc).join(',')).join('\n') + '\n';
+}
+
+// A text input that shows KRW with thousands separators while typing.
+export function moneyInput(id, value) {
+  const input = h('input', { type: 'text', id, inputmode: 'numeric', class: 'num-input', value: int(value), autocomplete: 'off' });
+  input.addEventListener('input', () => {
+    const digits = input.value.replace(/[^0-9]/g, '');
+    const pos = input.value.length - input.selectionStart;
+    input.value = digits ? int(Number(digits)) : '';
+    const p = Math.max(0, input.value.length - pos);
+    input.setSelectionRange(p, p);
+  });
+  return { input, value: () => Number(input.value.replace(/[^0-9]/g, '')) };
 }

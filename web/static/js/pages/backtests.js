@@ -1,6 +1,6 @@
 // Backtests: the list (live via SSE, select runs to compare) and the launch form with defaults.
 import { api, ApiError, subscribe } from '../api.js';
-import { h, toast, confirmDialog, statusBadge, progressBar, problemAlert } from '../ui.js';
+import { h, toast, confirmDialog, statusBadge, progressBar, problemAlert, moneyInput } from '../ui.js';
 import * as f from '../format.js';
 
 // A run's status never leaves these; an event saying otherwise is older news arriving late.
@@ -90,19 +90,6 @@ export async function backtestsPage() {
         tbody)))),
     cleanup: unsub,
   };
-}
-
-// A text input that shows KRW with thousands separators while typing.
-function moneyInput(id, value) {
-  const input = h('input', { type: 'text', id, inputmode: 'numeric', class: 'num-input', value: f.int(value), autocomplete: 'off' });
-  input.addEventListener('input', () => {
-    const digits = input.value.replace(/[^0-9]/g, '');
-    const pos = input.value.length - input.selectionStart;
-    input.value = digits ? f.int(Number(digits)) : '';
-    const p = Math.max(0, input.value.length - pos);
-    input.setSelectionRange(p, p);
-  });
-  return { input, value: () => Number(input.value.replace(/[^0-9]/g, '')) };
 }
 
 export async function newBacktestPage(q) {

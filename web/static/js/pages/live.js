@@ -2,7 +2,7 @@
 // evaluation log, all kept current over server-sent events (live.session, live.order,
 // live.fill, live.cycle, live.account) without a reload.
 import { api, ApiError, subscribe } from '../api.js';
-import { h, toast, confirmDialog, sortableTable, problemAlert } from '../ui.js';
+import { h, toast, confirmDialog, sortableTable, problemAlert, moneyInput } from '../ui.js';
 import { lineChart, drawdownChart, candleChart, SERIES_COLORS } from '../charts.js';
 import * as f from '../format.js';
 
@@ -362,11 +362,7 @@ export function activationCard(strategy, session, defaults = {}) {
         h('div', { class: 'row' }, h('a', { class: 'btn primary', href: `#/live/${session.id}` }, 'Open the session'),
           h('button', { class: 'btn danger', type: 'button', id: 'strategy-deactivate', onclick: async () => { if (await deactivateDialog(session.id)) setTimeout(() => window.dispatchEvent(new HashChangeEvent('hashchange')), 300); } }, 'Deactivate'))));
   }
-  const capital = h('input', { type: 'text', id: 'live-capital', inputmode: 'numeric', class: 'num-input', value: f.int(Math.min(10_000_000, defaults.paper_cash || 10_000_000)) });
-  capital.addEventListener('input', () => {
-    const digits = capital.value.replace(/[^0-9]/g, '');
-    capital.value = digits ? f.int(Number(digits)) : '';
-  });
+  const capital = moneyInput('live-capital', Math.min(10_000_000, defaults.paper_cash || 10_000_000));
   // The configured defaults ([risk] in the config file), shown as placeholders: empty keeps them.
   const d = defaults.risk || {};
   const off = (v, text) => (v ? text(v) : 'off');
@@ -389,7 +385,7 @@ export function activationCard(strategy, session, defaults = {}) {
       if (inputs[k].value === '') continue;
       risk[k] = Number(inputs[k].value);
     }
-    const body = { broker: 'paper', capital: Number(capital.value.replace(/[^0-9]/g, '')) };
+    const body = { broker: 'paper', capital: capital.value() };
     if (Object.keys(risk).length) body.risk = risk;
     const ok = await confirmDialog('Trade this strategy live?',
       `Version ${strategy.version} of "${strategy.name}" will be evaluated every minute of the KRX session and its orders sent to the paper account (simulated fills, no real money), with ${f.krw(body.capital)} of capital. Later edits of the strategy do not change a running session.`,
@@ -409,7 +405,7 @@ export function activationCard(strategy, session, defaults = {}) {
     h('form', { class: 'card-body stack', onsubmit: activate },
       h('p', { class: 'small muted' }, 'Trades the saved version of this strategy on the paper broker: the live path end to end (journal, risk checks, fills at the next bar\'s open), without real money.'),
       h('div', { class: 'form-grid' },
-        h('div', { class: 'field' }, h('label', { for: 'live-capital' }, 'Capital (₩)'), capital, h('span', { class: 'help' }, `What this session may use (its sizing works on this, not on the account); the paper account has ${f.krw(defaults.paper_cash)}.`)),
+        h('div', { class: 'field' }, h('label', { for: 'live-capital' }, 'Capital (₩)'), capital.input, h('span', { class: 'help' }, `What this session may use (its sizing works on this, not on the account); the paper account has ${f.krw(defaults.paper_cash)}.`)),
         ...limits.map(([k, label]) => h('div', { class: 'field' }, h('label', null, label), inputs[k]))),
       h('span', { class: 'help' }, 'Empty limits keep their defaults (shown).'),
       alert,
