@@ -199,7 +199,8 @@ Result<SessionRecord> LiveService::activate(domain::StrategyId strategy_id,
     return Status::unavailable("the live queue is full; try again shortly");
   }
   if (deps_.events) {
-    deps_.events("live.session", json{{"id", id->value()}, {"state", "warming"}, {"reason", ""}});
+    deps_.events("live.session",
+                 json{{"id", id->value()}, {"state", "warming"}, {"was", nullptr}, {"reason", ""}});
   }
   return created;
 }
@@ -232,7 +233,10 @@ Status LiveService::kill(KillScope scope, std::int64_t id, const std::string& re
     }
     Status st = store_.set_state(s->id, SessionState::kHalted, why, "operator", deps_.clock.now());
     if (st.ok() && deps_.events) {
-      deps_.events("live.session", json{{"id", id}, {"state", "halted"}, {"reason", why}});
+      deps_.events("live.session", json{{"id", id},
+                                        {"state", "halted"},
+                                        {"was", to_string(s->state)},
+                                        {"reason", why}});
     }
     return st;
   }
@@ -296,7 +300,10 @@ Result<json> LiveService::resume(KillScope scope, std::int64_t id) {
       return st;
     }
     if (deps_.events) {
-      deps_.events("live.session", json{{"id", id}, {"state", "active"}, {"reason", "resumed"}});
+      deps_.events("live.session", json{{"id", id},
+                                        {"state", "active"},
+                                        {"was", to_string(session->state)},
+                                        {"reason", "resumed"}});
     }
   }
   return json{{"reconciliations", out}};
@@ -529,7 +536,10 @@ void LiveService::run_session_task(const LiveTask& task) {
       if (deps_.events) {
         deps_.events(
             "live.session",
-            json{{"id", task.key}, {"state", "failed"}, {"reason", opened.status().message()}});
+            json{{"id", task.key},
+                 {"state", "failed"},
+                 {"was", to_string(rec->state)},
+                 {"reason", opened.status().message()}});
       }
       if (task.kind == LiveTask::Kind::kEvaluate) finish_cycles(task.key, task.minute, {});
       return;

@@ -105,18 +105,20 @@ struct LiveSession::Impl {
 
   TimestampMs now() const { return deps.clock.now(); }
 
-  void publish_state() {
+  void publish_state(SessionState was) {
     if (!deps.events) return;
     deps.events("live.session", json{{"id", rec.id.value()},
                                      {"state", to_string(rec.state)},
+                                     {"was", to_string(was)},
                                      {"reason", rec.state_reason}});
   }
 
   Status set_state(SessionState state, const std::string& reason, std::string_view source) {
     if (Status st = deps.store.set_state(rec.id, state, reason, source, now()); !st.ok()) return st;
+    const SessionState was = rec.state;
     rec.state = state;
     rec.state_reason = reason;
-    publish_state();
+    publish_state(was);
     return {};
   }
 
@@ -548,9 +550,10 @@ Status LiveSession::warm_up() {
       !st.ok()) {
     return st;
   }
+  const SessionState was = m.rec.state;
   m.rec.state = SessionState::kActive;
   m.rec.state_reason.clear();
-  m.publish_state();
+  m.publish_state(was);
   spdlog::info("session {}: warmed up on {} bar timestamps from {}; trades from {}",
                m.rec.id.value(), m.stats.bars, format_seoul(warmup_from), format_seoul(trade_from));
   return {};

@@ -108,6 +108,7 @@ Result<OrderDesk::SessionInfo> OrderDesk::session_info(domain::SessionId id) {
 void OrderDesk::halt_session(domain::SessionId id, const std::string& reason) {
   auto s = store_.get(id);
   if (!s.ok() || is_terminal(s->state) || s->state == SessionState::kHalted) return;
+  const SessionState was = s->state;
   if (Status st = store_.set_state(id, SessionState::kHalted, reason, "risk", clock_.now());
       !st.ok()) {
     spdlog::error("session {}: cannot halt it: {}", id.value(), st.message());
@@ -115,7 +116,10 @@ void OrderDesk::halt_session(domain::SessionId id, const std::string& reason) {
   }
   spdlog::warn("session {} halted: {}", id.value(), reason);
   if (events_) {
-    events_("live.session", json{{"id", id.value()}, {"state", "halted"}, {"reason", reason}});
+    events_("live.session", json{{"id", id.value()},
+                                 {"state", "halted"},
+                                 {"was", to_string(was)},
+                                 {"reason", reason}});
   }
 }
 
@@ -144,13 +148,34 @@ void OrderDesk::publish_order(domain::OrderId id) {
   if (!events_) return;
   auto o = journal_.get(id);
   if (!o.ok()) return;
-  events_("live.order", json{{"id", id.value()},
-                             {"session_id", o->session ? json(o->session->value()) : json(nullptr)},
-                             {"symbol", o->request.symbol.str()},
-                             {"side", domain::to_string(o->request.side)},
-                             {"quantity", o->request.quantity},
-                             {"state", to_string(o->state)},
-                             {"filled_qty", o->filled_qty}});
+  // The journal's newest transition says what just happened (a notification reports only that).
+  auto entry = journal_.last_transition(id);
+  json data{{"id", id.value()},
+            {"account_id", account_.value()},
+            {"session_id", o->session ? json(o->session->value()) : json(nullptr)},
+            {"symbol", o->request.symbol.str()},
+            {"side", domain::to_string(o->request.side)},
+            {"type", to_string(o->request.type)},
+            {"quantity", o->request.quantity},
+            {"limit_price", o->request.limit_price},
+            {"reason", o->external ? std::string_view("external") : domain::to_string(o->reason)},
+            {"state", to_string(o->state)},
+            {"was", nullptr},
+            {"source", nullptr},
+            {"filled_qty", o->filled_qty},
+            {"avg_price", o->filled_qty > 0 ? json(static_cast<double>(o->filled_amount) /
+                                                   static_cast<double>(o->filled_qty))
+                                            : json(nullptr)},
+            {"reject_code", o->reject_code.empty() ? json(nullptr) : json(o->reject_code)},
+            {"reject_message", o->reject_message.empty() ? json(nullptr) : json(o->reject_message)},
+            {"detail", json::object()}};
+  if (entry.ok() && *entry) {
+    const JournalEntry& e = **entry;
+    if (!e.from_state.empty()) data["was"] = e.from_state;
+    data["source"] = e.source;
+    data["detail"] = e.detail;
+  }
+  events_("live.order", data);
 }
 
 Status OrderDesk::deny_no_cash(const PlannedOrder& order) {

@@ -16,6 +16,52 @@ Result<JournalOrder> OrderJournal::get(domain::OrderId id) {
   }
 }
 
+namespace {
+
+JournalEntry read_entry(SQLite::Statement& q) {
+  JournalEntry e;
+  e.ts = q.getColumn(0).getInt64();
+  e.kind = q.getColumn(1).getString();
+  e.from_state = q.getColumn(2).isNull() ? "" : q.getColumn(2).getString();
+  e.to_state = q.getColumn(3).isNull() ? "" : q.getColumn(3).getString();
+  e.source = q.getColumn(4).getString();
+  e.detail = nlohmann::json::parse(q.getColumn(5).getString(), nullptr, false);
+  if (e.detail.is_discarded()) e.detail = nlohmann::json::object();
+  return e;
+}
+
+constexpr const char* kEntryColumns = "SELECT ts, kind, from_state, to_state, source, detail ";
+
+}  // namespace
+
+Result<std::optional<JournalEntry>> OrderJournal::last_transition(domain::OrderId id) {
+  try {
+    auto q = db_.statement(db_.connection(),
+                           std::string(kEntryColumns) +
+                               "FROM journal WHERE order_id = ? AND to_state IS NOT NULL "
+                               "ORDER BY id DESC LIMIT 1");
+    q->bind(1, id.value());
+    std::optional<JournalEntry> out;
+    if (q->executeStep()) out = read_entry(*q);
+    return out;
+  } catch (const std::exception& e) {
+    return internal("cannot read the order's journal", e);
+  }
+}
+
+Result<std::vector<JournalEntry>> OrderJournal::order_history(domain::OrderId id) {
+  try {
+    auto q = db_.statement(db_.connection(), std::string(kEntryColumns) +
+                                                 "FROM journal WHERE order_id = ? ORDER BY id");
+    q->bind(1, id.value());
+    std::vector<JournalEntry> out;
+    while (q->executeStep()) out.push_back(read_entry(*q));
+    return out;
+  } catch (const std::exception& e) {
+    return internal("cannot read the order's journal", e);
+  }
+}
+
 Result<std::vector<JournalOrder>> OrderJournal::open_orders(domain::AccountId account) {
   try {
     auto q =

@@ -78,6 +78,16 @@ struct JournalOrder {
   TimestampMs updated_at = 0;
 };
 
+// One journal row about an order: the transition it records and why.
+struct JournalEntry {
+  TimestampMs ts = 0;
+  std::string kind;        // order_state, risk_denied, operator, ...
+  std::string from_state;  // "" when the entry starts the order
+  std::string to_state;
+  std::string source;  // broker, reconcile, restart, operator, risk, session
+  nlohmann::json detail = nlohmann::json::object();
+};
+
 // A fill as applied to the journal and the session's ledger.
 struct FillApplied {
   domain::OrderId order;
@@ -178,6 +188,10 @@ class OrderJournal {
                            const std::optional<domain::Symbol>& symbol);
   // Broker rejections of a session since its last filled order.
   Result<int> rejects_in_row(domain::SessionId session);
+  // The order's newest journal entry of a state change (what an event about it reports).
+  Result<std::optional<JournalEntry>> last_transition(domain::OrderId id);
+  // The order's journal entries, oldest first (the session page's order history).
+  Result<std::vector<JournalEntry>> order_history(domain::OrderId id);
   // A session's fills, newest first.
   Result<std::vector<FillApplied>> session_fills(domain::SessionId session, std::size_t limit);
 
