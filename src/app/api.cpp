@@ -10,6 +10,7 @@ void register_api_routes(http::Router& router, ApiContext ctx, const HandlerGuar
   api::register_backtest_routes(router, ctx, guard);
   api::register_debug_routes(router, ctx, guard);
   api::register_live_routes(router, ctx, guard);
+  api::register_demo_routes(router, ctx, guard);
   // Browsers' EventSource cannot send an Authorization header, so the stream is not behind the
   // token guard; its events carry ids, statuses and progress only, never results or secrets.
   router.add_sse("/api/events", ctx.backtests.events());

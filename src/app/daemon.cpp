@@ -22,6 +22,7 @@
 #include "quantd/live/live_service.h"
 #include "quantd/live/market_data.h"
 #include "quantd/live/paper_broker.h"
+#include "quantd/live/replay_demo.h"
 #include "quantd/scheduler/scheduler.h"
 #include "quantd/storage/database.h"
 #include "quantd/workers/keyed_pool.h"
@@ -113,6 +114,8 @@ struct Daemon::Impl {
   std::unique_ptr<live::MarketDataService> market;
   std::unique_ptr<live::LiveService> live_service;
   std::unique_ptr<workers::KeyedWorkerPool<live::LiveTask>> live_pool;
+  // "Try it without a broker": one replay session at a time on its own clock.
+  std::unique_ptr<live::ReplayDemo> demo;
   std::unique_ptr<scheduler::Scheduler> scheduler;
   http::Router router;
   std::unique_ptr<http::StaticAssets> assets;
@@ -175,6 +178,7 @@ void Daemon::Impl::stop() {
   if (backtest_pool) backtest_pool->stop();
   // Sessions finish the task in hand; what is still queued is re-derived from SQLite at the next
   // start (restores, the next minute's evaluations).
+  demo.reset();  // ends a running replay (its session stops, shares kept)
   if (live_pool) live_pool->stop();
   live_pool.reset();
   live_service.reset();
@@ -228,6 +232,13 @@ Status Daemon::Impl::start_live() {
         backtest_service.publish(std::string(event), data);
       }};
   live_service = std::make_unique<live::LiveService>(std::move(deps));
+  const live::LiveServiceConfig lc = live_config(config);
+  demo = std::make_unique<live::ReplayDemo>(
+      live::ReplayDemoDeps{*db, calendar, lc.session, lc.defaults, paper, compile_for_live,
+                           [this](std::string_view event, const nlohmann::json& data) {
+                             backtest_service.publish(std::string(event), data);
+                           }});
+  if (Status st = demo->recover(); !st.ok()) return st;
   // Every account reconciles before any session of it trades; sessions restore on the pool.
   if (Status st = live_service->start(); !st.ok()) return st;
   live_pool->start();
@@ -311,7 +322,7 @@ void Daemon::Impl::register_routes() {
                        [this] {
                          if (scheduler) scheduler->wake();
                        },
-                       live_service.get()},
+                       live_service.get(), demo.get()},
                       [this](http::Handler h) { return authorized(std::move(h)); });
 }
 

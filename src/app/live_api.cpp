@@ -1,5 +1,6 @@
 // Live trading: activate/deactivate a strategy, sessions with their orders, fills, positions,
-// equity and evaluation log, the order list, the latest cycle, and the kill switch.
+// equity and evaluation log, the order list, an order's history and the operator's answer for
+// one that needs attention, the latest cycle, and the kill switch.
 #include <charconv>
 #include <limits>
 #include <set>
@@ -8,6 +9,7 @@
 #include "quantd/app/live_diff.h"
 #include "quantd/live/live_service.h"
 #include "quantd/live/order_journal.h"
+#include "quantd/live/replay_demo.h"
 #include "quantd/live/session_store.h"
 
 namespace quantd::app::api {
@@ -86,6 +88,7 @@ json session_json(const ApiContext& ctx, const SessionRecord& s) {
           {"state", live::to_string(s.state)},
           {"state_reason", s.state_reason.empty() ? json(nullptr) : json(s.state_reason)},
           {"broker", "paper"},
+          {"replay", store.is_replay(s.id).value_or(false)},
           {"account_id", s.account_id.value()},
           {"symbols", symbols},
           {"interval", domain::to_string(s.interval)},
@@ -146,8 +149,9 @@ json order_json(const live::JournalOrder& o) {
   } else if (o.state == live::OrderState::kNeedsAttention) {
     j["what_quantd_does"] =
         "Several broker orders match this one, so quantd cannot tell which is its own. The symbol "
-        "stays frozen for this session and the order is never sent again; compare the broker's "
-        "order book with this order (its time, side and quantity) before you resume.";
+        "stays frozen and the order is never sent again until you answer: compare the candidates "
+        "with your broker's order history (time, side, quantity), then bind the order to the one "
+        "quantd sent, or mark it not placed if none is (quantd then plans the trade again).";
   }
   return j;
 }
@@ -287,6 +291,7 @@ http::Response list_live(const ApiContext& ctx, const http::Request&) {
                           {"accounts", accounts},
                           {"kill_switch", {{"engaged", halted}}},
                           {"cycle", ctx.live->latest_cycle()},
+                          {"demo", ctx.demo ? ctx.demo->status() : json(nullptr)},
                           {"defaults",
                            {{"risk", live::to_json(ctx.live->defaults().risk)},
                             {"paper_cash", ctx.live->paper_cash()}}}});
@@ -436,6 +441,15 @@ http::Response deactivate_session(const ApiContext& ctx, const http::Request& re
   if (ctx.live == nullptr) return no_live();
   LoadedSession s = load_session(ctx, request);
   if (s.problem) return *s.problem;
+  live::SessionStore store(ctx.db);
+  if (store.is_replay(s.record->id).value_or(false)) {
+    // A replay stops through the demo (it flattens on its next bar, then stops).
+    if (ctx.demo == nullptr) return http::problem(409, "Conflict", "This replay has ended.");
+    if (Status st = ctx.demo->stop(s.record->id); !st.ok()) {
+      return http::problem(409, "Conflict", st.message());
+    }
+    return http::json(202, session_json(ctx, *s.record));
+  }
   if (!s.record->strategy_id) {
     return http::problem(409, "Conflict", "This session's strategy was deleted.");
   }
@@ -469,6 +483,73 @@ http::Response list_orders(const ApiContext& ctx, const http::Request& request) 
   json list = json::array();
   for (const auto& o : *orders) list.push_back(order_json(o));
   return http::json(200, list);
+}
+
+json entry_json(const live::JournalEntry& e) {
+  return {{"ts", format_utc_iso(e.ts)},
+          {"kind", e.kind},
+          {"from", e.from_state.empty() ? json(nullptr) : json(e.from_state)},
+          {"to", e.to_state.empty() ? json(nullptr) : json(e.to_state)},
+          {"source", e.source},
+          {"detail", e.detail}};
+}
+
+// One order with its journal history and, when it needs attention, the broker's candidates.
+http::Response order_detail(const ApiContext& ctx, std::int64_t id) {
+  live::OrderJournal journal(ctx.db);
+  auto order = journal.get(domain::OrderId(id));
+  if (!order.ok()) return from_status(order.status());
+  auto history = journal.order_history(order->id);
+  if (!history.ok()) return from_status(history.status());
+  json j = order_json(*order);
+  j["history"] = json::array();
+  j["candidates"] = nullptr;
+  for (const live::JournalEntry& e : *history) {
+    j["history"].push_back(entry_json(e));
+    if (e.to_state == "needs_attention") j["candidates"] = e.detail.value("candidates", json());
+  }
+  if (order->state != live::OrderState::kNeedsAttention) j["candidates"] = nullptr;
+  return http::json(200, j);
+}
+
+http::Response get_order(const ApiContext& ctx, const http::Request& request) {
+  const std::string text = request.param("id");
+  const auto id = parse_id(text);
+  if (!id) return no_such("order", text);
+  return order_detail(ctx, *id);
+}
+
+http::Response answer_order(const ApiContext& ctx, const http::Request& request) {
+  if (ctx.live == nullptr) return no_live();
+  const std::string text = request.param("id");
+  const auto id = parse_id(text);
+  if (!id) return no_such("order", text);
+  JsonBody body = read_json_object(request);
+  if (body.problem) return *body.problem;
+  const json& b = body.value;
+  Errors errors;
+  for (const auto& [key, value] : b.items()) {
+    if (key != "bind_to" && key != "not_placed" && key != "note") {
+      errors.add(key, "is not a field here (known: bind_to, not_placed, note)");
+    }
+  }
+  live::OperatorAnswer answer;
+  answer.bind_to = read_string(b, "bind_to", errors, false, 32, false);
+  const auto not_placed = read_bool(b, "not_placed", errors);
+  if (auto note = read_string(b, "note", errors, false, 500)) answer.note = *note;
+  if (not_placed == std::optional<bool>(false)) {
+    errors.add("not_placed", "may only be true (leave it out to bind the order)");
+  }
+  if (errors.empty() && answer.bind_to.has_value() == not_placed.has_value()) {
+    errors.add(answer.bind_to ? "not_placed" : "bind_to",
+               answer.bind_to ? "give either bind_to or not_placed, not both"
+                              : "is required: the broker's order number of the order quantd "
+                                "sent, or \"not_placed\": true when none of them is");
+  }
+  if (!errors.empty()) return validation_failed(errors);
+  auto r = ctx.live->answer_order(domain::OrderId(*id), answer);
+  if (!r.ok()) return from_status(r.status());
+  return order_detail(ctx, *id);
 }
 
 http::Response latest_cycle(const ApiContext& ctx, const http::Request&) {
@@ -562,6 +643,8 @@ void register_live_routes(http::Router& router, ApiContext ctx, const HandlerGua
   add_route(router, "POST", "/api/live/sessions/{id}/deactivate", ctx, guard, deactivate_session);
   add_route(router, "GET", "/api/live/accounts/{id}", ctx, guard, account_view);
   add_route(router, "GET", "/api/live/orders", ctx, guard, list_orders);
+  add_route(router, "GET", "/api/live/orders/{id}", ctx, guard, get_order);
+  add_route(router, "POST", "/api/live/orders/{id}/answer", ctx, guard, answer_order);
   add_route(router, "GET", "/api/live/cycles/latest", ctx, guard, latest_cycle);
   add_route(router, "POST", "/api/live/kill", ctx, guard, kill);
   add_route(router, "POST", "/api/live/resume", ctx, guard, resume);

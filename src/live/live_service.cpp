@@ -26,6 +26,11 @@ AccountRecord read_account(SQLite::Statement& q) {
   return a;
 }
 
+// The demo's replay account: its sessions run on the demo's own clock (live/replay_demo.h).
+bool is_replay(const AccountRecord& a) {
+  return a.broker == "paper" && a.environment == "sim" && a.label == kReplayLabel;
+}
+
 }  // namespace
 
 LiveService::LiveService(LiveServiceDeps deps) : deps_(std::move(deps)), store_(deps_.db) {}
@@ -50,6 +55,10 @@ Result<LiveService::Account*> LiveService::account(domain::AccountId id) {
   } catch (const std::exception& e) {
     return Status::internal(std::string("cannot read the broker account: ") + e.what());
   }
+  if (is_replay(rec)) {
+    return Status::not_found("account " + std::to_string(id.value()) +
+                             " is the demo's replay account; the demo drives it on its own clock");
+  }
   auto broker = deps_.make_broker(rec);
   if (!broker.ok()) return broker.status();
   auto a = std::make_unique<Account>();
@@ -73,8 +82,12 @@ Status LiveService::start() {
   if (!paper.ok()) return paper.status();
   std::vector<std::int64_t> ids;
   try {
-    SQLite::Statement q(deps_.db.connection(), "SELECT id FROM broker_accounts ORDER BY id");
-    while (q.executeStep()) ids.push_back(q.getColumn(0).getInt64());
+    SQLite::Statement q(deps_.db.connection(),
+                        "SELECT id, broker, environment, label, trading_state, state_reason FROM "
+                        "broker_accounts ORDER BY id");
+    while (q.executeStep()) {
+      if (!is_replay(read_account(q))) ids.push_back(q.getColumn(0).getInt64());
+    }
   } catch (const std::exception& e) {
     return Status::internal(std::string("cannot list broker accounts: ") + e.what());
   }
@@ -227,16 +240,19 @@ Status LiveService::kill(KillScope scope, std::int64_t id, const std::string& re
   if (scope == KillScope::kSession) {
     auto s = store_.get(domain::SessionId(id));
     if (!s.ok()) return s.status();
+    if (store_.is_replay(s->id).value_or(false)) {
+      return Status::failed_precondition("session " + std::to_string(id) +
+                                         " is a replay: stop it with POST /api/live/demo/stop");
+    }
     if (is_terminal(s->state)) {
       return Status::failed_precondition("session " + std::to_string(id) + " is " +
                                          std::string(to_string(s->state)));
     }
     Status st = store_.set_state(s->id, SessionState::kHalted, why, "operator", deps_.clock.now());
     if (st.ok() && deps_.events) {
-      deps_.events("live.session", json{{"id", id},
-                                        {"state", "halted"},
-                                        {"was", to_string(s->state)},
-                                        {"reason", why}});
+      deps_.events(
+          "live.session",
+          json{{"id", id}, {"state", "halted"}, {"was", to_string(s->state)}, {"reason", why}});
     }
     return st;
   }
@@ -263,6 +279,10 @@ Result<json> LiveService::resume(KillScope scope, std::int64_t id) {
   if (scope == KillScope::kSession) {
     auto s = store_.get(domain::SessionId(id));
     if (!s.ok()) return s.status();
+    if (store_.is_replay(s->id).value_or(false)) {
+      return Status::failed_precondition("session " + std::to_string(id) +
+                                         " is a replay; it is never paused");
+    }
     if (s->state != SessionState::kHalted) {
       return Status::failed_precondition("session " + std::to_string(id) + " is " +
                                          std::string(to_string(s->state)) + ", not halted");
@@ -324,7 +344,10 @@ std::vector<AccountRecord> LiveService::accounts() {
     SQLite::Statement q(deps_.db.connection(),
                         "SELECT id, broker, environment, label, trading_state, state_reason FROM "
                         "broker_accounts ORDER BY id");
-    while (q.executeStep()) out.push_back(read_account(q));
+    while (q.executeStep()) {
+      AccountRecord a = read_account(q);
+      if (!is_replay(a)) out.push_back(std::move(a));
+    }
   } catch (const std::exception& e) {
     spdlog::error("live: cannot list accounts: {}", e.what());
   }
@@ -344,6 +367,20 @@ Result<json> LiveService::account_view(domain::AccountId id) {
   const TradingState state = (*acc)->desk->trading_state();
   (*view)["trading_state"] = to_string(state);
   return view;
+}
+
+Result<PlaceResult> LiveService::answer_order(domain::OrderId id, const OperatorAnswer& answer) {
+  OrderJournal journal(deps_.db);
+  auto order = journal.get(id);
+  if (!order.ok()) return order.status();
+  auto acc = account(order->account);
+  if (!acc.ok()) return acc.status();
+  auto result = (*acc)->desk->answer(id, answer);
+  if (result.ok()) {
+    spdlog::warn("order {}: the operator answered: {}", id.value(),
+                 answer.bind_to ? "broker order " + *answer.bind_to : std::string("not placed"));
+  }
+  return result;
 }
 
 bool LiveService::any_live() {
@@ -534,12 +571,10 @@ void LiveService::run_session_task(const LiveTask& task) {
                              "cannot start: " + opened.status().message(), "session",
                              deps_.clock.now());
       if (deps_.events) {
-        deps_.events(
-            "live.session",
-            json{{"id", task.key},
-                 {"state", "failed"},
-                 {"was", to_string(rec->state)},
-                 {"reason", opened.status().message()}});
+        deps_.events("live.session", json{{"id", task.key},
+                                          {"state", "failed"},
+                                          {"was", to_string(rec->state)},
+                                          {"reason", opened.status().message()}});
       }
       if (task.kind == LiveTask::Kind::kEvaluate) finish_cycles(task.key, task.minute, {});
       return;

@@ -116,10 +116,9 @@ void OrderDesk::halt_session(domain::SessionId id, const std::string& reason) {
   }
   spdlog::warn("session {} halted: {}", id.value(), reason);
   if (events_) {
-    events_("live.session", json{{"id", id.value()},
-                                 {"state", "halted"},
-                                 {"was", to_string(was)},
-                                 {"reason", reason}});
+    events_(
+        "live.session",
+        json{{"id", id.value()}, {"state", "halted"}, {"was", to_string(was)}, {"reason", reason}});
   }
 }
 
@@ -457,32 +456,13 @@ PlaceResult OrderDesk::resolve_locked(const JournalOrder& order, int attempts) {
   const int settle_s = std::max(options_.unknown_settle_s, broker_.caps().order_book_lag_s);
   for (int i = 0; i < attempts; ++i) {
     const TimestampMs now = clock_.now();
-    auto rows =
-        broker_.orders({seoul_date(sent_at), order.request.symbol, order.request.side, false});
-    if (!rows.ok()) {
-      out.detail = "the broker's order book could not be read: " + rows.status().message();
+    auto candidates = candidates_locked(order);
+    if (!candidates.ok()) {
+      out.detail = candidates.status().message();
       return out;  // I4: a failed read proves nothing
     }
-    auto bound = journal_.bound_order_numbers(account_, seoul_date(sent_at));
-    if (!bound.ok()) {
-      out.detail = bound.status().message();
-      return out;
-    }
-    std::vector<const BrokerOrder*> candidates;
-    for (const BrokerOrder& b : *rows) {
-      if (!b.original_order_no.empty() || bound->count(b.ref.order_no) > 0) continue;
-      if (b.symbol != order.request.symbol || b.side != order.request.side ||
-          b.quantity != order.request.quantity || b.type != order.request.type) {
-        continue;
-      }
-      if (order.request.type == OrderType::kLimit && b.limit_price != order.request.limit_price) {
-        continue;
-      }
-      if (b.order_ts != 0 && b.order_ts < sent_at - options_.clock_skew_s * kMsPerSecond) continue;
-      candidates.push_back(&b);
-    }
-    if (candidates.size() == 1) {
-      const BrokerOrder& found = *candidates.front();
+    if (candidates->size() == 1) {
+      const BrokerOrder& found = candidates->front();
       if (Status st = journal_.bind(order.id, found, "the one unclaimed matching broker order",
                                     "reconcile", now);
           !st.ok()) {
@@ -496,11 +476,11 @@ PlaceResult OrderDesk::resolve_locked(const JournalOrder& order, int attempts) {
       }
       return apply_snapshot_locked(*bound_order, found);
     }
-    if (candidates.size() > 1) {
+    if (candidates->size() > 1) {
       json list = json::array();
-      for (const BrokerOrder* b : candidates) list.push_back(broker_order_json(*b));
+      for (const BrokerOrder& b : *candidates) list.push_back(broker_order_json(b));
       (void)journal_.mark_needs_attention(
-          order.id, std::to_string(candidates.size()) + " unclaimed broker orders match", list,
+          order.id, std::to_string(candidates->size()) + " unclaimed broker orders match", list,
           now);
       publish_order(order.id);
       out.detail = "several broker orders match; the operator decides";
@@ -528,6 +508,85 @@ PlaceResult OrderDesk::resolve_locked(const JournalOrder& order, int attempts) {
   }
   out.detail = "not in the broker's order book yet";
   return out;
+}
+
+Result<std::vector<BrokerOrder>> OrderDesk::candidates_locked(const JournalOrder& order) {
+  const TimestampMs sent_at = order.sent_at.value_or(order.created_at);
+  auto rows =
+      broker_.orders({seoul_date(sent_at), order.request.symbol, order.request.side, false});
+  if (!rows.ok()) {
+    return Status::unavailable("the broker's order book could not be read: " +
+                               rows.status().message());
+  }
+  auto bound = journal_.bound_order_numbers(account_, seoul_date(sent_at));
+  if (!bound.ok()) return bound.status();
+  std::vector<BrokerOrder> out;
+  for (BrokerOrder& b : *rows) {
+    if (!b.original_order_no.empty() || bound->count(b.ref.order_no) > 0) continue;
+    if (b.symbol != order.request.symbol || b.side != order.request.side ||
+        b.quantity != order.request.quantity || b.type != order.request.type) {
+      continue;
+    }
+    if (order.request.type == OrderType::kLimit && b.limit_price != order.request.limit_price) {
+      continue;
+    }
+    if (b.order_ts != 0 && b.order_ts < sent_at - options_.clock_skew_s * kMsPerSecond) continue;
+    out.push_back(std::move(b));
+  }
+  return out;
+}
+
+Result<PlaceResult> OrderDesk::answer(domain::OrderId id, const OperatorAnswer& answer) {
+  std::lock_guard lock(mu_);
+  auto order = journal_.get(id);
+  if (!order.ok()) return order.status();
+  if (order->account != account_) {
+    return Status::not_found("order " + std::to_string(id.value()) + " is not of account " +
+                             std::to_string(account_.value()));
+  }
+  if (order->state != OrderState::kNeedsAttention) {
+    return Status::failed_precondition(
+        "order " + std::to_string(id.value()) + " is " + std::string(to_string(order->state)) +
+        "; only an order that needs attention takes the operator's answer");
+  }
+  const TimestampMs now = clock_.now();
+  const std::string said = answer.note.empty() ? "" : " (\"" + answer.note + "\")";
+  PlaceResult out;
+  out.order = id;
+  if (!answer.bind_to) {
+    // The operator's word is the evidence: the target stands and is planned again.
+    if (Status st = journal_.mark_not_placed(id, "the operator says it was never placed" + said,
+                                             "operator", now);
+        !st.ok()) {
+      return st;
+    }
+    publish_order(id);
+    out.outcome = PlaceOutcome::kNotPlaced;
+    return out;
+  }
+  auto candidates = candidates_locked(*order);
+  if (!candidates.ok()) return candidates.status();
+  const auto it = std::find_if(candidates->begin(), candidates->end(), [&](const BrokerOrder& b) {
+    return b.ref.order_no == *answer.bind_to;
+  });
+  if (it == candidates->end()) {
+    return Status::failed_precondition("broker order " + *answer.bind_to + " is not an unclaimed " +
+                                       std::string(domain::to_string(order->request.side)) +
+                                       " order of " + std::to_string(order->request.quantity) +
+                                       " " + order->request.symbol.str() +
+                                       " in the broker's order book now; " +
+                                       std::to_string(candidates->size()) + " candidate(s) are");
+  }
+  if (Status st = journal_.bind(id, *it,
+                                "the operator chose broker order " + *answer.bind_to + " of " +
+                                    std::to_string(candidates->size()) + " candidates" + said,
+                                "operator", now);
+      !st.ok()) {
+    return st;
+  }
+  auto bound = journal_.get(id);
+  if (!bound.ok()) return bound.status();
+  return apply_snapshot_locked(*bound, *it);
 }
 
 std::vector<domain::Symbol> OrderDesk::resolve_unknown() {
@@ -563,13 +622,17 @@ Result<ReconReport> OrderDesk::reconcile(ReconKind kind) {
     }
     if (o.state == OrderState::kUnknown) {
       const PlaceResult r = resolve_locked(o, 2);
+      // Several candidates is an answer too (the operator's to give), not a read that failed.
+      auto now_state = journal_.get(o.id);
+      const bool attention = now_state.ok() && now_state->state == OrderState::kNeedsAttention;
       orders_detail.push_back({{"order", o.id.value()},
                                {"was", "unknown"},
-                               {"outcome", r.outcome == PlaceOutcome::kNotPlaced    ? "not_placed"
+                               {"outcome", r.outcome == PlaceOutcome::kNotPlaced ? "not_placed"
+                                           : attention                           ? "needs_attention"
                                            : r.outcome == PlaceOutcome::kUnresolved ? "unresolved"
                                                                                     : "bound"},
                                {"detail", r.detail}});
-      if (r.outcome == PlaceOutcome::kUnresolved) incomplete = true;
+      if (r.outcome == PlaceOutcome::kUnresolved && !attention) incomplete = true;
       continue;
     }
     if (o.state == OrderState::kNeedsAttention) {

@@ -156,7 +156,8 @@ std::optional<PaperFill> parse_paper_fill(std::string_view text) {
 }
 
 Result<domain::AccountId> PaperBroker::ensure_account(storage::Database& database,
-                                                      std::int64_t initial_cash, TimestampMs now) {
+                                                      std::int64_t initial_cash, TimestampMs now,
+                                                      std::string_view label) {
   if (initial_cash < 0) {
     return Status::invalid_argument("paper initial cash must be >= 0, got " +
                                     std::to_string(initial_cash));
@@ -166,13 +167,15 @@ Result<domain::AccountId> PaperBroker::ensure_account(storage::Database& databas
     SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
     SQLite::Statement add(db,
                           "INSERT INTO broker_accounts(broker, environment, label, created_at) "
-                          "VALUES('paper', 'sim', 'paper', ?) "
+                          "VALUES('paper', 'sim', ?, ?) "
                           "ON CONFLICT(broker, environment, label) DO NOTHING");
-    add.bind(1, now);
+    add.bind(1, std::string(label));
+    add.bind(2, now);
     add.exec();
     SQLite::Statement find(db,
                            "SELECT id FROM broker_accounts WHERE broker = 'paper' AND "
-                           "environment = 'sim' AND label = 'paper'");
+                           "environment = 'sim' AND label = ?");
+    find.bind(1, std::string(label));
     if (!find.executeStep()) return Status::internal("the paper account row vanished");
     const domain::AccountId id(find.getColumn(0).getInt64());
     SQLite::Statement book(db,

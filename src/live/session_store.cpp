@@ -273,10 +273,34 @@ Result<std::pair<SessionState, std::string>> SessionStore::state(domain::Session
   }
 }
 
+namespace {
+
+// Not stopped or failed, and not on the replay account (whose label PaperBroker defines).
+constexpr const char* kRunningOnDaemonClock =
+    "state NOT IN ('stopped', 'failed') AND account_id NOT IN (SELECT id FROM broker_accounts "
+    "WHERE broker = 'paper' AND environment = 'sim' AND label = 'replay')";
+
+}  // namespace
+
+Result<bool> SessionStore::is_replay(domain::SessionId id) {
+  try {
+    auto q = db_.statement(db_.connection(),
+                           "SELECT a.label = 'replay' AND a.broker = 'paper' FROM live_sessions s "
+                           "JOIN broker_accounts a ON a.id = s.account_id WHERE s.id = ?");
+    q->bind(1, id.value());
+    if (!q->executeStep()) {
+      return Status::not_found("no live session with id " + std::to_string(id.value()));
+    }
+    return q->getColumn(0).getInt() != 0;
+  } catch (const std::exception& e) {
+    return internal("cannot read the live session", e);
+  }
+}
+
 Result<std::vector<SessionRecord>> SessionStore::list(bool running_only) {
   try {
     std::string sql = std::string("SELECT ") + kColumns + " FROM live_sessions";
-    if (running_only) sql += " WHERE state NOT IN ('stopped', 'failed')";
+    if (running_only) sql += std::string(" WHERE ") + kRunningOnDaemonClock;
     sql += " ORDER BY id DESC";
     auto q = db_.statement(db_.connection(), sql);
     std::vector<SessionRecord> out;
@@ -289,9 +313,8 @@ Result<std::vector<SessionRecord>> SessionStore::list(bool running_only) {
 
 Result<std::vector<std::int64_t>> SessionStore::running_ids() {
   try {
-    auto q = db_.statement(db_.connection(),
-                           "SELECT id FROM live_sessions WHERE state NOT IN ('stopped', 'failed') "
-                           "ORDER BY id");
+    auto q = db_.statement(db_.connection(), std::string("SELECT id FROM live_sessions WHERE ") +
+                                                 kRunningOnDaemonClock + " ORDER BY id");
     std::vector<std::int64_t> out;
     while (q->executeStep()) out.push_back(q->getColumn(0).getInt64());
     return out;

@@ -14,6 +14,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -91,12 +92,35 @@ void step(int port, int boundary) {
   FAIL("the cycle of " << minute << " did not finish");
 }
 
+// Steps boundary after boundary from `b` until an armed crash point aborts the daemon; false
+// when the day ends first. `b` is left at the boundary it died answering, or the one after the
+// boundary whose cycle it died in.
+bool step_until_abort(int port, int& b) {
+  for (; b <= 15 * 60 + 31; ++b) {
+    const std::string ts = "2026-07-09T" + hhmm(b) + ":02+09:00";
+    auto moved = http_request(port, "POST", "/api/debug/clock", json{{"ts", ts}}.dump());
+    if (moved.status == 0) return true;  // it died answering (the abort raced the response)
+    REQUIRE(moved.status == 200);
+    const std::string minute = "2026-07-09T" + hhmm(b - 1) + ":00";
+    for (int i = 0; i < 2000; ++i) {
+      auto c = http_request(port, "GET", "/api/live/cycles/latest");
+      if (c.status == 0) {  // it died in the cycle of b: the restart resumes after it
+        ++b;
+        return true;
+      }
+      if (c.status == 200 && json::parse(c.body)["minute_seoul"] == minute) break;
+      std::this_thread::sleep_for(5ms);
+    }
+  }
+  return false;
+}
+
 void wait_state(int port, const std::string& state) {
   for (int i = 0; i < 1000; ++i) {
     if (get(port, "/api/live/sessions/1")["state"] == state) return;
     std::this_thread::sleep_for(10ms);
   }
-  FAIL("session 1 never became " << state);
+  FAIL("session 1 never became " << state << ": " << get(port, "/api/live/sessions/1").dump());
 }
 
 TimestampMs ts_of(const json& v) {
@@ -311,27 +335,7 @@ TEST_CASE("live: aborts at the crash points lose no order and double none") {
                                  std::vector<std::string>{"--debug-clock=" + now, "--debug-crash"});
     unsetenv("QUANTD_CRASH_AT");
     wait_state(d->port(), "active");
-    bool died = false;
-    for (; b <= 15 * 60 + 31 && !died; ++b) {
-      const std::string ts = "2026-07-09T" + hhmm(b) + ":02+09:00";
-      auto moved = http_request(d->port(), "POST", "/api/debug/clock", json{{"ts", ts}}.dump());
-      if (moved.status == 0) {  // it died answering (the abort raced the response)
-        died = true;
-        break;
-      }
-      REQUIRE(moved.status == 200);
-      const std::string minute = "2026-07-09T" + hhmm(b - 1) + ":00";
-      for (int i = 0; i < 2000; ++i) {
-        auto c = http_request(d->port(), "GET", "/api/live/cycles/latest");
-        if (c.status == 0) {
-          died = true;
-          break;
-        }
-        if (c.status == 200 && json::parse(c.body)["minute_seoul"] == minute) break;
-        std::this_thread::sleep_for(5ms);
-      }
-    }
-    REQUIRE(died);
+    REQUIRE(step_until_abort(d->port(), b));
     CHECK(d->stop(0) == 128 + SIGABRT);
     CHECK(d->log().find(point) != std::string::npos);
     // The restart at the same moment resolves what was in flight and steps on from there.
@@ -344,6 +348,192 @@ TEST_CASE("live: aborts at the crash points lose no order and double none") {
   }
   for (; b <= 15 * 60 + 31; ++b) step(d->port(), b);
   check_against_backtest(box, d->port(), "2026-07-09");
+  CHECK(d->stop(SIGTERM) == 0);
+}
+
+TEST_CASE("live: an order the broker shows twice waits for the operator, who binds it") {
+  Sandbox box;
+  auto d = start(box, {});
+  int b = 9 * 60 + 1;
+  CHECK(d->stop(SIGTERM) == 0);
+  setenv("QUANTD_CRASH_AT", "after_send", 1);
+  d = std::make_unique<Daemon>(
+      box.file("q.db"),
+      std::vector<std::string>{"--debug-clock=2026-07-09T09:00:02+09:00", "--debug-crash"});
+  unsetenv("QUANTD_CRASH_AT");
+  wait_state(d->port(), "active");
+  REQUIRE(step_until_abort(d->port(), b));
+  CHECK(d->stop(0) == 128 + SIGABRT);
+  // While quantd was down, someone placed the very same order by hand (HTS) and cancelled it:
+  // the broker's book now holds two unclaimed orders with the terms of quantd's unanswered one.
+  std::string ours;
+  {
+    SQLite::Database db(box.file("q.db"), SQLite::OPEN_READWRITE);
+    ours = db.execAndGet("SELECT order_no FROM paper_orders ORDER BY order_no DESC LIMIT 1")
+               .getString();
+    db.exec(
+        "INSERT INTO paper_orders(account_id, order_no, order_date, order_ts, symbol, market, "
+        "side, order_type, quantity, limit_price, trigger_price, bar_ts, bar_interval, "
+        "cancelled_qty, status) SELECT account_id, '0000009999', order_date, order_ts, symbol, "
+        "market, side, order_type, quantity, limit_price, trigger_price, bar_ts, bar_interval, "
+        "quantity, 'cancelled' FROM "
+        "paper_orders WHERE order_no = '" +
+        ours + "'");
+  }
+  --b;
+  d = std::make_unique<Daemon>(
+      box.file("q.db"),
+      std::vector<std::string>{"--debug-clock=2026-07-09T" + hhmm(b) + ":02+09:00"});
+  // The startup reconciliation finds the shares of the unanswered order at the broker, which no
+  // ledger holds yet: the session halts (quantd never trades to repair a difference).
+  wait_state(d->port(), "halted");
+  CHECK(get(d->port(), "/api/live/sessions/1")["state_reason"].get<std::string>().find(
+            "reconciliation mismatch") != std::string::npos);
+  const json waiting = get(d->port(), "/api/live/orders?state=needs_attention");
+  REQUIRE(waiting.size() == 1);
+  const std::int64_t id = waiting[0]["id"];
+  const std::string order = "/api/live/orders/" + std::to_string(id);
+  json detail = get(d->port(), order);
+  INFO(detail.dump());
+  CHECK(detail["state"] == "needs_attention");
+  CHECK(detail["what_quantd_does"].get<std::string>().find("bind") != std::string::npos);
+  REQUIRE(detail["candidates"].size() == 2);
+  std::set<std::string> numbers;
+  for (const json& c : detail["candidates"]) numbers.insert(c["order_no"].get<std::string>());
+  CHECK(numbers == std::set<std::string>{ours, "0000009999"});
+  CHECK(detail["history"].back()["to"] == "needs_attention");
+  // The session keeps evaluating; nothing more is sent.
+  const int sent = [&] {
+    SQLite::Database db(box.file("q.db"), SQLite::OPEN_READONLY);
+    return db.execAndGet("SELECT count(*) FROM paper_orders").getInt();
+  }();
+  for (int i = 0; i < 5; ++i) step(d->port(), ++b);
+  {
+    SQLite::Database db(box.file("q.db"), SQLite::OPEN_READONLY);
+    CHECK(db.execAndGet("SELECT count(*) FROM paper_orders").getInt() == sent);
+  }
+
+  // Bad answers change nothing.
+  const std::string answer = order + "/answer";
+  CHECK(http_request(d->port(), "POST", answer, "{}").status == 422);
+  CHECK(http_request(d->port(), "POST", answer, R"({"bind_to": "1", "not_placed": true})").status ==
+        422);
+  CHECK(http_request(d->port(), "POST", answer, R"({"not_placed": false})").status == 422);
+  CHECK(http_request(d->port(), "POST", answer, R"({"bind_to": "1", "colour": 2})").status == 422);
+  auto wrong = http_request(d->port(), "POST", answer, R"({"bind_to": "0000000777"})");
+  CHECK(wrong.status == 409);
+  CHECK(wrong.body.find("0000000777") != std::string::npos);
+  CHECK(http_request(d->port(), "POST", "/api/live/orders/999/answer", R"({"not_placed": true})")
+            .status == 404);
+  CHECK(get(d->port(), order)["state"] == "needs_attention");
+
+  // The operator's answer: quantd's own is the one the broker numbered first.
+  auto bound = http_request(d->port(), "POST", answer,
+                            json{{"bind_to", ours}, {"note", "checked in the MTS"}}.dump());
+  INFO(bound.body);
+  REQUIRE(bound.status == 200);
+  detail = json::parse(bound.body);
+  CHECK(detail["broker_order_no"] == ours);
+  CHECK(detail["candidates"].is_null());
+  bool by_operator = false;
+  for (const json& e : detail["history"]) by_operator = by_operator || e["source"] == "operator";
+  CHECK(by_operator);
+  CHECK(http_request(d->port(), "POST", answer, R"({"not_placed": true})").status == 409);
+  // Its fills are booked, so the account reconciles and the session resumes; the symbol thaws
+  // and the day goes on with the session trading again.
+  auto resumed =
+      http_request(d->port(), "POST", "/api/live/resume", R"({"scope": "session", "id": 1})");
+  INFO(resumed.body);
+  CHECK(resumed.status == 200);
+  wait_state(d->port(), "active");
+  for (int i = 0; i < 120; ++i) step(d->port(), ++b);
+  {
+    SQLite::Database db(box.file("q.db"), SQLite::OPEN_READONLY);
+    CHECK(db.execAndGet("SELECT count(*) FROM paper_orders").getInt() > sent);
+    // Every order quantd sent is in the book once; the hand-placed one is the only extra.
+    CHECK(db.execAndGet("SELECT count(*) FROM orders WHERE broker_order_no IS NOT NULL AND "
+                        "broker_order_no NOT IN (SELECT order_no FROM paper_orders)")
+              .getInt() == 0);
+    CHECK(db.execAndGet("SELECT count(*) FROM paper_orders WHERE order_no NOT IN (SELECT "
+                        "broker_order_no FROM orders WHERE broker_order_no IS NOT NULL)")
+              .getInt() == 1);
+  }
+  CHECK(d->stop(SIGTERM) == 0);
+}
+
+TEST_CASE("live: the demo replays the sample data through the live path, as its backtest") {
+  Sandbox box;
+  auto d = std::make_unique<Daemon>(box.file("q.db"));
+  auto bad = http_request(d->port(), "POST", "/api/live/demo", R"({"pace_ms": -1})");
+  CHECK(bad.status == 422);
+  CHECK(bad.body.find("pace_ms") != std::string::npos);
+  CHECK(http_request(d->port(), "POST", "/api/live/demo", R"({"strategy_id": 42})").status == 404);
+  auto started = http_request(d->port(), "POST", "/api/live/demo", R"({"pace_ms": 20})");
+  INFO(started.body);
+  REQUIRE(started.status == 202);
+  const std::int64_t id = json::parse(started.body)["session_id"];
+  // One replay at a time; it is not a session the daemon's clock or the kill switch drives.
+  CHECK(http_request(d->port(), "POST", "/api/live/demo", "{}").status == 409);
+  CHECK(http_request(d->port(), "POST", "/api/live/kill",
+                     json{{"scope", "session"}, {"id", id}}.dump())
+            .status == 409);
+  json status;
+  for (int i = 0; i < 3000; ++i) {
+    status = get(d->port(), "/api/live/demo");
+    if (!status["running"].get<bool>()) break;
+    std::this_thread::sleep_for(10ms);
+  }
+  INFO(status.dump());
+  REQUIRE_FALSE(status["running"].get<bool>());
+  CHECK(status["bar"] == 120);
+  const json session = get(d->port(), "/api/live/sessions/" + std::to_string(id));
+  CHECK(session["replay"] == true);
+  CHECK(session["state"] == "stopped");
+  CHECK(session["positions"].empty());  // it sold on the last bar
+  CHECK(session["strategy_name"].get<std::string>().starts_with("Replay: "));
+  const json orders = get(d->port(), "/api/live/sessions/" + std::to_string(id) + "/orders");
+  CHECK(orders.size() >= 4);
+  // Every day it traded, the backtest of the same bars made the same orders at the same prices.
+  std::set<std::string> days;
+  for (const json& o : orders) {
+    CHECK(o["state"] == "filled");
+    days.insert(format_seoul_date(ts_of(o["decided_ts"])));
+  }
+  for (const std::string& day : days) {
+    const json diff =
+        get(d->port(), "/api/live/sessions/" + std::to_string(id) + "/diff?day=" + day);
+    INFO(diff.dump());
+    CHECK(diff["summary"]["diverged"] == 0);
+    CHECK(diff["summary"]["matched"].get<int>() >= 1);
+  }
+  {
+    // Its own simulated account: the paper account never saw an order, the replay's book holds
+    // exactly the session's orders.
+    SQLite::Database db(box.file("q.db"), SQLite::OPEN_READONLY);
+    const std::int64_t account = session["account_id"];
+    CHECK(db.execAndGet("SELECT label FROM broker_accounts WHERE id = " + std::to_string(account))
+              .getString() == "replay");
+    CHECK(db.execAndGet("SELECT count(*) FROM paper_orders WHERE account_id <> " +
+                        std::to_string(account))
+              .getInt() == 0);
+    CHECK(db.execAndGet("SELECT count(*) FROM paper_orders WHERE account_id = " +
+                        std::to_string(account))
+              .getInt() == static_cast<int>(orders.size()));
+  }
+  // Not an account of the Live page (its kill switch and account views are real trading's).
+  for (const json& a : get(d->port(), "/api/live")["accounts"]) CHECK(a["label"] != "replay");
+
+  // A restart ends a replay mid-way: its clock lived in the process.
+  auto again = http_request(d->port(), "POST", "/api/live/demo", R"({"pace_ms": 1000})");
+  REQUIRE(again.status == 202);
+  const std::int64_t second = json::parse(again.body)["session_id"];
+  CHECK(second != id);
+  CHECK(d->stop(SIGKILL) == 128 + SIGKILL);
+  d = std::make_unique<Daemon>(box.file("q.db"));
+  const json ended = get(d->port(), "/api/live/sessions/" + std::to_string(second));
+  CHECK(ended["state"] == "stopped");
+  CHECK(ended["state_reason"] == "the replay ended when quantd stopped");
+  CHECK(get(d->port(), "/api/health")["live"]["sessions"] == 0);
   CHECK(d->stop(SIGTERM) == 0);
 }
 

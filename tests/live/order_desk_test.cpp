@@ -211,6 +211,118 @@ TEST_CASE("desk: two unclaimed matching broker orders need the operator") {
   CHECK(*frozen);
 }
 
+namespace {
+
+// The desk of the test above, with its order waiting for the operator; returns the order.
+domain::OrderId order_needing_attention(DeskFixture& f, domain::SessionId s) {
+  OrderRequest outside;
+  outside.symbol = domain::Symbol("AAA");
+  outside.side = domain::Side::kBuy;
+  outside.quantity = 10;
+  outside.type = OrderType::kMarket;
+  outside.bar_ts = from_seoul(kDay, 9, 4);
+  REQUIRE(f.broker->submit(outside).outcome == SendOutcome::kAccepted);
+  PaperFaults faults;
+  faults.accept_then_drop = 1;
+  f.broker->set_faults(faults);
+  const PlaceResult r = f.desk->place(f.buy(s, "AAA", 10, from_seoul(kDay, 9, 4)), f.risk(), {});
+  REQUIRE(r.outcome == PlaceOutcome::kUnresolved);
+  return *r.order;
+}
+
+// The candidates the journal recorded when the order began to need attention.
+std::vector<std::string> candidate_numbers(DeskFixture& f, domain::OrderId id) {
+  OrderJournal j(*f.tdb.db);
+  auto history = j.order_history(id);
+  REQUIRE(history.ok());
+  std::vector<std::string> out;
+  for (const JournalEntry& e : *history) {
+    if (e.to_state != "needs_attention") continue;
+    for (const auto& c : e.detail.at("candidates")) out.push_back(c.at("order_no"));
+  }
+  return out;
+}
+
+bool aaa_frozen(DeskFixture& f) {
+  OrderJournal j(*f.tdb.db);
+  auto frozen = j.symbol_frozen(f.account, domain::Symbol("AAA"));
+  REQUIRE(frozen.ok());
+  return *frozen;
+}
+
+}  // namespace
+
+TEST_CASE("desk: the operator binds an order that needs attention to the broker's order") {
+  DeskFixture f;
+  const auto s = f.session({"AAA"}, 1'000'000);
+  const domain::OrderId id = order_needing_attention(f, s);
+  const auto numbers = candidate_numbers(f, id);
+  REQUIRE(numbers.size() == 2);
+  const std::int64_t cash_before = f.session_cash(s);
+
+  // A number that is not a candidate, or an unreadable book, changes nothing.
+  auto wrong = f.desk->answer(id, {std::string("9999999999"), ""});
+  CHECK(wrong.status().code() == StatusCode::kFailedPrecondition);
+  CHECK(wrong.status().message().find("9999999999") != std::string::npos);
+  PaperFaults unreadable;
+  unreadable.orders_error_next = 1;
+  f.broker->set_faults(unreadable);
+  CHECK(f.desk->answer(id, {numbers.back(), ""}).status().code() == StatusCode::kUnavailable);
+  OrderJournal j(*f.tdb.db);
+  CHECK(j.get(id)->state == OrderState::kNeedsAttention);
+  CHECK(aaa_frozen(f));
+  CHECK(f.session_cash(s) == cash_before);
+
+  // The operator's answer: the later one is quantd's. Its fill is booked once, the symbol thaws.
+  auto r = f.desk->answer(id, {numbers.back(), "checked in the MTS"});
+  REQUIRE(r.ok());
+  CHECK(r->outcome == PlaceOutcome::kFilled);
+  REQUIRE(r->fills.size() == 1);
+  CHECK(r->fills[0].quantity == 10);
+  auto o = j.get(id);
+  CHECK(o->state == OrderState::kFilled);
+  REQUIRE(o->ref);
+  CHECK(o->ref->order_no == numbers.back());
+  CHECK(f.session_cash(s) == cash_before - 100'400 - r->fills[0].commission);
+  CHECK_FALSE(aaa_frozen(f));
+  auto last = j.last_transition(id);
+  REQUIRE(last.ok());
+  REQUIRE(last->has_value());
+  CHECK((*last)->source == "broker");  // the fill, after the operator's bind
+  auto history = j.order_history(id);
+  bool by_operator = false;
+  for (const JournalEntry& e : *history) {
+    if (e.source == "operator" && e.to_state == "accepted") {
+      by_operator = e.detail.at("evidence").get<std::string>().find("checked in the MTS") !=
+                    std::string::npos;
+    }
+  }
+  CHECK(by_operator);
+  CHECK(f.paper_orders() == 2);  // nothing was sent again
+  // A second answer is refused: the order has its outcome.
+  CHECK(f.desk->answer(id, {std::nullopt, ""}).status().code() == StatusCode::kFailedPrecondition);
+}
+
+TEST_CASE("desk: the operator marks an order that needs attention not placed") {
+  DeskFixture f;
+  const auto s = f.session({"AAA"}, 1'000'000);
+  const domain::OrderId id = order_needing_attention(f, s);
+  auto r = f.desk->answer(id, {std::nullopt, ""});
+  REQUIRE(r.ok());
+  CHECK(r->outcome == PlaceOutcome::kNotPlaced);
+  OrderJournal j(*f.tdb.db);
+  CHECK(j.get(id)->state == OrderState::kNotPlaced);
+  CHECK_FALSE(aaa_frozen(f));
+  // The symbol trades again.
+  CHECK(f.desk->place(f.buy(s, "AAA", 5, from_seoul(kDay, 9, 4)), f.risk(), {}).outcome ==
+        PlaceOutcome::kFilled);
+  // An order that does not need attention takes no answer.
+  CHECK(f.desk->answer(domain::OrderId(id.value() + 1), {std::nullopt, ""}).status().code() ==
+        StatusCode::kFailedPrecondition);
+  CHECK(f.desk->answer(domain::OrderId(999), {std::nullopt, ""}).status().code() ==
+        StatusCode::kNotFound);
+}
+
 TEST_CASE("desk: nothing is sent when the journal cannot be written (I1)") {
   DeskFixture f;
   const auto s = f.session({"AAA"}, 1'000'000);

@@ -19,7 +19,8 @@
 
 namespace quantd::live {
 class LiveService;
-}
+class ReplayDemo;
+}  // namespace quantd::live
 
 namespace quantd::app {
 
@@ -34,6 +35,7 @@ struct ApiContext {
   // Called after the debug clock moved (the daemon wakes its scheduler). May be empty.
   std::function<void()> clock_moved;
   live::LiveService* live = nullptr;  // null: the live routes answer 503
+  live::ReplayDemo* demo = nullptr;   // null: the demo routes answer 503
 };
 
 // Wraps a handler, e.g. with the bearer-token check; the identity is fine.

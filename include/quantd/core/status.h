@@ -83,6 +83,8 @@ class [[nodiscard]] Result {
     assert(ok());
     return std::get<T>(std::move(v_));
   }
+  // The value, or `fallback` on an error (for reads whose failure has a safe answer).
+  T value_or(T fallback) const& { return ok() ? std::get<T>(v_) : std::move(fallback); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }

@@ -126,6 +126,11 @@ class LiveService {
   // leaves the scope halted and returns failed_precondition with what it found.
   Result<nlohmann::json> resume(KillScope scope, std::int64_t id);
 
+  // The operator's answer for a needs_attention order (OrderDesk::answer), on its account's desk.
+  // The session takes the outcome at its next cycle (a bound order's fills, or the target
+  // planned again). Errors as OrderDesk::answer.
+  Result<PlaceResult> answer_order(domain::OrderId id, const OperatorAnswer& answer);
+
   // Ids of running sessions (the scheduler's list).
   std::vector<std::int64_t> running_ids();
   // A scheduler minute: opens its cycle row and queues one evaluation per running session.
@@ -134,7 +139,7 @@ class LiveService {
   // The keyed pool's handler. Never throws.
   void handle(const LiveTask& task);
 
-  // Accounts with their trading state.
+  // Accounts with their trading state (the demo's replay account is not one of them).
   std::vector<AccountRecord> accounts();
   // The latest finished cycle: {minute, started_at, finished_at, sessions, orders_sent,
   // bars_fed, wall_ms, late}, or null before the first.

@@ -73,6 +73,13 @@ struct PlaceResult {
   std::vector<FillApplied> fills;
 };
 
+// The operator's answer for an order that needs attention (LIVE.md §4.3): it is the broker's
+// order `bind_to` (one of the unclaimed candidates), or it was never placed.
+struct OperatorAnswer {
+  std::optional<std::string> bind_to;  // a broker order number; unset = never placed
+  std::string note;                    // the operator's words, kept in the journal
+};
+
 enum class ReconKind : std::uint8_t { kStartup, kCycle, kPeriodic, kResume };
 
 struct ReconReport {
@@ -102,6 +109,14 @@ class OrderDesk {
   // broker); returns the symbols whose order reached an outcome.
   std::vector<domain::Symbol> resolve_unknown();
 
+  // Applies the operator's answer to a needs_attention order of this account: binds it (its
+  // fills applied as the broker reports them) or marks it not placed (its target planned again).
+  // The broker's order book is read first and must hold `bind_to`, unclaimed and matching.
+  // Errors: not_found (no such order here), failed_precondition (not needs_attention; the broker
+  // order is missing, taken or different), unavailable (the book cannot be read; nothing
+  // changed), internal.
+  Result<PlaceResult> answer(domain::OrderId id, const OperatorAnswer& answer);
+
   // See the design note. Errors only when the journal cannot be written; a broker failure is a
   // report with result "incomplete" (and the account halted at startup).
   Result<ReconReport> reconcile(ReconKind kind);
@@ -121,6 +136,8 @@ class OrderDesk {
   };
 
   PlaceResult resolve_locked(const JournalOrder& order, int attempts);
+  // The unclaimed broker orders of `order`'s day that match its terms (LIVE.md §4.3).
+  Result<std::vector<BrokerOrder>> candidates_locked(const JournalOrder& order);
   PlaceResult apply_snapshot_locked(const JournalOrder& order, const BrokerOrder& snapshot);
   // The outcome of an order whose fills of `snapshot` are applied already.
   PlaceResult classify_locked(const JournalOrder& order, const BrokerOrder& snapshot);

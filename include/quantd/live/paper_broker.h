@@ -100,15 +100,21 @@ inline constexpr std::string_view kPaperNoPrice = "APBK0402";
 inline constexpr std::string_view kPaperNothingToCancel = "APBK0403";
 inline constexpr std::string_view kPaperNotEnoughCash = "APBK0952";
 inline constexpr std::string_view kPaperBranch = "00000";
+// Labels of the two simulated accounts: the paper account, and the replay account whose sessions
+// run on the demo's own accelerated clock (never on the daemon's, so never scheduled by it).
+inline constexpr std::string_view kPaperLabel = "paper";
+inline constexpr std::string_view kReplayLabel = "replay";
 
 class PaperBroker final : public Broker {
  public:
-  // Finds the paper account (broker_accounts row 'paper', 'sim', label 'paper'), creating it and
-  // its paper_accounts book with `initial_cash` (KRW, >= 0) when missing, in one transaction. An
+  // Finds the paper account (broker_accounts row 'paper', 'sim', `label`), creating it and its
+  // paper_accounts book with `initial_cash` (KRW, >= 0) when missing, in one transaction. An
   // existing book keeps its cash. Returns the account id, or internal (SQLite's message).
-  // Thread-safe (uses the calling thread's connection).
+  // Thread-safe (uses the calling thread's connection). Labels: kPaperLabel for the paper
+  // account sessions trade on the daemon's clock, kReplayLabel for the demo's replays.
   static Result<domain::AccountId> ensure_account(storage::Database& db, std::int64_t initial_cash,
-                                                  TimestampMs now);
+                                                  TimestampMs now,
+                                                  std::string_view label = kPaperLabel);
 
   // `db` (migrated), `market` and `clock` are not owned and must outlive the broker. `account`
   // must have a paper_accounts row (ensure_account); calls fail with failed_precondition otherwise.

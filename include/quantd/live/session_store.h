@@ -122,10 +122,13 @@ class SessionStore {
   Result<SessionRecord> get(domain::SessionId id);
   // The session's state and its reason (the cheap read a cycle starts with).
   Result<std::pair<SessionState, std::string>> state(domain::SessionId id);
-  // Every session, newest first; only non-terminal ones when `running_only`.
+  // Every session, newest first; with `running_only`, only the non-terminal ones that trade on
+  // the daemon's clock (a replay's session is driven by the demo on its own clock, never here).
   Result<std::vector<SessionRecord>> list(bool running_only);
-  // Ids of sessions that are not stopped or failed, ascending (the scheduler's list).
+  // Ids of the sessions list(true) gives, ascending (the scheduler's list).
   Result<std::vector<std::int64_t>> running_ids();
+  // True when the session trades on the replay account (the demo's).
+  Result<bool> is_replay(domain::SessionId id);
   // The running session of a strategy, if any.
   Result<std::optional<domain::SessionId>> running_for_strategy(domain::StrategyId strategy);
 

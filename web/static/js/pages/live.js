@@ -2,7 +2,7 @@
 // evaluation log, all kept current over server-sent events (live.session, live.order,
 // live.fill, live.cycle, live.account) without a reload.
 import { api, ApiError, subscribe } from '../api.js';
-import { h, toast, confirmDialog, sortableTable, problemAlert, moneyInput } from '../ui.js';
+import { h, toast, confirmDialog, sortableTable, problemAlert, moneyInput, progressBar } from '../ui.js';
 import { lineChart, drawdownChart, candleChart, SERIES_COLORS } from '../charts.js';
 import * as f from '../format.js';
 
@@ -25,7 +25,7 @@ function onLiveEvents(refresh, accept = () => true, ms = 300) {
     if (!accept(e)) return;
     if (!timer) timer = setTimeout(() => { timer = null; refresh(); }, ms);
   };
-  const offs = ['live.session', 'live.order', 'live.fill', 'live.cycle', 'live.account', 'live.reconciliation', 'reconnected']
+  const offs = ['live.session', 'live.order', 'live.fill', 'live.cycle', 'live.account', 'live.reconciliation', 'live.replay', 'reconnected']
     .map((name) => subscribe(name, later));
   return () => { clearTimeout(timer); offs.forEach((off) => off()); };
 }
@@ -65,6 +65,29 @@ function accountCard(v) {
       ], v.holdings, { empty: 'The account holds no shares, and no session owns any.', rowAttrs: (x) => ({ 'data-status': x.status, class: x.status === 'mismatch' ? 'attention' : '' }) })));
 }
 
+// "Try it without a broker": a replay of the sample data on the demo's own clock.
+function demoCard(demo) {
+  const running = demo?.running;
+  const speed = h('select', { id: 'demo-speed', 'aria-label': 'Replay speed' },
+    h('option', { value: '400' }, 'a day every 0.4 s'),
+    h('option', { value: '100' }, 'a day every 0.1 s'),
+    h('option', { value: '1000' }, 'a day every second'));
+  const start = async (e) => {
+    e.target.disabled = true;
+    try {
+      const r = await api.post('/api/live/demo', { pace_ms: Number(speed.value) });
+      location.hash = `#/live/${r.session_id}`;
+    } catch (err) { toast(err.message, 'error'); e.target.disabled = false; }
+  };
+  return h('div', { class: 'card', id: 'demo-card' },
+    h('div', { class: 'card-head' }, h('h2', null, 'Try it without a broker'), h('span', { class: 'badge replay' }, 'replay')),
+    h('div', { class: 'card-body stack' },
+      h('p', { class: 'small' }, 'Watch the live path trade in about a minute: a golden cross on the synthetic sample data (SAMPLE-A), replayed bar by bar on a simulated clock (120 trading days), through quantd\'s paper broker. Orders, fills, the equity curve and the evaluation log appear as they happen, on the same pages a real session uses. No broker, no real money; your paper account is not touched.'),
+      h('div', null, running
+        ? h('a', { class: 'btn', href: `#/live/${demo.session_id}`, id: 'demo-open' }, `Watch the replay (bar ${f.int(demo.bar)} of ${f.int(demo.bars)})`)
+        : h('div', { class: 'actions' }, h('button', { class: 'btn primary', type: 'button', id: 'demo-run', onclick: start }, 'Run a demo live session'), speed))));
+}
+
 export async function livePage() {
   let overview = await api.get('/api/live');
   let accounts = await accountViews(overview);
@@ -72,7 +95,7 @@ export async function livePage() {
 
   function render() {
     const halted = overview.accounts.filter((a) => a.trading_state === 'halted');
-    const running = overview.sessions.filter((s) => RUNNING.has(s.state));
+    const running = overview.sessions.filter((s) => RUNNING.has(s.state) && !s.replay);
     const equity = running.reduce((sum, s) => sum + s.equity, 0);
     const today = running.reduce((sum, s) => sum + s.today_pnl, 0);
     put(body,
@@ -88,7 +111,7 @@ export async function livePage() {
       h('div', { class: 'card' }, h('div', { class: 'card-head' }, h('h2', null, 'Sessions')),
         overview.sessions.length ? sortableTable([
           { key: 'id', label: 'Session', render: (s) => h('a', { href: `#/live/${s.id}` }, `#${s.id}`) },
-          { key: 'strategy_name', label: 'Strategy', render: (s) => h('span', null, s.strategy_name, h('span', { class: 'muted small' }, ` v${s.strategy_version}`)) },
+          { key: 'strategy_name', label: 'Strategy', render: (s) => h('span', null, s.strategy_name, h('span', { class: 'muted small' }, ` v${s.strategy_version}`), s.replay ? h('span', { class: 'badge replay' }, 'replay') : null) },
           { key: 'state', label: 'State', render: (s) => h('span', { class: 'stack-xs' }, sessionBadge(s.state), s.state_reason ? h('span', { class: 'small muted' }, s.state_reason) : null) },
           { key: 'broker', label: 'Broker', hideSm: true },
           { key: 'capital', label: 'Capital', align: 'r', hideSm: true, render: (s) => f.krw(s.capital) },
@@ -101,6 +124,7 @@ export async function livePage() {
           : h('div', { class: 'empty' }, h('h3', null, 'Nothing is live yet'),
             h('p', null, 'Open a strategy and press "Go live" to trade it on the paper account: the same rules as its backtest, evaluated every minute of the KRX session.'),
             h('a', { class: 'btn primary', href: '#/strategies' }, 'Choose a strategy'))),
+      demoCard(overview.demo),
       ...accounts.filter(Boolean).map(accountCard));
   }
   render();
@@ -147,6 +171,48 @@ export async function deactivateDialog(sessionId) {
   }
 }
 
+// An order that needs attention: the operator says which broker order is quantd's, or that none
+// is. Resolves true when an answer was recorded.
+export async function answerDialog(orderId) {
+  let order;
+  try { order = await api.get(`/api/live/orders/${orderId}`); } catch (err) { toast(err.message, 'error'); return false; }
+  const candidates = order.candidates || [];
+  let chosen = null;
+  const note = h('input', { type: 'text', id: 'answer-note', maxlength: '500', placeholder: 'optional: how you checked (kept in the journal)' });
+  const bindButton = h('button', { class: 'btn primary', type: 'button', id: 'answer-bind', disabled: true }, 'This one is quantd\'s');
+  const rows = candidates.map((c) => h('label', { class: 'candidate', 'data-order-no': c.order_no },
+    h('input', { type: 'radio', name: 'candidate', value: c.order_no, onchange: () => { chosen = c.order_no; bindButton.disabled = false; } }),
+    h('span', null, h('strong', null, `#${c.order_no}`), ` at ${c.order_time || '?'} · ${c.side} ${f.int(c.quantity)} ${c.symbol} ${c.type}`,
+      c.type === 'limit' ? ` @ ${f.price(c.limit_price)}` : '', ` · ${f.int(c.filled_qty)} filled, ${f.int(c.remaining_qty)} open`)));
+  const answer = await new Promise((resolve) => {
+    const back = h('div', { class: 'modal-back' });
+    const close = (v) => { back.remove(); resolve(v); };
+    bindButton.onclick = () => close({ bind_to: chosen });
+    back.append(h('div', { class: 'modal', role: 'dialog', 'aria-modal': 'true', id: 'answer-dialog' },
+      h('h2', null, `Which order is quantd's order #${order.id}?`),
+      h('p', null, `quantd sent ${order.side} ${f.int(order.quantity)} ${order.symbol} (${order.type}) at ${f.dateTime(order.sent_at)}, and its answer was lost. The broker shows ${candidates.length} unclaimed orders with the same terms, so quantd will not guess. Compare them with your broker's order history (HTS/MTS), then say which one quantd sent.`),
+      h('div', { class: 'stack-xs', id: 'answer-candidates' }, rows),
+      note,
+      h('p', { class: 'small muted' }, 'Not placed: quantd takes your word that none of these is its order and plans the trade again, so it may send a new order. Choose it only when your broker confirms.'),
+      h('div', { class: 'form-actions' },
+        h('button', { class: 'btn', type: 'button', onclick: () => close(null) }, 'Cancel'),
+        h('button', { class: 'btn danger', type: 'button', id: 'answer-not-placed', onclick: () => close({ not_placed: true }) }, 'None: not placed'),
+        bindButton)));
+    document.body.append(back);
+  });
+  if (!answer) return false;
+  if (note.value.trim()) answer.note = note.value.trim();
+  try {
+    const done = await api.post(`/api/live/orders/${orderId}/answer`, answer);
+    toast(answer.bind_to ? `Order #${orderId} bound to broker order ${answer.bind_to}: ${done.state.replace(/_/g, ' ')}.` : `Order #${orderId} marked not placed; the strategy's target is planned again.`);
+    return true;
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+    toast(err.message, 'error');
+    return false;
+  }
+}
+
 export async function liveSessionPage(id) {
   const load = async () => {
     const s = await api.get(`/api/live/sessions/${id}`);
@@ -160,7 +226,8 @@ export async function liveSessionPage(id) {
       s.last_bar ? api.get(`/api/bars/${encodeURIComponent(s.symbols[0])}?interval=${s.interval}&to=${encodeURIComponent(s.last_bar)}&limit=${s.interval === '1d' ? 120 : 390}`).catch(() => []) : Promise.resolve([]),
     ]);
     const account = overview.accounts.find((a) => a.id === s.account_id);
-    return { s, account, equity, orders, fills, evaluations, bars };
+    const demo = overview.demo?.session_id === s.id ? overview.demo : null;
+    return { s, account, demo, equity, orders, fills, evaluations, bars };
   };
   let data = await load();
   const removers = [];
@@ -197,7 +264,13 @@ export async function liveSessionPage(id) {
   function render() {
     const { s, orders, fills, evaluations } = data;
     const running = RUNNING.has(s.state);
-    const actions = h('div', { class: 'actions' },
+    const replayRunning = s.replay && data.demo?.running;
+    const actions = s.replay ? h('div', { class: 'actions' },
+      replayRunning && s.state !== 'stopping' ? h('button', { class: 'btn danger', type: 'button', id: 'replay-stop', onclick: async () => {
+        try { await api.post('/api/live/demo/stop', {}); toast('Stopping the replay: it sells on the next bar.'); } catch (e) { toast(e.message, 'error'); }
+      } }, 'Stop replay') : null,
+      !replayRunning ? h('a', { class: 'btn', href: '#/live' }, 'Run another') : null)
+    : h('div', { class: 'actions' },
       s.strategy_id ? h('a', { class: 'btn', href: `#/strategies/${s.strategy_id}` }, 'Strategy') : null,
       running && s.state !== 'halted' ? h('button', { class: 'btn', type: 'button', id: 'session-pause', onclick: async () => {
         try { await api.post('/api/live/kill', { scope: 'session', id: s.id, reason: 'paused from the browser' }); toast('Session paused: evaluating, sending nothing.'); } catch (e) { toast(e.message, 'error'); }
@@ -216,9 +289,14 @@ export async function liveSessionPage(id) {
         actions),
       data.account?.trading_state === 'halted' && running ? h('div', { class: 'alert warn', id: 'paused-banner' }, h('strong', null, 'Trading is paused. '),
         `${data.account.state_reason || 'kill switch'}: this session keeps evaluating every bar and records what it would do; it sends nothing until trading resumes.`) : null,
-      s.data_note ? h('div', { class: 'alert warn' }, s.data_note) : null,
+      s.replay ? h('div', { class: 'alert info', id: 'replay-banner' }, h('strong', null, 'A replay, not live trading. '),
+        `Stored bars of ${s.symbols.join(', ')} on a simulated clock, through quantd's paper broker: the live path (evaluation, orders, journal, fills) exactly as a real session runs it, faster. No broker and no real money are involved.`,
+        data.demo ? h('div', { class: 'replay-progress' }, progressBar(data.demo.bars ? data.demo.bar / data.demo.bars : 0),
+          h('span', { class: 'small muted' }, data.demo.running ? `bar ${f.int(data.demo.bar)} of ${f.int(data.demo.bars)} · clock ${f.dateTime(data.demo.clock)}` : `finished after ${f.int(data.demo.bar)} of ${f.int(data.demo.bars)} bars`)) : null) : null,
+      s.data_note && !s.replay ? h('div', { class: 'alert warn' }, s.data_note) : null,
       attention.length ? h('div', { class: 'alert error', id: 'attention' }, h('strong', null, `${attention.length} order${attention.length > 1 ? 's need' : ' needs'} a look. `),
-        attention[0].what_quantd_does) : null,
+        attention[0].what_quantd_does,
+        attention.filter((o) => o.state === 'needs_attention').map((o) => h('div', null, h('button', { class: 'btn', type: 'button', 'data-answer': o.id, onclick: () => answerDialog(o.id) }, `Decide order #${o.id}`)))) : null,
       h('div', { class: 'metrics' },
         metricCard('Equity', f.krw(s.equity), `capital ${f.krw(s.capital)}`),
         metricCard('P&L', pnl(s.pnl), f.pct(s.pnl / s.capital, 2, true)),
@@ -246,7 +324,8 @@ export async function liveSessionPage(id) {
           { key: 'side', label: 'Side', render: (o) => h('span', { class: o.side === 'buy' ? 'up' : 'down' }, o.side) },
           { key: 'quantity', label: 'Qty', align: 'r', render: (o) => f.int(o.quantity) },
           { key: 'type', label: 'Type', hideSm: true },
-          { key: 'state', label: 'State', render: (o) => h('span', { class: 'stack-xs' }, orderBadge(o), o.reject_message ? h('span', { class: 'small muted' }, o.reject_message) : null, o.attention ? h('span', { class: 'small' }, o.what_quantd_does) : null) },
+          { key: 'state', label: 'State', render: (o) => h('span', { class: 'stack-xs' }, orderBadge(o), o.reject_message ? h('span', { class: 'small muted' }, o.reject_message) : null, o.attention ? h('span', { class: 'small' }, o.what_quantd_does) : null,
+            o.state === 'needs_attention' ? h('button', { class: 'btn small', type: 'button', onclick: () => answerDialog(o.id) }, 'Decide') : null) },
           { key: 'avg_price', label: 'Fill price', align: 'r', render: (o) => (o.avg_price ? f.price(o.avg_price) : f.DASH) },
           { key: 'reason', label: 'Reason', hideSm: true },
         ], orders, { initial: { key: 'id', desc: true }, pageSize: 50, empty: 'No orders yet.', rowAttrs: (o) => ({ class: o.attention ? 'attention' : '', 'data-order-state': o.state }) })),
