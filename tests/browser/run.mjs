@@ -244,6 +244,7 @@ async function run() {
   await fitsPhone('compare');
 
   await runLive(page, fitsPhone);
+  await runDemo(page, fitsPhone);
   check(pageErrors.length === 0, `no errors in the page: ${pageErrors.join(' | ')}`);
 }
 
@@ -376,6 +377,41 @@ async function runLive(page, fitsPhone) {
   check(final.state === 'stopped' && final.positions.length === 0, `stopped flat (state ${final.state}, ${final.positions.length} positions)`);
   await page.locator('#kill[hidden]').waitFor({ state: 'attached' });
   await shot(page, '16-live-stopped', false);
+}
+
+// "Try it without a broker": the replay demo from the Live page, watched to its end.
+async function runDemo(page, fitsPhone) {
+  step = 'demo: run a replay from the Live page';
+  const base = `http://127.0.0.1:${daemon.port}`;
+  const get = async (path) => (await fetch(`${base}${path}`)).json();
+  await page.setViewportSize(LAPTOP);
+  await page.goto(`${base}/#/live`);
+  await page.locator('#demo-card #demo-run').waitFor();
+  await page.selectOption('#demo-speed', '100');
+  await page.click('#demo-run');
+  await page.waitForURL(/#\/live\/\d+$/);
+  const sessionId = Number(page.url().split('/').pop());
+  await page.locator('#replay-banner').waitFor();
+  check((await page.textContent('#replay-banner')).includes('not live trading'), 'the replay says it is not live trading');
+  check(await page.locator('#session-pause').count() === 0, 'a replay has no Pause (the kill switch is real trading\'s)');
+  check(await page.locator('#kill[hidden]').count() === 1, 'the kill switch stays hidden: a replay is not trading');
+  step = 'demo: orders arrive as the replay runs';
+  await page.evaluate(() => { window.__sameDocument = true; });
+  await page.locator('#live-orders tbody tr[data-order-state="filled"]').first().waitFor({ timeout: 30000 });
+  await shot(page, '17-demo-replay', false);
+  step = 'demo: the replay ends flat';
+  await page.locator('#replay-banner', { hasText: 'finished after 120 of 120 bars' }).waitFor({ timeout: 60000 });
+  check(await page.evaluate(() => window.__sameDocument === true), 'the replay page updated without a reload');
+  const s = await get(`/api/live/sessions/${sessionId}`);
+  check(s.replay === true && s.state === 'stopped' && s.positions.length === 0, `replay stopped flat (state ${s.state})`);
+  const orders = await get(`/api/live/sessions/${sessionId}/orders`);
+  check(orders.length >= 4, `the replay traded (${orders.length} orders)`);
+  const shown = await page.locator('#live-orders tbody tr[data-order-state]').count();
+  check(shown === Math.min(orders.length, 50), `every order is listed (${shown} of ${orders.length})`);
+  await page.setViewportSize(PHONE);
+  await fitsPhone('replay');
+  await shot(page, '18-phone-demo', false);
+  await page.setViewportSize(LAPTOP);
 }
 
 let failed = false;

@@ -94,7 +94,8 @@ function setupKillSwitch() {
     try {
       const live = await api.get('/api/live');
       engaged = live.kill_switch.engaged;
-      const anything = engaged || live.sessions.some((s) => !['stopped', 'failed'].includes(s.state));
+      // A replay (the demo) is not trading: the switch is for sessions on the real clock.
+      const anything = engaged || live.sessions.some((s) => !s.replay && !['stopped', 'failed'].includes(s.state));
       button.hidden = !anything;
       button.classList.toggle('engaged', engaged);
       button.dataset.engaged = String(engaged);

@@ -111,7 +111,7 @@ export async function livePage() {
       h('div', { class: 'card' }, h('div', { class: 'card-head' }, h('h2', null, 'Sessions')),
         overview.sessions.length ? sortableTable([
           { key: 'id', label: 'Session', render: (s) => h('a', { href: `#/live/${s.id}` }, `#${s.id}`) },
-          { key: 'strategy_name', label: 'Strategy', render: (s) => h('span', null, s.strategy_name, h('span', { class: 'muted small' }, ` v${s.strategy_version}`), s.replay ? h('span', { class: 'badge replay' }, 'replay') : null) },
+          { key: 'strategy_name', label: 'Strategy', render: (s) => h('span', null, s.strategy_name, s.strategy_version ? h('span', { class: 'muted small' }, ` v${s.strategy_version}`) : null, s.replay ? h('span', { class: 'badge replay' }, 'replay') : null) },
           { key: 'state', label: 'State', render: (s) => h('span', { class: 'stack-xs' }, sessionBadge(s.state), s.state_reason ? h('span', { class: 'small muted' }, s.state_reason) : null) },
           { key: 'broker', label: 'Broker', hideSm: true },
           { key: 'capital', label: 'Capital', align: 'r', hideSm: true, render: (s) => f.krw(s.capital) },
@@ -284,7 +284,7 @@ export async function liveSessionPage(id) {
       h('div', { class: 'crumbs' }, h('a', { href: '#/live' }, 'Live'), ` / Session #${s.id}`),
       h('div', { class: 'page-head' },
         h('div', null, h('h1', null, s.strategy_name, ' ', sessionBadge(s.state)),
-          h('p', { class: 'sub' }, `v${s.strategy_version} · ${s.symbols.join(', ')} · ${s.interval} bars · ${s.broker} broker · trading since ${f.barTime(s.trade_from, s.interval)}`,
+          h('p', { class: 'sub' }, `${s.strategy_version ? `v${s.strategy_version}` : 'demo strategy'} · ${s.symbols.join(', ')} · ${s.interval} bars · ${s.broker} broker · trading since ${f.barTime(s.trade_from, s.interval)}`,
             s.state_reason ? h('span', null, ' · ', h('strong', null, s.state_reason)) : null)),
         actions),
       data.account?.trading_state === 'halted' && running ? h('div', { class: 'alert warn', id: 'paused-banner' }, h('strong', null, 'Trading is paused. '),
