@@ -6,7 +6,7 @@
 // usage: node run.mjs QUANTD_BINARY SCREENSHOT_DIR
 // Starts its own quantd on 127.0.0.1 (port 0) with a temporary database; exits non-zero on the
 // first failed check, naming it. Screenshots (PNG) are written to SCREENSHOT_DIR.
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -37,8 +37,8 @@ function check(condition, what) {
   if (!condition) throw new Error(`check failed: ${what}`);
 }
 
-async function startDaemon(db = 'quantd.db', extra = []) {
-  const proc = spawn(binary, ['serve', '--listen', '127.0.0.1:0', '--db', join(work, db), ...extra], { stdio: ['ignore', 'ignore', 'pipe'] });
+async function startDaemon(db = 'quantd.db', extra = [], env = {}) {
+  const proc = spawn(binary, ['serve', '--listen', '127.0.0.1:0', '--db', join(work, db), ...extra], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
   let log = '';
   const port = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`quantd did not start:\n${log}`)), 20000);
@@ -245,6 +245,7 @@ async function run() {
 
   await runLive(page, fitsPhone);
   await runDemo(page, fitsPhone);
+  await runAttention(page);
   check(pageErrors.length === 0, `no errors in the page: ${pageErrors.join(' | ')}`);
 }
 
@@ -412,6 +413,58 @@ async function runDemo(page, fitsPhone) {
   await fitsPhone('replay');
   await shot(page, '18-phone-demo', false);
   await page.setViewportSize(LAPTOP);
+}
+
+// An order whose answer was lost while the broker shows two matching orders: quantd waits for
+// the operator, who binds it from the session page; the session then resumes.
+async function runAttention(page) {
+  step = 'attention: the daemon dies between send and answer';
+  daemon.proc.kill('SIGKILL');
+  const clock = '--debug-clock=2024-11-04T08:50:00+09:00';
+  daemon = await startDaemon('attention.db', [clock, '--debug-crash'], { QUANTD_CRASH_AT: 'after_send' });
+  let base = `http://127.0.0.1:${daemon.port}`;
+  const post = async (path, body) => fetch(`${base}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body ?? {}) });
+  const get = async (path) => (await fetch(`${base}${path}`)).json();
+  await post('/api/sample-data');
+  const strategy = await (await post('/api/strategies', {
+    name: 'Day momentum', interval: '1d', symbols: ['SAMPLE-A'],
+    script: 'buy  when close > close[1]\nsell when close < close[1]\nsize 90% equity\n',
+  })).json();
+  check((await post(`/api/strategies/${strategy.id}/activate`, { broker: 'paper', capital: 10000000 })).status === 202, 'activated');
+  const exited = new Promise((res) => daemon.proc.on('exit', res));
+  let died = false;
+  for (const day of ['2024-11-04', '2024-11-05', '2024-11-06', '2024-11-07', '2024-11-08', '2024-11-11']) {
+    try { await post('/api/debug/clock', { ts: `${day} 15:32` }); } catch { died = true; break; }
+    const gone = await Promise.race([exited.then(() => true), new Promise((res) => setTimeout(() => res(false), 1500))]);
+    if (gone) { died = true; break; }
+  }
+  check(died, 'the armed crash point aborted the daemon after sending');
+  step = 'attention: someone placed the same order by hand';
+  const db = join(work, 'attention.db');
+  const ours = execFileSync('sqlite3', [db, 'SELECT order_no FROM paper_orders ORDER BY order_no DESC LIMIT 1']).toString().trim();
+  execFileSync('sqlite3', [db, "INSERT INTO paper_orders(account_id, order_no, order_date, order_ts, symbol, market, side, order_type, quantity, limit_price, trigger_price, bar_ts, bar_interval, cancelled_qty, status) " +
+    `SELECT account_id, '0000009999', order_date, order_ts, symbol, market, side, order_type, quantity, limit_price, trigger_price, bar_ts, bar_interval, quantity, 'cancelled' FROM paper_orders WHERE order_no = '${ours}'`]);
+  const last = execFileSync('sqlite3', [db, "SELECT strftime('%Y-%m-%dT%H:%M:%S+09:00', max(ts) / 1000 + 9 * 3600, 'unixepoch') FROM journal"]).toString().trim();
+  daemon = await startDaemon('attention.db', [`--debug-clock=${last}`]);
+  base = `http://127.0.0.1:${daemon.port}`;
+  const waiting = await get('/api/live/orders?state=needs_attention');
+  check(waiting.length === 1, `one order needs attention (${waiting.length})`);
+
+  step = 'attention: the operator binds it from the session page';
+  await page.goto(`${base}/#/live/${waiting[0].session_id}`);
+  await page.locator(`#attention [data-answer="${waiting[0].id}"]`).waitFor();
+  await page.click(`#attention [data-answer="${waiting[0].id}"]`);
+  await page.locator('#answer-dialog').waitFor();
+  check(await page.locator('#answer-candidates label.candidate').count() === 2, 'the dialog lists both candidates');
+  await page.check(`label.candidate[data-order-no="${ours}"] input`);
+  await page.fill('#answer-note', 'the earlier one in the MTS is quantd\'s');
+  await shot(page, '19-needs-attention', false);
+  await page.click('#answer-bind');
+  await page.locator('#attention').waitFor({ state: 'detached' });  // over live.order, no reload
+  const bound = await get(`/api/live/orders/${waiting[0].id}`);
+  check(bound.broker_order_no === ours && bound.history.some((e) => e.source === 'operator'), 'bound to the chosen broker order, by the operator');
+  await page.click('#session-resume');
+  await page.locator('.page-head [data-state="active"]').waitFor();
 }
 
 let failed = false;

@@ -171,6 +171,9 @@ export async function deactivateDialog(sessionId) {
   }
 }
 
+// The broker's "HHMMSS" order time as "HH:MM:SS".
+const hhmmss = (t) => (/^\d{6}$/.test(t || '') ? `${t.slice(0, 2)}:${t.slice(2, 4)}:${t.slice(4)}` : (t || '?'));
+
 // An order that needs attention: the operator says which broker order is quantd's, or that none
 // is. Resolves true when an answer was recorded.
 export async function answerDialog(orderId) {
@@ -182,7 +185,7 @@ export async function answerDialog(orderId) {
   const bindButton = h('button', { class: 'btn primary', type: 'button', id: 'answer-bind', disabled: true }, 'This one is quantd\'s');
   const rows = candidates.map((c) => h('label', { class: 'candidate', 'data-order-no': c.order_no },
     h('input', { type: 'radio', name: 'candidate', value: c.order_no, onchange: () => { chosen = c.order_no; bindButton.disabled = false; } }),
-    h('span', null, h('strong', null, `#${c.order_no}`), ` at ${c.order_time || '?'} · ${c.side} ${f.int(c.quantity)} ${c.symbol} ${c.type}`,
+    h('span', null, h('strong', null, `#${c.order_no}`), ` at ${hhmmss(c.order_time)} · ${c.side} ${f.int(c.quantity)} ${c.symbol} ${c.type}`,
       c.type === 'limit' ? ` @ ${f.price(c.limit_price)}` : '', ` · ${f.int(c.filled_qty)} filled, ${f.int(c.remaining_qty)} open`)));
   const answer = await new Promise((resolve) => {
     const back = h('div', { class: 'modal-back' });
