@@ -188,32 +188,10 @@ TEST_CASE("desk: a failed read of the order book is never taken as empty (I4)") 
         PlaceOutcome::kFilled);
 }
 
-TEST_CASE("desk: two unclaimed matching broker orders need the operator") {
-  DeskFixture f;
-  const auto s = f.session({"AAA"}, 1'000'000);
-  // Someone else places the same order at the broker, twice, while quantd's answer is lost.
-  OrderRequest outside;
-  outside.symbol = domain::Symbol("AAA");
-  outside.side = domain::Side::kBuy;
-  outside.quantity = 10;
-  outside.type = OrderType::kMarket;
-  outside.bar_ts = from_seoul(kDay, 9, 4);
-  REQUIRE(f.broker->submit(outside).outcome == SendOutcome::kAccepted);
-  PaperFaults faults;
-  faults.accept_then_drop = 1;
-  f.broker->set_faults(faults);
-  const PlaceResult r = f.desk->place(f.buy(s, "AAA", 10, from_seoul(kDay, 9, 4)), f.risk(), {});
-  CHECK(r.outcome == PlaceOutcome::kUnresolved);
-  OrderJournal j(*f.tdb.db);
-  CHECK(j.get(*r.order)->state == OrderState::kNeedsAttention);
-  auto frozen = j.symbol_frozen(f.account, domain::Symbol("AAA"));
-  REQUIRE(frozen.ok());
-  CHECK(*frozen);
-}
-
 namespace {
 
-// The desk of the test above, with its order waiting for the operator; returns the order.
+// Someone places the same order at the broker while quantd's answer is lost: quantd's order
+// then waits for the operator. Returns it.
 domain::OrderId order_needing_attention(DeskFixture& f, domain::SessionId s) {
   OrderRequest outside;
   outside.symbol = domain::Symbol("AAA");
@@ -251,6 +229,15 @@ bool aaa_frozen(DeskFixture& f) {
 }
 
 }  // namespace
+
+TEST_CASE("desk: two unclaimed matching broker orders need the operator") {
+  DeskFixture f;
+  const auto s = f.session({"AAA"}, 1'000'000);
+  const domain::OrderId id = order_needing_attention(f, s);
+  OrderJournal j(*f.tdb.db);
+  CHECK(j.get(id)->state == OrderState::kNeedsAttention);
+  CHECK(aaa_frozen(f));
+}
 
 TEST_CASE("desk: the operator binds an order that needs attention to the broker's order") {
   DeskFixture f;
