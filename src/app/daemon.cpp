@@ -19,6 +19,7 @@
 #include "quantd/http/router.h"
 #include "quantd/http/server.h"
 #include "quantd/http/static_assets.h"
+#include "quantd/kis/kis_broker.h"
 #include "quantd/live/live_service.h"
 #include "quantd/live/market_data.h"
 #include "quantd/live/paper_broker.h"
@@ -110,7 +111,8 @@ struct Daemon::Impl {
   std::unique_ptr<workers::WorkerPool<bus::RunBacktest>> backtest_pool;
   // Live trading (issue 9): bars from the replay feed, the paper broker, the live service, and
   // the keyed pool that runs one task of a session at a time.
-  std::unique_ptr<live::ReplaySource> live_source;
+  std::unique_ptr<live::MinuteBarSource> live_source;
+  std::shared_ptr<kis::KisRest> kis_rest;  // live.broker or live.feed "kis": one per app key
   std::unique_ptr<live::MarketDataService> market;
   std::unique_ptr<live::LiveService> live_service;
   std::unique_ptr<workers::KeyedWorkerPool<live::LiveTask>> live_pool;
@@ -190,11 +192,30 @@ void Daemon::Impl::stop() {
 }
 
 Status Daemon::Impl::start_live() {
-  if (config.live.broker != "paper") {
-    return Status::invalid_argument("live.broker = \"" + config.live.broker +
-                                    "\" is not available in this build; use \"paper\"");
+  live::LiveServiceConfig lc = live_config(config);
+  if (config.live.broker == "kis" || config.live.feed == "kis") {
+    auto env = kis::parse_environment(config.kis.environment);
+    auto account = kis::parse_account(config.kis.account);
+    if (!account.ok())
+      return Status::invalid_argument("kis.account: " + account.status().message());
+    kis::KisRestOptions o;
+    o.environment = *env;
+    o.rest_url = config.kis.rest_url;
+    o.rate_per_s = config.kis.rate_limit_per_s;
+    o.ca_file = config.kis.ca_file;
+    auto rest =
+        kis::KisRest::create(o, {config.kis.app_key, config.kis.app_secret, *account}, *db, *clock);
+    if (!rest.ok()) return rest.status();
+    kis_rest = std::move(rest).value();
+    lc.kis = live::KisAccountConfig{config.kis.environment, kis::mask_account(*account)};
+    spdlog::info("kis: {} environment, account {}", config.kis.environment,
+                 kis::mask_account(*account));
   }
-  live_source = std::make_unique<live::ReplaySource>(*db);
+  if (config.live.feed == "kis") {
+    live_source = std::make_unique<kis::KisChartSource>(kis_rest);
+  } else {
+    live_source = std::make_unique<live::ReplaySource>(*db);
+  }
   market = std::make_unique<live::MarketDataService>(*live_source);
   live_pool = std::make_unique<workers::KeyedWorkerPool<live::LiveTask>>(
       "live", config.live.pool.workers, static_cast<std::size_t>(config.live.pool.queue_capacity),
@@ -211,9 +232,16 @@ Status Daemon::Impl::start_live() {
       *clock,
       calendar,
       *market,
-      live_config(config),
+      lc,
       compile_for_live,
       [this, paper](const live::AccountRecord& a) -> Result<std::unique_ptr<live::Broker>> {
+        if (a.broker == "kis") {
+          if (!kis_rest) {
+            return Status::failed_precondition("account " + std::to_string(a.id.value()) +
+                                               " is a KIS account, and KIS is not configured");
+          }
+          return std::unique_ptr<live::Broker>(std::make_unique<kis::KisBroker>(kis_rest, *clock));
+        }
         if (a.broker != "paper") {
           return Status::failed_precondition("account " + std::to_string(a.id.value()) + " (" +
                                              a.broker + ") needs a broker this build lacks");
@@ -232,7 +260,6 @@ Status Daemon::Impl::start_live() {
         backtest_service.publish(std::string(event), data);
       }};
   live_service = std::make_unique<live::LiveService>(std::move(deps));
-  const live::LiveServiceConfig lc = live_config(config);
   demo = std::make_unique<live::ReplayDemo>(
       live::ReplayDemoDeps{*db, calendar, lc.session, lc.defaults, paper, compile_for_live,
                            [this](std::string_view event, const nlohmann::json& data) {

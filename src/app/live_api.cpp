@@ -287,6 +287,12 @@ http::Response list_live(const ApiContext& ctx, const http::Request&) {
          {"trading_state", live::to_string(a.trading_state)},
          {"state_reason", a.state_reason.empty() ? json(nullptr) : json(a.state_reason)}});
   }
+  // What "Go live" may choose: quantd's simulator always, KIS when configured (the account
+  // masked; the real environment is real money and the UI asks for a deliberate confirmation).
+  json brokers = json::array({{{"name", "paper"}, {"environment", "sim"}, {"account", nullptr}}});
+  if (const auto& k = ctx.live->kis()) {
+    brokers.push_back({{"name", "kis"}, {"environment", k->environment}, {"account", k->label}});
+  }
   return http::json(200, {{"sessions", list},
                           {"accounts", accounts},
                           {"kill_switch", {{"engaged", halted}}},
@@ -294,7 +300,8 @@ http::Response list_live(const ApiContext& ctx, const http::Request&) {
                           {"demo", ctx.demo ? ctx.demo->status() : json(nullptr)},
                           {"defaults",
                            {{"risk", live::to_json(ctx.live->defaults().risk)},
-                            {"paper_cash", ctx.live->paper_cash()}}}});
+                            {"paper_cash", ctx.live->paper_cash()},
+                            {"brokers", brokers}}}});
 }
 
 http::Response get_session(const ApiContext& ctx, const http::Request& request) {

@@ -10,6 +10,8 @@
 #include <set>
 #include <sstream>
 
+#include "quantd/core/url.h"
+
 namespace quantd::config {
 namespace {
 
@@ -293,10 +295,10 @@ Result<Config> parse_config(std::string_view text, std::string_view source) {
       errors.push_back("key 'live.broker': must be \"paper\" or \"kis\", got \"" + c.live.broker +
                        "\"");
     }
-    if (c.live.feed != "replay") {
+    if (c.live.feed != "replay" && c.live.feed != "kis") {
       errors.push_back(
           "key 'live.feed': must be \"replay\" (stored bars released on the daemon's "
-          "clock), got \"" +
+          "clock) or \"kis\" (KIS's minute charts), got \"" +
           c.live.feed + "\"");
     }
     if (c.live.order_type != "market" && c.live.order_type != "limit") {
@@ -343,6 +345,9 @@ Result<Config> parse_config(std::string_view text, std::string_view source) {
     r.string("app_key", c.kis.app_key);
     r.string("app_secret", c.kis.app_secret);
     r.string("account", c.kis.account);
+    r.string("rest_url", c.kis.rest_url);
+    r.number("rate_limit_per_s", c.kis.rate_limit_per_s, 0, 18);
+    r.string("ca_file", c.kis.ca_file);
     r.finish();
     if (c.kis.environment != "paper" && c.kis.environment != "real") {
       errors.push_back("key 'kis.environment': must be \"paper\" or \"real\"");
@@ -394,10 +399,19 @@ Status validate(const Config& c) {
         "listening on " + c.server.host +
         " (beyond loopback) requires server.auth_token or QUANTD_AUTH_TOKEN");
   }
-  if (c.live.broker == "kis" &&
+  if (!c.kis.rest_url.empty()) {
+    auto url = parse_url(c.kis.rest_url);
+    if (!url.ok()) return Status::invalid_argument("kis.rest_url: " + url.status().message());
+    if (!url->https() && !is_loopback_host(url->host)) {
+      return Status::invalid_argument(
+          "kis.rest_url: plain http is accepted only for a loopback host (a local mock)");
+    }
+  }
+  if ((c.live.broker == "kis" || c.live.feed == "kis") &&
       (c.kis.app_key.empty() || c.kis.app_secret.empty() || c.kis.account.empty())) {
     return Status::invalid_argument(
-        "live.broker = \"kis\" requires kis.app_key, kis.app_secret and kis.account (or "
+        "live.broker = \"kis\" (or live.feed = \"kis\") requires kis.app_key, kis.app_secret and "
+        "kis.account (or "
         "QUANTD_KIS_APP_KEY, QUANTD_KIS_APP_SECRET, QUANTD_KIS_ACCOUNT)");
   }
   return {};

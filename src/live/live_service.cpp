@@ -77,6 +77,33 @@ Result<LiveService::Account*> LiveService::paper_account() {
   return account(*id);
 }
 
+Result<LiveService::Account*> LiveService::account_for(const std::string& broker) {
+  if (broker == "paper") return paper_account();
+  if (broker != "kis" || !deps_.config.kis) {
+    return Status::invalid_argument("unknown broker '" + broker + "'");
+  }
+  const KisAccountConfig& k = *deps_.config.kis;
+  try {
+    SQLite::Statement add(deps_.db.connection(),
+                          "INSERT INTO broker_accounts(broker, environment, label, created_at) "
+                          "VALUES('kis', ?, ?, ?) ON CONFLICT(broker, environment, label) DO "
+                          "NOTHING");
+    add.bind(1, k.environment);
+    add.bind(2, k.label);
+    add.bind(3, deps_.clock.now());
+    add.exec();
+    SQLite::Statement find(deps_.db.connection(),
+                           "SELECT id FROM broker_accounts WHERE broker = 'kis' AND environment = "
+                           "? AND label = ?");
+    find.bind(1, k.environment);
+    find.bind(2, k.label);
+    if (!find.executeStep()) return Status::internal("the KIS account row vanished");
+    return account(domain::AccountId(find.getColumn(0).getInt64()));
+  } catch (const std::exception& e) {
+    return Status::internal(std::string("cannot create the KIS account: ") + e.what());
+  }
+}
+
 Status LiveService::start() {
   auto paper = paper_account();
   if (!paper.ok()) return paper.status();
@@ -126,11 +153,12 @@ Result<SessionRecord> LiveService::activate(domain::StrategyId strategy_id,
   storage::StrategyRepository strategies(deps_.db);
   auto strategy = strategies.get(strategy_id);
   if (!strategy.ok()) return strategy.status();
-  if (request.broker != "paper") {
+  if (request.broker != "paper" && !(request.broker == "kis" && deps_.config.kis)) {
     errors.push_back({"broker", request.broker == "kis"
-                                    ? "the KIS broker is not available in this build yet; use "
-                                      "\"paper\" (quantd's simulated broker)"
-                                    : "unknown broker '" + request.broker + "'; use \"paper\""});
+                                    ? "KIS is not configured: set live.broker = \"kis\" and the "
+                                      "kis keys (docs/live.md), or use \"paper\""
+                                    : "unknown broker '" + request.broker + "'; use \"paper\"" +
+                                          (deps_.config.kis ? " or \"kis\"" : "")});
   }
   if (!request.capital) {
     errors.push_back({"capital", "is required: the KRW this session may use, e.g. 10000000"});
@@ -158,11 +186,15 @@ Result<SessionRecord> LiveService::activate(domain::StrategyId strategy_id,
                                   " is already live (session " +
                                   std::to_string((*running)->value()) + "); deactivate it first");
   }
-  auto paper = paper_account();
+  auto paper = account_for(errors.empty() ? request.broker : std::string("paper"));
   if (!paper.ok()) return paper.status();
   if (errors.empty() && request.capital) {
     // The capitals of the account's sessions must fit in what the account holds.
-    auto view = (*paper)->broker->account();
+    auto view = (*paper)->desk->broker_account();
+    if (!view.ok() && request.broker != "paper") {
+      errors.push_back({"broker", "the " + request.broker +
+                                      " account cannot be read now: " + view.status().message()});
+    }
     if (view.ok()) {
       std::int64_t allocated = 0;
       auto sessions = store_.list(true);
@@ -177,7 +209,8 @@ Result<SessionRecord> LiveService::activate(domain::StrategyId strategy_id,
       const double free = value - static_cast<double>(allocated);
       if (static_cast<double>(*request.capital) > free) {
         errors.push_back({"capital", format_krw(static_cast<double>(*request.capital)) +
-                                         " KRW is more than the paper account has unallocated (" +
+                                         " KRW is more than the " + request.broker +
+                                         " account has unallocated (" +
                                          format_krw(std::max(0.0, free)) + " KRW)"});
       }
     }

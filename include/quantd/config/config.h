@@ -52,12 +52,15 @@ struct KisConfig {
   std::string app_key;                // secret
   std::string app_secret;             // secret
   std::string account;                // secret, "12345678-01"
+  std::string rest_url;         // empty: the environment's own; http:// only for a loopback mock
+  double rate_limit_per_s = 0;  // 0: 15 real, 0.9 paper (KIS allows 18 and 1)
+  std::string ca_file;          // trust these CAs instead of the system's (a private test CA)
 };
 
 struct LiveConfig {
   PoolConfig pool{1, 1024};
   std::string broker = "paper";       // "paper" or "kis"
-  std::string feed = "replay";        // where live bars come from: "replay" (stored bars)
+  std::string feed = "replay";        // live bars: "replay" (stored bars) or "kis" (KIS charts)
   int min_warmup_bars = 0;            // history fed at activation beyond the strategy's own need
   std::string order_type = "market";  // sent at once: "market" or "limit" (marketable, collared)
   double collar_bps = 50;             // a marketable limit's distance from the reference price

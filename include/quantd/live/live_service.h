@@ -59,7 +59,14 @@ struct AccountRecord {
   std::string state_reason;
 };
 
+// The KIS account of this daemon (live.broker = "kis"), as the account list shows it.
+struct KisAccountConfig {
+  std::string environment;  // "paper" (모의투자) or "real"
+  std::string label;        // the masked account number, "5012****-01"
+};
+
 struct LiveServiceConfig {
+  std::optional<KisAccountConfig> kis;  // set when KIS is configured
   LiveOptions session;
   DeskOptions desk;
   SessionSettings defaults;               // costs, policy, order type and risk of a new session
@@ -154,6 +161,8 @@ class LiveService {
   const SessionSettings& defaults() const { return deps_.config.defaults; }
   // The paper account's starting cash.
   std::int64_t paper_cash() const { return deps_.config.paper_cash; }
+  // The KIS account, when configured.
+  const std::optional<KisAccountConfig>& kis() const { return deps_.config.kis; }
 
  private:
   struct Account {
@@ -170,6 +179,8 @@ class LiveService {
 
   Result<Account*> account(domain::AccountId id);
   Result<Account*> paper_account();
+  // The account a new session of `broker` ("paper" or "kis") trades on, created on first use.
+  Result<Account*> account_for(const std::string& broker);
   LiveSession* session(std::int64_t id);
   void run_session_task(const LiveTask& task);
   void finish_cycles(std::int64_t session, TimestampMs minute, const CycleStats& stats);

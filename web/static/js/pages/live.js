@@ -434,6 +434,26 @@ function intentText(i) {
   return `buy: ${what}`;
 }
 
+// Real money: the user types the masked account number to confirm. Resolves true when typed.
+function realMoneyDialog(text, account) {
+  return new Promise((resolve) => {
+    const input = h('input', { type: 'text', id: 'real-money-account', autocomplete: 'off', placeholder: account });
+    const go = h('button', { class: 'btn danger', type: 'button', id: 'real-money-go', disabled: true }, 'Trade with real money');
+    const back = h('div', { class: 'modal-back' });
+    const close = (v) => { back.remove(); resolve(v); };
+    input.addEventListener('input', () => { go.disabled = input.value.trim() !== account; });
+    go.onclick = () => close(true);
+    back.append(h('div', { class: 'modal', role: 'dialog', 'aria-modal': 'true', id: 'real-money-dialog' },
+      h('h2', null, 'Real money'),
+      h('p', null, text),
+      h('p', null, `Type the account number as shown, ${account}, to confirm.`),
+      input,
+      h('div', { class: 'form-actions' }, h('button', { class: 'btn', type: 'button', onclick: () => close(false) }, 'Cancel'), go)));
+    document.body.append(back);
+    input.focus();
+  });
+}
+
 // The activation form on a strategy's page: broker, capital, risk limits with their defaults.
 export function activationCard(strategy, session, defaults = {}) {
   const alert = h('div');
@@ -458,7 +478,16 @@ export function activationCard(strategy, session, defaults = {}) {
     ['daily_loss_pct', 'Daily loss that pauses buying (%)', off(d.daily_loss_pct, String)],
   ];
   const inputs = Object.fromEntries(limits.map(([k, , placeholder]) => [k, h('input', { type: 'number', step: 'any', min: '0', class: 'num-input', 'data-risk': k, placeholder })]));
+  const brokers = defaults.brokers || [{ name: 'paper', environment: 'sim' }];
+  const brokerLabel = (b) => (b.name === 'paper' ? 'Paper (quantd\'s simulator)' : `KIS ${b.environment === 'real' ? 'real account — real money' : 'paper account (모의투자)'} ${b.account}`);
+  const broker = h('select', { id: 'live-broker' }, brokers.map((b, i) => h('option', { value: String(i) }, brokerLabel(b))));
+  const chosen = () => brokers[Number(broker.value)] || brokers[0];
   const submit = h('button', { class: 'btn primary', type: 'submit', id: 'activate' }, 'Go live on paper');
+  broker.addEventListener('change', () => {
+    const b = chosen();
+    submit.textContent = b.name === 'paper' ? 'Go live on paper' : b.environment === 'real' ? 'Go live with real money' : 'Go live on KIS paper';
+    submit.classList.toggle('danger', b.environment === 'real');
+  });
   async function activate(e) {
     e.preventDefault();
     alert.replaceChildren();
@@ -467,11 +496,13 @@ export function activationCard(strategy, session, defaults = {}) {
       if (inputs[k].value === '') continue;
       risk[k] = Number(inputs[k].value);
     }
-    const body = { broker: 'paper', capital: capital.value() };
+    const b = chosen();
+    const body = { broker: b.name, capital: capital.value() };
     if (Object.keys(risk).length) body.risk = risk;
-    const ok = await confirmDialog('Trade this strategy live?',
-      `Version ${strategy.version} of "${strategy.name}" will be evaluated every minute of the KRX session and its orders sent to the paper account (simulated fills, no real money), with ${f.krw(body.capital)} of capital. Later edits of the strategy do not change a running session.`,
-      'Go live');
+    const where = b.name === 'paper' ? 'the paper account (simulated fills, no real money)'
+      : b.environment === 'real' ? `your KIS account ${b.account} (REAL MONEY: real orders on KRX)` : `your KIS paper account ${b.account} (모의투자, no real money)`;
+    const text = `Version ${strategy.version} of "${strategy.name}" will be evaluated every minute of the KRX session and its orders sent to ${where}, with ${f.krw(body.capital)} of capital. Later edits of the strategy do not change a running session.`;
+    const ok = b.environment === 'real' ? await realMoneyDialog(text, b.account) : await confirmDialog('Trade this strategy live?', text, 'Go live');
     if (!ok) return;
     submit.disabled = true;
     try {
@@ -487,6 +518,7 @@ export function activationCard(strategy, session, defaults = {}) {
     h('form', { class: 'card-body stack', onsubmit: activate },
       h('p', { class: 'small muted' }, 'Trades the saved version of this strategy on the paper broker: the live path end to end (journal, risk checks, fills at the next bar\'s open), without real money.'),
       h('div', { class: 'form-grid' },
+        brokers.length > 1 ? h('div', { class: 'field' }, h('label', { for: 'live-broker' }, 'Broker'), broker) : null,
         h('div', { class: 'field' }, h('label', { for: 'live-capital' }, 'Capital (₩)'), capital.input, h('span', { class: 'help' }, `What this session may use (its sizing works on this, not on the account); the paper account has ${f.krw(defaults.paper_cash)}.`)),
         ...limits.map(([k, label]) => h('div', { class: 'field' }, h('label', null, label), inputs[k]))),
       h('span', { class: 'help' }, 'Empty limits keep their defaults (shown).'),
