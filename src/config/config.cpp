@@ -127,6 +127,16 @@ class TableReader {
       out = std::move(dates);
     }
   }
+  // The sub-table `key` ([prefix.key]), or null when absent (an error when not a table).
+  const toml::table* table(const char* key) {
+    const toml::node* n = find(key);
+    if (n == nullptr) return nullptr;
+    if (!n->is_table()) {
+      error(key, "expected a table [" + qualified(key) + "]");
+      return nullptr;
+    }
+    return n->as_table();
+  }
   // Reports every key of the table that no reader asked for.
   void finish() {
     if (!table_) return;
@@ -164,9 +174,126 @@ void apply_env_secrets(Config& c) {
   env("QUANTD_KIS_APP_SECRET", c.kis.app_secret);
   env("QUANTD_KIS_ACCOUNT", c.kis.account);
   env("QUANTD_AUTH_TOKEN", c.server.auth_token);
+  env("QUANTD_TELEGRAM_BOT_TOKEN", c.notify.telegram.bot_token);
+  env("QUANTD_TELEGRAM_CHAT_ID", c.notify.telegram.chat_id);
+  env("QUANTD_WEBHOOK_URL", c.notify.webhook.url);
+  env("QUANTD_WEBHOOK_SECRET", c.notify.webhook.secret);
+}
+
+constexpr std::array<const char*, kNotificationTypeCount> kNotificationTypeNames{
+    "order_placed",    "order_filled",  "order_rejected", "order_unknown", "order_resolved",
+    "needs_attention", "risk_denied",   "session_state",  "kill_switch",   "reconcile_mismatch",
+    "warmup_failed",   "token_problem", "daily_summary"};
+
+// "HH:MM" → minutes after midnight.
+std::optional<int> parse_hh_mm(std::string_view text) {
+  if (text.size() != 5 || text[2] != ':') return std::nullopt;
+  for (std::size_t i : {0, 1, 3, 4}) {
+    if (text[i] < '0' || text[i] > '9') return std::nullopt;
+  }
+  const int h = (text[0] - '0') * 10 + (text[1] - '0');
+  const int m = (text[3] - '0') * 10 + (text[4] - '0');
+  if (h > 23 || m > 59) return std::nullopt;
+  return h * 60 + m;
+}
+
+void parse_notify(const toml::table* table, NotifyConfig& n, std::vector<std::string>& errors) {
+  TableReader r(table, "notify", errors);
+  r.integer("queue_capacity", n.queue_capacity, 1, 100'000);
+  r.integer("max_attempts", n.max_attempts, 1, 20);
+  r.integer("timeout_seconds", n.timeout_seconds, 1, 120);
+  std::string at;
+  r.string("daily_summary_at", at);
+  if (!at.empty()) {
+    const auto minute = parse_hh_mm(at);
+    // After the close (15:30) and its last tick (15:31), so the day's fills are all booked.
+    if (!minute || *minute < 15 * 60 + 31) {
+      errors.push_back(
+          "key 'notify.daily_summary_at': must be a KST time \"HH:MM\" from 15:31 to "
+          "23:59 (after the close), got \"" +
+          at + "\"");
+    } else {
+      n.daily_summary_minute = *minute;
+    }
+  }
+  r.string("ca_file", n.ca_file);
+  {
+    TableReader t(r.table("telegram"), "notify.telegram", errors);
+    t.boolean("enabled", n.telegram.enabled);
+    t.string("bot_token", n.telegram.bot_token);
+    t.string("chat_id", n.telegram.chat_id);
+    t.string("api_url", n.telegram.api_url);
+    t.finish();
+  }
+  {
+    TableReader w(r.table("webhook"), "notify.webhook", errors);
+    w.boolean("enabled", n.webhook.enabled);
+    w.string("url", n.webhook.url);
+    w.string("secret_header", n.webhook.secret_header);
+    w.string("secret", n.webhook.secret);
+    w.finish();
+  }
+  {
+    TableReader e(r.table("events"), "notify.events", errors);
+    for (std::size_t i = 0; i < kNotificationTypeCount; ++i) {
+      std::string level;
+      e.string(kNotificationTypeNames[i], level);
+      if (level.empty()) continue;
+      if (auto parsed = parse_notify_level(level)) {
+        n.levels[i] = *parsed;
+      } else {
+        errors.push_back("key 'notify.events." + std::string(kNotificationTypeNames[i]) +
+                         "': must be \"on\", \"silent\" or \"off\", got \"" + level + "\"");
+      }
+    }
+    e.finish();
+  }
+  r.finish();
+}
+
+// A notification URL: http(s), and plain http only to this machine (LIVE.md §13), so a token or
+// a shared secret never crosses a network in clear.
+Status check_notify_url(std::string_view key, const std::string& text) {
+  auto url = parse_url(text);
+  if (!url.ok()) return Status::invalid_argument(std::string(key) + ": " + url.status().message());
+  if (!url->https() && !is_loopback_host(url->host)) {
+    return Status::invalid_argument(std::string(key) + ": http:// is allowed only to loopback (" +
+                                    url->origin() + "); use https://");
+  }
+  return {};
 }
 
 }  // namespace
+
+std::string_view to_string(NotificationType type) {
+  return kNotificationTypeNames[static_cast<std::size_t>(type)];
+}
+
+std::optional<NotificationType> parse_notification_type(std::string_view name) {
+  for (std::size_t i = 0; i < kNotificationTypeCount; ++i) {
+    if (name == kNotificationTypeNames[i]) return static_cast<NotificationType>(i);
+  }
+  return std::nullopt;
+}
+
+std::string_view to_string(NotifyLevel level) {
+  switch (level) {
+    case NotifyLevel::kOff:
+      return "off";
+    case NotifyLevel::kSilent:
+      return "silent";
+    case NotifyLevel::kOn:
+      return "on";
+  }
+  return "off";
+}
+
+std::optional<NotifyLevel> parse_notify_level(std::string_view name) {
+  if (name == "off") return NotifyLevel::kOff;
+  if (name == "silent") return NotifyLevel::kSilent;
+  if (name == "on") return NotifyLevel::kOn;
+  return std::nullopt;
+}
 
 std::vector<CivilDate> default_krx_holidays() {
   // KRX closed weekdays for 2025 and 2026, from the exchange's published calendars (public
@@ -353,10 +480,12 @@ Result<Config> parse_config(std::string_view text, std::string_view source) {
       errors.push_back("key 'kis.environment': must be \"paper\" or \"real\"");
     }
   }
+  parse_notify(section("notify"), c.notify, errors);
   // Unknown top-level keys or sections.
   {
-    static const std::vector<std::string> kSections{
-        "server", "database", "log", "backtest", "live", "paper", "risk", "scheduler", "kis"};
+    static const std::vector<std::string> kSections{"server", "database", "log",  "backtest",
+                                                    "live",   "paper",    "risk", "scheduler",
+                                                    "kis",    "notify"};
     for (const auto& [k, v] : root) {
       const std::string key(k.str());
       if (std::find(kSections.begin(), kSections.end(), key) == kSections.end()) {
@@ -414,6 +543,28 @@ Status validate(const Config& c) {
         "kis.account (or "
         "QUANTD_KIS_APP_KEY, QUANTD_KIS_APP_SECRET, QUANTD_KIS_ACCOUNT)");
   }
+  const TelegramConfig& tg = c.notify.telegram;
+  if (tg.enabled) {
+    if (tg.bot_token.empty() || tg.chat_id.empty()) {
+      return Status::invalid_argument(
+          "notify.telegram.enabled requires notify.telegram.bot_token and chat_id (or "
+          "QUANTD_TELEGRAM_BOT_TOKEN, QUANTD_TELEGRAM_CHAT_ID)");
+    }
+    if (Status st = check_notify_url("notify.telegram.api_url", tg.api_url); !st.ok()) return st;
+  }
+  const WebhookConfig& wh = c.notify.webhook;
+  if (wh.enabled) {
+    if (wh.url.empty()) {
+      return Status::invalid_argument(
+          "notify.webhook.enabled requires notify.webhook.url (or QUANTD_WEBHOOK_URL)");
+    }
+    if (Status st = check_notify_url("notify.webhook.url", wh.url); !st.ok()) return st;
+    if (!wh.secret.empty() && wh.secret_header.empty()) {
+      return Status::invalid_argument(
+          "notify.webhook.secret needs notify.webhook.secret_header to name the header it is "
+          "sent in");
+    }
+  }
   return {};
 }
 
@@ -427,6 +578,16 @@ std::string describe(const Config& c) {
       << " holidays=" << c.scheduler.holidays.size()
       << " auth_token=" << secret(c.server.auth_token) << " kis_env=" << c.kis.environment
       << " kis_key=" << secret(c.kis.app_key);
+  // Channels by name only: a webhook URL may hold a key in its path, and a chat id says who reads.
+  out << " notify=";
+  if (!c.notify.enabled()) out << "off";
+  if (c.notify.telegram.enabled) {
+    out << "telegram(token=" << secret(c.notify.telegram.bot_token) << ")";
+  }
+  if (c.notify.webhook.enabled) {
+    out << (c.notify.telegram.enabled ? "," : "")
+        << "webhook(secret=" << secret(c.notify.webhook.secret) << ")";
+  }
   if (c.debug.clock) {
     out << " debug_clock="
         << (c.debug.clock_start ? format_utc_iso(*c.debug.clock_start) : std::string("now"));

@@ -3,13 +3,16 @@
 // Every key has a default (so quantd runs with no file at all) and is documented in
 // config.example.toml. An unknown key is an error naming it (typos are caught), and so is a value
 // of the wrong type or out of range. Secrets may come from the environment instead of the file:
-// QUANTD_KIS_APP_KEY, QUANTD_KIS_APP_SECRET, QUANTD_KIS_ACCOUNT, QUANTD_AUTH_TOKEN. Secrets are
-// never printed: describe() redacts them.
+// QUANTD_KIS_APP_KEY, QUANTD_KIS_APP_SECRET, QUANTD_KIS_ACCOUNT, QUANTD_AUTH_TOKEN,
+// QUANTD_TELEGRAM_BOT_TOKEN, QUANTD_TELEGRAM_CHAT_ID, QUANTD_WEBHOOK_URL, QUANTD_WEBHOOK_SECRET.
+// Secrets are never printed: describe() redacts them.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "quantd/core/status.h"
@@ -89,6 +92,67 @@ struct RiskConfig {
   double daily_loss_pct = 0;  // 0 = off
 };
 
+// Notification types (LIVE.md §3.6), in the order the docs list them.
+enum class NotificationType : std::uint8_t {
+  kOrderPlaced,        // the broker accepted an order that did not fill at once
+  kOrderFilled,        // a fill, as the journal booked it
+  kOrderRejected,      // the broker refused an order
+  kOrderUnknown,       // an order's outcome is unknown (its symbol is frozen)
+  kOrderResolved,      // an unknown or needs_attention order was settled
+  kNeedsAttention,     // an order only the operator can settle
+  kRiskDenied,         // quantd's risk checks refused an order (never sent)
+  kSessionState,       // a session halted, reduced, failed, stopped or resumed
+  kKillSwitch,         // an account's trading state changed (the kill switch, a halt)
+  kReconcileMismatch,  // a reconciliation found a difference (or could not finish)
+  kWarmupFailed,       // a new session could not warm up
+  kTokenProblem,       // the broker's access token cannot be had (KIS)
+  kDailySummary,       // each trading day after the close
+};
+inline constexpr std::size_t kNotificationTypeCount = 13;
+// "order_placed", ...: the names [notify.events] uses.
+std::string_view to_string(NotificationType type);
+std::optional<NotificationType> parse_notification_type(std::string_view name);
+
+// How a notification type is sent: not at all, without a sound (Telegram's
+// disable_notification; the webhook's "silent": true), or normally.
+enum class NotifyLevel : std::uint8_t { kOff, kSilent, kOn };
+std::string_view to_string(NotifyLevel level);
+std::optional<NotifyLevel> parse_notify_level(std::string_view name);
+
+struct TelegramConfig {
+  bool enabled = false;
+  std::string bot_token;  // secret
+  std::string chat_id;    // secret-ish (who receives); from QUANTD_TELEGRAM_CHAT_ID too
+  std::string api_url = "https://api.telegram.org";
+};
+
+struct WebhookConfig {
+  bool enabled = false;
+  std::string url;  // treated as a secret beyond its origin: a chat webhook's key is in its path
+  std::string secret_header = "X-Quantd-Secret";
+  std::string secret;  // secret, sent in secret_header when set
+};
+
+struct NotifyConfig {
+  TelegramConfig telegram;
+  WebhookConfig webhook;
+  // Per type, indexed by NotificationType (in its order): quiet defaults (fills, problems, halts
+  // and the daily summary on; placed orders off; resolutions and risk denials silent).
+  std::array<NotifyLevel, kNotificationTypeCount> levels = {
+      NotifyLevel::kOff,    NotifyLevel::kOn, NotifyLevel::kOn,     NotifyLevel::kOn,
+      NotifyLevel::kSilent, NotifyLevel::kOn, NotifyLevel::kSilent, NotifyLevel::kOn,
+      NotifyLevel::kOn,     NotifyLevel::kOn, NotifyLevel::kOn,     NotifyLevel::kOn,
+      NotifyLevel::kOn};
+  int queue_capacity = 256;  // per channel; when full the oldest is dropped (counted, logged)
+  int max_attempts = 5;      // sends of one notification; retries wait 1, 2, 4, 8, ... s
+  int timeout_seconds = 10;  // per send
+  int daily_summary_minute = 15 * 60 + 40;  // KST minutes after midnight ("15:40")
+  std::string ca_file;                      // PEM CAs instead of the system store
+
+  bool enabled() const { return telegram.enabled || webhook.enabled; }
+  NotifyLevel level(NotificationType type) const { return levels[static_cast<std::size_t>(type)]; }
+};
+
 // Test hooks, set only from the command line (quantd serve --debug-clock[=TIME], --debug-crash),
 // never from the file. The debug clock is refused beyond loopback (validate).
 struct DebugConfig {
@@ -107,6 +171,7 @@ struct Config {
   RiskConfig risk;
   SchedulerConfig scheduler;
   KisConfig kis;
+  NotifyConfig notify;
   DebugConfig debug;
 };
 
@@ -129,8 +194,9 @@ Status apply_listen(ServerConfig& server, std::string_view listen);
 // True for 127.0.0.0/8, ::1 and "localhost".
 bool is_loopback_host(std::string_view host);
 
-// Cross-key checks (e.g. a non-loopback listen address needs auth_token). Flags are applied
-// before this runs.
+// Cross-key checks (e.g. a non-loopback listen address needs auth_token; an enabled notification
+// channel needs its token, chat or URL, and its URLs must be https:// or http:// on loopback).
+// Flags and environment secrets are applied before this runs.
 Status validate(const Config& config);
 
 // A one-line summary safe to log (secrets redacted).
