@@ -10,6 +10,7 @@
 #include <cctype>
 
 #include "quantd/core/url.h"
+#include "text_internal.h"
 
 namespace quantd::http {
 namespace {
@@ -20,17 +21,6 @@ namespace bhttp = beast::http;
 namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
 using SteadyClock = std::chrono::steady_clock;
-
-bool iequal(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 // RFC 9110 §5.6.2: what a method and a header name must be.
 bool is_token(std::string_view s) {
@@ -58,11 +48,13 @@ std::string seconds_text(std::chrono::milliseconds d) {
 // handler has run; the stream's expiry at the request's deadline guarantees that it does.
 class Call {
  public:
-  Call(const Url& url, const std::string& method, std::chrono::milliseconds timeout)
+  Call(const Url& url, const std::string& method, std::chrono::milliseconds timeout,
+       const std::atomic<bool>* cancel)
       : url_(url),
         what_(method + " " + url.origin()),
         timeout_(timeout),
-        deadline_(SteadyClock::now() + timeout) {}
+        deadline_(SteadyClock::now() + timeout),
+        cancel_(cancel) {}
 
   Result<tcp::resolver::results_type> resolve() {
     tcp::resolver resolver(ioc_);
@@ -81,7 +73,8 @@ class Call {
                              found = std::move(r);
                              timer.cancel();
                            });
-    wait();
+    wait([&] { resolver.cancel(); });
+    if (cancelled_) return Status::unavailable(what_ + ": cancelled while resolving the host");
     if (timed_out) {
       return Status::unavailable(what_ + ": resolving the host timed out after " +
                                  seconds_text(timeout_));
@@ -97,7 +90,8 @@ class Call {
     beast::error_code result = net::error::would_block;
     stream.async_connect(endpoints,
                          [&](beast::error_code ec, const tcp::endpoint&) { result = ec; });
-    wait();
+    wait([&] { stream.cancel(); });
+    if (cancelled_) return Status::unavailable(what_ + ": cancelled while connecting");
     if (result == beast::error::timeout) {
       return Status::unavailable(what_ + ": connecting timed out after " + seconds_text(timeout_));
     }
@@ -124,7 +118,8 @@ class Call {
     beast::get_lowest_layer(stream).expires_at(deadline_);
     beast::error_code result = net::error::would_block;
     stream.async_handshake(ssl::stream_base::client, [&](beast::error_code ec) { result = ec; });
-    wait();
+    wait([&] { beast::get_lowest_layer(stream).cancel(); });
+    if (cancelled_) return Status::unavailable(what_ + ": cancelled during the TLS handshake");
     if (!result) return {};
     if (result == beast::error::timeout) {
       return Status::unavailable(what_ + ": the TLS handshake timed out after " +
@@ -144,7 +139,10 @@ class Call {
     beast::get_lowest_layer(stream).expires_at(deadline_);
     beast::error_code result = net::error::would_block;
     bhttp::async_write(stream, request, [&](beast::error_code ec, std::size_t) { result = ec; });
-    wait();
+    wait([&] { beast::get_lowest_layer(stream).cancel(); });
+    if (cancelled_) {
+      return Status::deadline_exceeded(what_ + ": cancelled while sending the request");
+    }
     if (result == beast::error::timeout) {
       return Status::deadline_exceeded(what_ + ": sending the request timed out after " +
                                        seconds_text(timeout_));
@@ -161,7 +159,10 @@ class Call {
     result = net::error::would_block;
     bhttp::async_read(stream, buffer, parser,
                       [&](beast::error_code ec, std::size_t) { result = ec; });
-    wait();
+    wait([&] { beast::get_lowest_layer(stream).cancel(); });
+    if (cancelled_) {
+      return Status::deadline_exceeded(what_ + ": cancelled while waiting for the response");
+    }
     if (result == bhttp::error::body_limit || result == bhttp::error::header_limit) {
       return Status::resource_exhausted(what_ + ": the response is larger than " +
                                         std::to_string(body_limit) + " bytes");
@@ -197,15 +198,27 @@ class Call {
   const std::string& what() const { return what_; }
 
  private:
-  void wait() {
+  // Runs the io_context until the operation just started has completed; `abort` cancels it
+  // when the caller's cancel flag is raised meanwhile.
+  template <class Abort>
+  void wait(Abort abort) {
     ioc_.restart();
-    ioc_.run();
+    while (true) {
+      ioc_.run_for(std::chrono::milliseconds(50));  // returns early once the handler ran
+      if (ioc_.stopped()) return;
+      if (cancel_ != nullptr && !cancelled_ && cancel_->load()) {
+        cancelled_ = true;
+        abort();
+      }
+    }
   }
 
   const Url& url_;
   const std::string what_;  // "POST https://host:443": never the path or the query
   const std::chrono::milliseconds timeout_;
   const SteadyClock::time_point deadline_;
+  const std::atomic<bool>* const cancel_;
+  bool cancelled_ = false;
   net::io_context ioc_{1};
 };
 
@@ -218,7 +231,7 @@ struct Client::Impl {
 
 std::optional<std::string_view> ClientResponse::header(std::string_view name) const {
   for (const auto& [key, value] : headers) {
-    if (iequal(key, name)) return std::string_view(value);
+    if (detail::iequals(key, name)) return std::string_view(value);
   }
   return std::nullopt;
 }
@@ -280,7 +293,8 @@ Result<ClientResponse> Client::send(const ClientRequest& request) const {
     req.prepare_payload();
   }
   try {
-    Call call(*url, request.method, request.timeout.value_or(impl_->options.timeout));
+    Call call(*url, request.method, request.timeout.value_or(impl_->options.timeout),
+              request.cancel);
     auto endpoints = call.resolve();
     if (!endpoints.ok()) return endpoints.status();
     const std::size_t limit = impl_->options.max_response_bytes;

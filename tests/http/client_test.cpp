@@ -210,6 +210,24 @@ TEST_CASE("client: a body over the limit, a server that never answers, one that 
     CHECK(request_may_have_arrived(r.status()));  // it was written: maybe received
     CHECK(server.seen().size() == 1);
   }
+  SUBCASE("cancelled from another thread") {
+    TestServer server("", nullptr, /*hang=*/true);
+    std::atomic<bool> cancel{false};
+    ClientRequest req{"POST", url(server.port(), "/s3cret"), {}, "x", 10s, &cancel};
+    std::thread canceller([&] {
+      std::this_thread::sleep_for(200ms);
+      cancel = true;
+    });
+    const auto t0 = std::chrono::steady_clock::now();
+    auto r = client()->send(req);
+    canceller.join();
+    REQUIRE_FALSE(r.ok());
+    CHECK(seconds_since(t0) < 2.0);
+    CHECK(r.status().code() == StatusCode::kDeadlineExceeded);
+    CHECK(r.status().message().find("cancelled while waiting for the response") !=
+          std::string::npos);
+    check_no_path(r.status());
+  }
   SUBCASE("closed without answering") {
     TestServer server("");
     auto r = client()->send({"POST", url(server.port(), "/s3cret"), {}, "x", {}});

@@ -18,6 +18,7 @@
 // bodies and header values are never logged.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <memory>
@@ -52,6 +53,9 @@ struct ClientRequest {
   std::string body;    // sent with Content-Length when non-empty or the method is POST/PUT
   // Overrides ClientOptions::timeout for this request (e.g. the rest of a shutdown deadline).
   std::optional<std::chrono::milliseconds> timeout;
+  // When set, another thread may store true to abandon the request (a shutdown): send() returns
+  // within about 50 ms, with the error the deadline would have given at that point.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct ClientResponse {
@@ -79,9 +83,10 @@ class Client {
   //  - invalid_argument: the URL or the request is malformed (a header with CR/LF, a method
   //    that is not a token); nothing was sent.
   //  - unavailable: nothing of the request left this process: name resolution failed, the
-  //    connection was refused or timed out, or the TLS handshake or certificate check failed.
-  //  - deadline_exceeded: the timeout ran out after the request was written (or while writing
-  //    it): the server may have received it.
+  //    connection was refused or timed out (or cancelled), or the TLS handshake or certificate
+  //    check failed.
+  //  - deadline_exceeded: the timeout ran out (or the request was cancelled) after the request
+  //    was written, or while writing it: the server may have received it.
   //  - internal: the connection broke after the request was written (reset, closed before a
   //    complete response, a malformed response): the server may have received it.
   //  - resource_exhausted: the response body is larger than max_response_bytes.
