@@ -1,0 +1,96 @@
+#include "quantd/live/daily_summary.h"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <optional>
+
+namespace quantd::live {
+namespace {
+
+// The latest recorded equity of `session` before `before`, if any.
+std::optional<double> equity_before(SQLite::Database& db, std::int64_t session,
+                                    TimestampMs before) {
+  SQLite::Statement q(db,
+                      "SELECT equity FROM equity_snapshots WHERE session_id = ? AND ts < ? "
+                      "ORDER BY ts DESC LIMIT 1");
+  q.bind(1, session);
+  q.bind(2, before);
+  if (!q.executeStep()) return std::nullopt;
+  return q.getColumn(0).getDouble();
+}
+
+}  // namespace
+
+Result<DailySummary> read_daily_summary(storage::Database& store, CivilDate day) {
+  const TimestampMs start = from_seoul(day);
+  const TimestampMs end = start + kMsPerDay;
+  DailySummary out;
+  out.day = day;
+  try {
+    SQLite::Database& db = store.connection();
+    SQLite::Statement sessions(
+        db,
+        "SELECT id, strategy_name, state, capital FROM live_sessions WHERE created_at < ? AND "
+        "(state NOT IN ('stopped', 'failed') OR (state = 'stopped' AND stopped_at >= ?)) "
+        "ORDER BY id");
+    sessions.bind(1, end);
+    sessions.bind(2, start);
+    while (sessions.executeStep()) {
+      SessionDay s;
+      s.session_id = sessions.getColumn(0).getInt64();
+      s.name = sessions.getColumn(1).getString();
+      s.state = sessions.getColumn(2).getString();
+      const double capital = static_cast<double>(sessions.getColumn(3).getInt64());
+      s.equity_open = equity_before(db, s.session_id, start).value_or(capital);
+      s.equity_close = equity_before(db, s.session_id, end).value_or(s.equity_open);
+      out.sessions.push_back(std::move(s));
+    }
+    for (SessionDay& s : out.sessions) {
+      SQLite::Statement fills(db,
+                              "SELECT count(*), coalesce(sum(commission + tax), 0) FROM fills "
+                              "WHERE session_id = ? AND fill_ts >= ? AND fill_ts < ?");
+      fills.bind(1, s.session_id);
+      fills.bind(2, start);
+      fills.bind(3, end);
+      if (fills.executeStep()) {
+        s.fills = fills.getColumn(0).getInt();
+        s.costs = fills.getColumn(1).getInt64();
+      }
+      SQLite::Statement orders(db,
+                               "SELECT count(*), coalesce(sum(state = 'denied'), 0) FROM orders "
+                               "WHERE session_id = ? AND created_at >= ? AND created_at < ?");
+      orders.bind(1, s.session_id);
+      orders.bind(2, start);
+      orders.bind(3, end);
+      if (orders.executeStep()) {
+        s.orders = orders.getColumn(0).getInt();
+        s.denied = orders.getColumn(1).getInt();
+      }
+    }
+  } catch (const std::exception& e) {
+    return Status::internal(std::string("cannot read the day's summary: ") + e.what());
+  }
+  return out;
+}
+
+nlohmann::json to_json(const DailySummary& summary) {
+  nlohmann::json sessions = nlohmann::json::array();
+  double total = 0;
+  for (const SessionDay& s : summary.sessions) {
+    total += s.pnl();
+    sessions.push_back({{"id", s.session_id},
+                        {"name", s.name},
+                        {"state", s.state},
+                        {"equity_open", s.equity_open},
+                        {"equity_close", s.equity_close},
+                        {"pnl", s.pnl()},
+                        {"fills", s.fills},
+                        {"orders", s.orders},
+                        {"denied", s.denied},
+                        {"costs", s.costs}});
+  }
+  return {
+      {"day", format_seoul_date(from_seoul(summary.day))}, {"sessions", sessions}, {"pnl", total}};
+}
+
+}  // namespace quantd::live
