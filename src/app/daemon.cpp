@@ -16,12 +16,14 @@
 #include "quantd/core/crash_point.h"
 #include "quantd/core/embedded.h"
 #include "quantd/core/version.h"
+#include "quantd/http/client.h"
 #include "quantd/http/router.h"
 #include "quantd/http/server.h"
 #include "quantd/http/static_assets.h"
 #include "quantd/kis/kis_broker.h"
 #include "quantd/live/live_service.h"
 #include "quantd/live/market_data.h"
+#include "quantd/live/notifier.h"
 #include "quantd/live/paper_broker.h"
 #include "quantd/live/replay_demo.h"
 #include "quantd/scheduler/scheduler.h"
@@ -94,6 +96,7 @@ struct Daemon::Impl {
   void register_routes();
   // Wraps an API handler with the bearer-token check required when server.auth_token is set.
   http::Handler authorized(http::Handler handler) const;
+  Status start_notifier();
   Status start_live();
   void requeue_unfinished_backtests();
   void handle_backtest(bus::RunBacktest& job, const std::atomic<bool>& stopping);
@@ -105,6 +108,10 @@ struct Daemon::Impl {
   std::chrono::steady_clock::time_point started_at = std::chrono::steady_clock::now();
   scheduler::KrxCalendar calendar;
   std::unique_ptr<storage::Database> db;
+  // Notifications of live events (issue 10), when a channel is configured: its HTTP client and
+  // the notifier's thread.
+  std::unique_ptr<http::Client> notify_client;
+  std::unique_ptr<live::Notifier> notifier;
   bus::Channel<bus::RunBacktest> backtest_channel;
   // Backtest jobs, results and the /api/events stream (issue 5).
   BacktestService backtest_service{backtest_channel, *clock};
@@ -140,6 +147,8 @@ Status Daemon::Impl::start() {
       });
   backtest_pool->start();
   requeue_unfinished_backtests();
+  // Before the live service: its startup reconciliation and restores already publish events.
+  if (Status st = start_notifier(); !st.ok()) return st;
   if (Status st = start_live(); !st.ok()) return st;
 
   if (manual_clock) {
@@ -186,9 +195,48 @@ void Daemon::Impl::stop() {
   live_service.reset();
   market.reset();
   live_source.reset();
+  // Nothing publishes live events any more: send what is queued (for a few seconds at most).
+  if (notifier) notifier->stop();
+  notifier.reset();
+  notify_client.reset();
   db.reset();
   if (started) spdlog::info("quantd stopped");
   started = false;
+}
+
+Status Daemon::Impl::start_notifier() {
+  const config::NotifyConfig& n = config.notify;
+  if (!n.enabled()) return {};
+  http::ClientOptions options;
+  options.timeout = std::chrono::seconds(n.timeout_seconds);
+  options.ca_file = n.ca_file;
+  options.user_agent = std::string("quantd/") + kVersion;
+  auto client = http::Client::create(options);
+  if (!client.ok()) {
+    return Status(client.status().code(), "notify: " + client.status().message());
+  }
+  notify_client = std::move(client).value();
+  // Every secret quantd holds is redacted from every message, whatever carried it there.
+  live::NotifierDeps deps{*db,
+                          *clock,
+                          calendar,
+                          {},
+                          {n.telegram.bot_token, n.webhook.secret, n.webhook.url,
+                           config.kis.app_key, config.kis.app_secret, config.server.auth_token},
+                          {config.kis.account}};
+  if (n.telegram.enabled) {
+    auto channel = live::make_telegram_channel(*notify_client, n.telegram);
+    if (!channel.ok()) return channel.status();
+    deps.channels.push_back(std::move(channel).value());
+  }
+  if (n.webhook.enabled) {
+    auto channel = live::make_webhook_channel(*notify_client, n.webhook);
+    if (!channel.ok()) return channel.status();
+    deps.channels.push_back(std::move(channel).value());
+  }
+  notifier = std::make_unique<live::Notifier>(n, std::move(deps));
+  notifier->start();
+  return {};
 }
 
 Status Daemon::Impl::start_live() {
@@ -258,6 +306,7 @@ Status Daemon::Impl::start_live() {
       [](CrashPoint point) { crash_point(point); },
       [this](std::string_view event, const nlohmann::json& data) {
         backtest_service.publish(std::string(event), data);
+        if (notifier) notifier->on_event(event, data);  // enqueues only; never blocks the desk
       }};
   live_service = std::make_unique<live::LiveService>(std::move(deps));
   demo = std::make_unique<live::ReplayDemo>(
@@ -321,6 +370,9 @@ http::Response Daemon::Impl::health() {
         {"feed", config.live.feed},
         {"broker", config.live.broker},
         {"last_cycle", live_service->latest_cycle()}}},
+      // Counts per channel only: no URL path, token or text.
+      {"notify", notifier ? json{{"enabled", true}, {"channels", notifier->stats()["channels"]}}
+                          : json{{"enabled", false}}},
   };
   return http::json(db_ok ? 200 : 503, body);
 }

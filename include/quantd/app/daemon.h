@@ -2,8 +2,10 @@
 // components together: storage, bus channels, worker pools, scheduler and HTTP server.
 //
 // Start order: database (open + migrations) → channels → pools → re-queue unfinished jobs →
-// scheduler → HTTP. Stop order is the reverse: HTTP stops accepting and finishes in-flight
-// requests → scheduler → channels closed → pools finish the message in hand → database closed.
+// notifier (when [notify] enables a channel) → live service → scheduler → HTTP. Stop order is
+// the reverse: HTTP stops accepting and finishes in-flight requests → scheduler → channels closed
+// → pools finish the message in hand → live service → notifier (sends what is queued, for 3 s at
+// most) → database closed.
 // start() and stop() are called from one thread; stop() is idempotent.
 //
 // Time: every component reads one injected Clock held by the daemon: the system clock, or with
