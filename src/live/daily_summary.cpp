@@ -4,6 +4,8 @@
 
 #include <optional>
 
+#include "quantd/live/session_store.h"
+
 namespace quantd::live {
 namespace {
 
@@ -28,19 +30,23 @@ Result<DailySummary> read_daily_summary(storage::Database& store, CivilDate day)
   out.day = day;
   try {
     SQLite::Database& db = store.connection();
-    SQLite::Statement sessions(
-        db,
-        "SELECT id, strategy_name, state, capital FROM live_sessions WHERE created_at < ? AND "
-        "(state NOT IN ('stopped', 'failed') OR (state = 'stopped' AND stopped_at >= ?)) "
-        "ORDER BY id");
-    sessions.bind(1, end);
-    sessions.bind(2, start);
-    while (sessions.executeStep()) {
+    SessionStore sessions(store);
+    auto all = sessions.list(false);
+    if (!all.ok()) return all.status();
+    for (auto it = all->rbegin(); it != all->rend(); ++it) {  // oldest first
+      const SessionRecord& r = *it;
+      const bool running = !is_terminal(r.state);
+      const bool stopped_today =
+          r.state == SessionState::kStopped && r.stopped_at && *r.stopped_at >= start;
+      if (r.created_at >= end || !(running || stopped_today)) continue;
+      auto replay = sessions.is_replay(r.id);  // the demo's, on its own clock: not a trading day
+      if (!replay.ok()) return replay.status();
+      if (*replay) continue;
       SessionDay s;
-      s.session_id = sessions.getColumn(0).getInt64();
-      s.name = sessions.getColumn(1).getString();
-      s.state = sessions.getColumn(2).getString();
-      const double capital = static_cast<double>(sessions.getColumn(3).getInt64());
+      s.session_id = r.id.value();
+      s.name = r.strategy_name;
+      s.state = std::string(to_string(r.state));
+      const double capital = static_cast<double>(r.capital);
       s.equity_open = equity_before(db, s.session_id, start).value_or(capital);
       s.equity_close = equity_before(db, s.session_id, end).value_or(s.equity_open);
       out.sessions.push_back(std::move(s));

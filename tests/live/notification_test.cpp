@@ -75,6 +75,9 @@ TEST_CASE("rules: fills notify from live.fill; an order is placed once, while it
   CHECK(type_of(rules, "live.fill", fill_event(1, "buy", 10, 71200)) ==
         NotificationType::kOrderFilled);
   CHECK_FALSE(type_of(rules, "live.cycle", json{{"minute", 1}}));
+  json replayed = fill_event(1, "buy", 10, 71200);
+  replayed["replay"] = true;  // the demo's: months in a minute, never announced
+  CHECK_FALSE(type_of(rules, "live.fill", replayed));
   CHECK_FALSE(type_of(rules, "backtest.progress", json::object()));
 
   CHECK(type_of(rules, "live.order", order_event(1, "accepted", "pending_submit")) ==

@@ -322,6 +322,14 @@ TEST_CASE("notifier: the daily summary comes once per trading day after its time
   h.clock.set(from_seoul({2026, 7, 8}, 9, 0));
   auto id = store.create(r, h.clock.now());
   REQUIRE(id.ok());
+  // A demo replay running meanwhile, on its own simulated account: never in a summary.
+  auto replay_account =
+      PaperBroker::ensure_account(*h.tdb.db, 100'000'000, h.clock.now(), kReplayLabel);
+  REQUIRE(replay_account.ok());
+  SessionRecord demo = r;
+  demo.strategy_name = "demo";
+  demo.account_id = *replay_account;
+  REQUIRE(store.create(demo, h.clock.now()).ok());
   {
     SQLite::Database& db = h.tdb.db->connection();
     const auto at = [](int d, int hh, int mm) { return from_seoul({2026, 7, d}, hh, mm); };

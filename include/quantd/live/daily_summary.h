@@ -1,8 +1,9 @@
 // DailySummary: one trading day of every live session, as SQLite recorded it (equity_snapshots,
 // fills, orders, live_sessions of migrations/0005_live.sql), for the notifier's daily_summary.
 //
-// A session is in the day's summary when it was running at the close: not stopped or failed, or
-// stopped or failed during that day (after trading in it). Reads only; thread-safe like
+// A session is in the day's summary when it was running at the close (not stopped or failed),
+// or was stopped during that day; never a session failed at its start, nor the demo's replays
+// (they trade a simulated account on their own clock). Reads only; thread-safe like
 // storage::Database (the calling thread's connection).
 #pragma once
 

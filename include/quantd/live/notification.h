@@ -45,8 +45,9 @@ class NotificationRules {
   void seed_open_order(std::int64_t order_id, std::string_view state);
 
   // The notification `event` with `data` calls for, or nullopt. Events other than live.order,
-  // live.fill, live.session, live.account and live.reconciliation never notify. Malformed data
-  // (a missing field, a wrong type) is read as empty, never thrown.
+  // live.fill, live.session, live.account and live.reconciliation never notify, nor do the
+  // demo's replays (data "replay": true). Malformed data (a missing field, a wrong type) is read
+  // as empty, never thrown.
   std::optional<Notification> translate(std::string_view event, const nlohmann::json& data);
 
  private:
