@@ -93,6 +93,23 @@ Result<CivilDate> date_field(const json& row, const char* name, std::string_view
   return *d;
 }
 
+// A chart row's open, high, low, close (`close` names its field) and volume.
+Status read_prices(const json& row, const char* close, const char* volume, std::string_view what,
+                   domain::Bar& b) {
+  for (auto [name, target] : {std::pair{"stck_oprc", &b.open},
+                              {"stck_hgpr", &b.high},
+                              {"stck_lwpr", &b.low},
+                              {close, &b.close}}) {
+    auto v = number_field(row, name, what);
+    if (!v.ok()) return v.status();
+    *target = *v;
+  }
+  auto vol = integer_field(row, volume, what);
+  if (!vol.ok()) return vol.status();
+  b.volume = *vol;
+  return {};
+}
+
 const json& rows_of(const json& v) {
   static const json kEmpty = json::array();
   return v.is_array() ? v : kEmpty;
@@ -428,17 +445,7 @@ Result<std::vector<domain::Bar>> parse_minute_bars(const json& output2) {
     if (!secs) return Status::invalid_argument("inquire-time-itemchartprice: bad stck_cntg_hour");
     domain::Bar b;
     b.ts = from_seoul(*date, 0, 0, *secs - *secs % 60);  // the minute's start
-    for (auto [name, target] : {std::pair{"stck_oprc", &b.open},
-                                {"stck_hgpr", &b.high},
-                                {"stck_lwpr", &b.low},
-                                {"stck_prpr", &b.close}}) {
-      auto v = number_field(row, name, what);
-      if (!v.ok()) return v.status();
-      *target = *v;
-    }
-    auto vol = integer_field(row, "cntg_vol", what);
-    if (!vol.ok()) return vol.status();
-    b.volume = *vol;
+    if (Status st = read_prices(row, "stck_prpr", "cntg_vol", what, b); !st.ok()) return st;
     out.push_back(b);
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.ts < b.ts; });
@@ -460,17 +467,7 @@ Result<std::vector<domain::Bar>> parse_daily_bars(const json& output2) {
     if (!date.ok()) return date.status();
     domain::Bar b;
     b.ts = from_seoul(*date);
-    for (auto [name, target] : {std::pair{"stck_oprc", &b.open},
-                                {"stck_hgpr", &b.high},
-                                {"stck_lwpr", &b.low},
-                                {"stck_clpr", &b.close}}) {
-      auto v = number_field(row, name, what);
-      if (!v.ok()) return v.status();
-      *target = *v;
-    }
-    auto vol = integer_field(row, "acml_vol", what);
-    if (!vol.ok()) return vol.status();
-    b.volume = *vol;
+    if (Status st = read_prices(row, "stck_clpr", "acml_vol", what, b); !st.ok()) return st;
     out.push_back(b);
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.ts < b.ts; });
