@@ -81,7 +81,10 @@ Json envelope(std::string_view rt_cd, std::string_view msg_cd, std::string_view 
   Json body = Json::object();
   body["rt_cd"] = rt_cd;
   body["msg_cd"] = msg_cd;
-  body["msg1"] = msg1.empty() ? message_for(msg_cd) : std::string(msg1);
+  std::string text = msg1.empty() ? message_for(msg_cd) : std::string(msg1);
+  // A code injected by a fault that the mock has no text for still gets a sentence.
+  if (text.empty() && !msg_cd.empty()) text = "요청을 처리할 수 없습니다.";
+  body["msg1"] = std::move(text);
   return body;
 }
 

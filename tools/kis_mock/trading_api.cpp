@@ -105,6 +105,13 @@ http::Response deliver(MockState& s, const CallInfo& call, Order& order) {
   return response;
 }
 
+// The answer of reject_next_order: its code, its text or the known one, else a generic refusal.
+http::Response rejection(const Fault& fault) {
+  std::string text = fault.msg1.empty() ? message_for(fault.msg_cd) : fault.msg1;
+  if (text.empty()) text = "주문이 거부되었습니다.";
+  return kis_error(200, fault.msg_cd, text);
+}
+
 http::Response order_cash(MockState& s, const http::Request& r, const CallInfo& call) {
   Fields f;
   if (auto e = parse_upper_body(r, f)) return refuse(s, call, r, std::move(*e), "input");
@@ -122,7 +129,7 @@ http::Response order_cash(MockState& s, const http::Request& r, const CallInfo& 
     return refuse(s, call, r, input_error("EXCG_ID_DVSN_CD"), "input");
   }
   if (auto fault = s.faults.take(FaultKind::kRejectNextOrder, call)) {
-    return refuse(s, call, r, kis_error(200, fault->msg_cd, fault->msg1), "fault");
+    return refuse(s, call, r, rejection(*fault), "fault");
   }
   OrderRequest request;
   request.side = call.side.value_or(domain::Side::kBuy);
@@ -159,7 +166,7 @@ http::Response order_rvsecncl(MockState& s, const http::Request& r, const CallIn
     return refuse(s, call, r, input_error("EXCG_ID_DVSN_CD"), "input");
   }
   if (auto fault = s.faults.take(FaultKind::kRejectNextOrder, call)) {
-    return refuse(s, call, r, kis_error(200, fault->msg_cd, fault->msg1), "fault");
+    return refuse(s, call, r, rejection(*fault), "fault");
   }
   ReviseCancelRequest request;
   request.orgno = orgno;
