@@ -148,7 +148,7 @@ TEST_CASE("matching: market at the next open, limits on trade-through, volume-ca
   // The day's end expires the remainder and frees its reservation.
   book.advance(kst(2026, 7, 9, 15, 31));
   CHECK(limit.order->state == OrderState::kExpired);
-  CHECK(book.reserved_cash(0) == 0);
+  CHECK(book.reserved_cash() == 0);
 }
 
 }  // namespace

@@ -253,7 +253,7 @@ Json describe_state(const MockState& s) {
   detail["dnca_tot_amt"] = cash.d0;
   detail["nxdy_excc_amt"] = cash.d1;
   detail["prvs_rcdl_excc_amt"] = cash.d2;
-  detail["reserved"] = s.book->reserved_cash(today);
+  detail["reserved"] = s.book->reserved_cash();
   detail["orderable"] = s.book->orderable_cash(s.now);
   out["cash_detail"] = std::move(detail);
   Json holdings = Json::object();

@@ -80,7 +80,7 @@ std::int64_t OrderBook::reservation(const Order& order) const {
   return buy_cost(order.remaining(), order.reserve_price);
 }
 
-std::int64_t OrderBook::reserved_cash(std::int64_t) const {
+std::int64_t OrderBook::reserved_cash() const {
   std::int64_t total = 0;
   for (const Order& o : orders_) total += reservation(o);
   return total;
@@ -88,7 +88,7 @@ std::int64_t OrderBook::reserved_cash(std::int64_t) const {
 
 std::int64_t OrderBook::orderable_cash(TimestampMs now) const {
   const std::int64_t day = seoul_day(now);
-  return account_.cash(day).d2 - reserved_cash(day);
+  return account_.cash(day).d2 - reserved_cash();
 }
 
 std::int64_t OrderBook::sellable(const std::string& symbol) const {
@@ -236,7 +236,6 @@ void OrderBook::match(Order& order, const MinuteRow& bar, int phase, std::vector
 }
 
 std::vector<Execution> OrderBook::advance(TimestampMs now) {
-  last_advance_ = std::max(last_advance_, now);
   std::vector<Execution> out;
   std::map<std::string, std::vector<Order*>> open_by_symbol;
   for (Order& o : orders_) {

@@ -132,8 +132,8 @@ class OrderBook {
   // The row with this date and number, or null.
   Order* find(const std::string& ord_dt, const std::string& odno);
 
-  // The cash buy orders hold back now, and the D+2 cash left for new orders at `now`.
-  std::int64_t reserved_cash(std::int64_t day) const;
+  // The cash open buy orders hold back, and the D+2 cash left for new orders at `now`.
+  std::int64_t reserved_cash() const;
   std::int64_t orderable_cash(TimestampMs now) const;
   // The holding less what open sale orders already hold back.
   std::int64_t sellable(const std::string& symbol) const;
@@ -158,7 +158,6 @@ class OrderBook {
   std::deque<Order> orders_;  // stable addresses: Decision and the journal point into it
   std::map<std::string, int> next_number_;                                   // per ord_dt
   std::map<std::pair<std::string, TimestampMs>, std::int64_t> used_volume_;  // per symbol, bar
-  TimestampMs last_advance_ = INT64_MIN;
 };
 
 // "buy" / "sell" as the journal names sides.
