@@ -32,10 +32,10 @@ install: build
 	@cmake --install $(BUILD_DIR)
 
 lint:
-	@find include src tests bench fuzz -name '*.cpp' -o -name '*.h' | xargs clang-format --dry-run --Werror
+	@find include src tests tools bench fuzz -name '*.cpp' -o -name '*.h' | xargs clang-format --dry-run --Werror
 
 format:
-	@find include src tests bench fuzz -name '*.cpp' -o -name '*.h' | xargs clang-format -i
+	@find include src tests tools bench fuzz -name '*.cpp' -o -name '*.h' | xargs clang-format -i
 
 clean:
 	@rm -rf $(BUILD_DIR)

@@ -34,7 +34,7 @@ bool has_line_break(std::string_view text) {
 }  // namespace
 
 HttpSession::HttpSession(tcp::socket&& socket, std::shared_ptr<ServerState> state)
-    : stream_(std::move(socket)), state_(std::move(state)) {
+    : stream_(std::move(socket)), state_(std::move(state)), delay_timer_(stream_.get_executor()) {
   beast::error_code ec;
   const auto peer = stream_.socket().remote_endpoint(ec);
   remote_ = ec ? std::string("-") : endpoint_string(peer);
@@ -59,6 +59,8 @@ void HttpSession::on_shutdown() {
   // A request being read or handled finishes (its write sees stopping() and closes); a
   // connection waiting for a request, or lingering, closes now.
   if (phase_ == Phase::kIdle || phase_ == Phase::kHeader || phase_ == Phase::kLinger) do_close();
+  // A held-back response goes out now (and the connection closes after it).
+  if (delayed_) delay_timer_.cancel();
 }
 
 void HttpSession::do_wait() {
@@ -187,6 +189,19 @@ void HttpSession::handle_request() {
     Response response = state_->router.handle(std::move(request), state_->assets);
     // Decided after the handler ran: a stop() that began meanwhile closes this connection.
     const bool keep_alive = message.keep_alive() && !state_->stopping();
+    if (response.close_without_reply) {
+      log_access(remote_, log_method_, log_target_, 0, 0, started_);
+      return do_close();
+    }
+    if (response.delay.count() > 0) {
+      delay_timer_.expires_after(response.delay);
+      delayed_head_ = head;
+      delayed_keep_alive_ = keep_alive;
+      delayed_.emplace(std::move(response));
+      delay_timer_.async_wait(
+          beast::bind_front_handler(&HttpSession::on_delay_done, shared_from_this()));
+      return;
+    }
     send(std::move(response), head, keep_alive);
   } catch (const std::exception& e) {
     // Router::handle never throws; this is allocation failure while building the Request.
@@ -241,6 +256,14 @@ void HttpSession::send(Response response, bool head, bool keep_alive) {
   bhttp::async_write(
       stream_, *res,
       beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), res->need_eof()));
+}
+
+void HttpSession::on_delay_done(beast::error_code) {
+  // Fired or cancelled by on_shutdown(): either way the response is due now.
+  if (phase_ == Phase::kClosed || !delayed_) return;
+  Response response = std::move(*delayed_);
+  delayed_.reset();
+  send(std::move(response), delayed_head_, delayed_keep_alive_ && !state_->stopping());
 }
 
 void HttpSession::on_write(bool close, beast::error_code ec, std::size_t) {

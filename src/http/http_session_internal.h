@@ -42,6 +42,7 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
   void on_read_error(beast::error_code ec);
   void reject(int status, std::string title, std::string detail);
   void send(Response response, bool head, bool keep_alive);
+  void on_delay_done(beast::error_code ec);
   void on_write(bool close, beast::error_code ec, std::size_t bytes);
   void do_linger();
   void on_linger(beast::error_code ec, std::size_t bytes);
@@ -54,6 +55,11 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::shared_ptr<bhttp::response<bhttp::string_body>> response_;  // alive while being written
+  // A response a handler asked to hold back (Response::delay) until delay_timer_ fires.
+  net::steady_timer delay_timer_;
+  std::optional<Response> delayed_;
+  bool delayed_head_ = false;
+  bool delayed_keep_alive_ = false;
   std::string remote_;
   std::uint64_t id_ = 0;
   Phase phase_ = Phase::kIdle;

@@ -60,6 +60,16 @@ struct Fixture {
       std::this_thread::sleep_for(300ms);
       return json(200, {{"slow", true}});
     });
+    router.add("GET", "/api/drop", [](const Request&) {
+      Response response = json(200, {{"never", "sent"}});
+      response.close_without_reply = true;
+      return response;
+    });
+    router.add("GET", "/api/delayed", [](const Request&) {
+      Response response = json(200, {{"delayed", true}});
+      response.delay = 500ms;
+      return response;
+    });
     router.add_sse("/api/events", hub);
   }
 
@@ -217,6 +227,34 @@ TEST_CASE("a throwing handler answers 500 and the connection keeps working") {
   check_problem(boom, 500);
   CHECK(boom.body.find("kaput") == std::string::npos);
   Reply after = client.send("GET", "/api/hello/still");
+  REQUIRE_MESSAGE(after.ok, after.error);
+  CHECK(after.status == 200);
+}
+
+TEST_CASE("fault injection: close_without_reply closes unanswered; delay holds the reply back") {
+  Fixture f;
+  f.start();
+  {
+    Client client(f.port());
+    REQUIRE(client.write_raw("GET /api/drop HTTP/1.1\r\nHost: x\r\n\r\n"));
+    CHECK(client.wait_closed(2s));
+  }
+  check_still_serving(f.port());
+  // A held-back reply blocks no I/O thread: other requests are answered meanwhile.
+  Client delayed(f.port());
+  REQUIRE(delayed.write_raw("GET /api/delayed HTTP/1.1\r\nHost: x\r\n\r\n"));
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < 4; ++i) {
+    Reply quick = fetch(f.port(), "GET", "/api/hello/quick");
+    REQUIRE_MESSAGE(quick.ok, quick.error);
+  }
+  CHECK(seconds_since(t0) < 0.45);
+  Reply reply = delayed.read_reply();
+  REQUIRE_MESSAGE(reply.ok, reply.error);
+  CHECK(reply.status == 200);
+  CHECK(seconds_since(t0) >= 0.45);
+  // The connection stays usable after a delayed reply.
+  Reply after = delayed.send("GET", "/api/hello/again");
   REQUIRE_MESSAGE(after.ok, after.error);
   CHECK(after.status == 200);
 }

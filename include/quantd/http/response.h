@@ -3,6 +3,7 @@
 // Errors are RFC 9457 problem documents (`application/problem+json`); see problem().
 #pragma once
 
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -19,6 +20,14 @@ struct Response {
   // Extra headers, sent in order. Content-Type, Content-Length and Connection are managed by the
   // server; set them here only through content_type.
   std::vector<std::pair<std::string, std::string>> headers;
+
+  // Fault injection, for test doubles built on this server (tools/kis_mock); production handlers
+  // leave both alone. `delay`: the server holds the response this long before writing it, on a
+  // timer (no I/O thread is blocked). `close_without_reply`: the server writes nothing and closes
+  // the connection, as a peer that crashed after reading the request would; status, headers and
+  // body are ignored and the access log records status 0.
+  std::chrono::milliseconds delay{0};
+  bool close_without_reply = false;
 
   // The value of the first extra header named `name` (case-insensitive), or nullopt. The view
   // points into this Response.
