@@ -18,6 +18,8 @@ commands:
   check-config FILE   validate a config file; names every bad key
   import-bars --db PATH --symbol SYM --interval I FILE.csv
                       import OHLCV bars from CSV into the database
+  download-bars --symbol CODE --interval 1d|1m --from DATE [--config FILE] [--db PATH]
+                      download history from KIS into the database (resumable)
   backtest --strategy builtin:NAME|FILE.qs (--data FILE.csv | --db PATH --symbol SYM --interval I) ...
                       run a backtest and print its metrics (see `quantd backtest --help`)
   check FILE.qs       check a strategy-language script; prints every error (exit 1 if any)
@@ -48,6 +50,7 @@ int main(int argc, char** argv) {
   if (command.starts_with("--")) return quantd::app::run_serve_command(args);  // flags of serve
   if (command == "check-config") return quantd::app::run_check_config_command(rest);
   if (command == "import-bars") return quantd::app::run_import_bars_command(rest);
+  if (command == "download-bars") return quantd::app::run_download_bars_command(rest);
   if (command == "backtest") return quantd::app::run_backtest_command(rest);
   if (command == "check") return quantd::app::run_check_command(rest);
   if (command == "eval") return quantd::app::run_eval_command(rest);

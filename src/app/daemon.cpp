@@ -255,12 +255,18 @@ Status Daemon::Impl::start_live() {
         kis::KisRest::create(o, {config.kis.app_key, config.kis.app_secret, *account}, *db, *clock);
     if (!rest.ok()) return rest.status();
     kis_rest = std::move(rest).value();
-    lc.kis = live::KisAccountConfig{config.kis.environment, kis::mask_account(*account)};
+    live::SessionSettings settings = lc.defaults;
+    settings.policy = live::ActPolicy::kImmediately;
+    settings.order_type =
+        config.kis.order_type == "market" ? live::OrderType::kMarket : live::OrderType::kLimit;
+    settings.costs = execution::CostSettings{};
+    settings.costs.commission_bps = config.kis.commission_bps;
+    lc.kis = live::KisAccountConfig{config.kis.environment, kis::mask_account(*account), settings};
     spdlog::info("kis: {} environment, account {}", config.kis.environment,
                  kis::mask_account(*account));
   }
   if (config.live.feed == "kis") {
-    live_source = std::make_unique<kis::KisChartSource>(kis_rest);
+    live_source = std::make_unique<kis::KisChartSource>(kis_rest, *db);
   } else {
     live_source = std::make_unique<live::ReplaySource>(*db);
   }

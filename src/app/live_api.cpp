@@ -1,6 +1,8 @@
 // Live trading: activate/deactivate a strategy, sessions with their orders, fills, positions,
 // equity and evaluation log, the order list, an order's history and the operator's answer for
 // one that needs attention, the latest cycle, and the kill switch.
+#include <SQLiteCpp/SQLiteCpp.h>
+
 #include <charconv>
 #include <limits>
 #include <set>
@@ -79,6 +81,19 @@ json session_json(const ApiContext& ctx, const SessionRecord& s) {
     if (before.ok() && !before->empty()) day_open = before->back().equity;
   }
   json strategy_id = s.strategy_id ? json(s.strategy_id->value()) : json(nullptr);
+  std::string broker = "paper", environment = "sim";
+  try {
+    SQLite::Statement q(ctx.db.connection(),
+                        "SELECT broker, environment FROM broker_accounts WHERE id = ?");
+    q.bind(1, s.account_id.value());
+    if (q.executeStep()) {
+      broker = q.getColumn(0).getString();
+      environment = q.getColumn(1).getString();
+    }
+  } catch (const std::exception&) {
+    // The account row is read for display only; the defaults are what every session had before
+    // KIS accounts existed.
+  }
   json symbols = json::array();
   for (const auto& sym : s.symbols) symbols.push_back(sym.str());
   return {{"id", s.id.value()},
@@ -87,7 +102,8 @@ json session_json(const ApiContext& ctx, const SessionRecord& s) {
           {"strategy_version", s.strategy_version},
           {"state", live::to_string(s.state)},
           {"state_reason", s.state_reason.empty() ? json(nullptr) : json(s.state_reason)},
-          {"broker", "paper"},
+          {"broker", broker},
+          {"environment", environment},
           {"replay", store.is_replay(s.id).value_or(false)},
           {"account_id", s.account_id.value()},
           {"symbols", symbols},

@@ -475,9 +475,17 @@ Result<Config> parse_config(std::string_view text, std::string_view source) {
     r.string("rest_url", c.kis.rest_url);
     r.number("rate_limit_per_s", c.kis.rate_limit_per_s, 0, 18);
     r.string("ca_file", c.kis.ca_file);
+    r.string("order_type", c.kis.order_type);
+    r.number("commission_bps", c.kis.commission_bps, 0, 100);
     r.finish();
     if (c.kis.environment != "paper" && c.kis.environment != "real") {
       errors.push_back("key 'kis.environment': must be \"paper\" or \"real\"");
+    }
+    if (c.kis.order_type != "limit" && c.kis.order_type != "market") {
+      errors.push_back(
+          "key 'kis.order_type': must be \"limit\" (a marketable limit collar_bps through the "
+          "last price) or \"market\", got \"" +
+          c.kis.order_type + "\"");
     }
   }
   parse_notify(section("notify"), c.notify, errors);

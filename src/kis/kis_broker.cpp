@@ -1,9 +1,14 @@
 #include "quantd/kis/kis_broker.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <cstdio>
 
 #include "quantd/domain/aggregate.h"
+#include "quantd/kis/kis_charts.h"
+#include "quantd/storage/bar_loader.h"
+#include "quantd/storage/bar_repository.h"
 
 namespace quantd::kis {
 
@@ -14,13 +19,6 @@ namespace {
 std::string yyyymmdd(CivilDate d) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "%04d%02d%02d", d.year, d.month, d.day);
-  return buf;
-}
-
-std::string hhmmss(TimestampMs ts) {
-  const SeoulTime t = to_seoul(ts);
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%02d%02d%02d", t.hour, t.minute, t.second);
   return buf;
 }
 
@@ -40,6 +38,7 @@ live::BrokerCaps KisBroker::caps() const {
   c.name = "kis";
   c.order_book_lag_s = rest_->environment() == Environment::kPaper ? 60 : 30;
   c.simulated_bars = false;
+  c.poll_open_orders = true;
   return c;
 }
 
@@ -108,7 +107,7 @@ Result<live::AccountView> KisBroker::account() {
   const AccountNo& a = rest_->account();
   Params params = {{"CANO", a.cano},           {"ACNT_PRDT_CD", a.product},
                    {"AFHR_FLPR_YN", "N"},      {"OFL_YN", ""},
-                   {"INQR_DVSN", "02"},        {"UNPR_DVSN", "01"},
+                   {"INQR_DVSN", "01"},        {"UNPR_DVSN", "01"},
                    {"FUND_STTL_ICLD_YN", "N"}, {"FNCG_AMT_AUTO_RDPT_YN", "N"},
                    {"PRCS_DVSN", "00"},        {"CTX_AREA_FK100", ""},
                    {"CTX_AREA_NK100", ""}};
@@ -148,66 +147,59 @@ Result<live::AccountView> KisBroker::account() {
 Result<std::vector<domain::Bar>> KisChartSource::bars(const domain::Symbol& symbol,
                                                       domain::Interval interval, TimestampMs from,
                                                       TimestampMs to, TimestampMs now) {
-  if (interval == domain::Interval::k1d) {
-    const CivilDate first = to_seoul(from).date;
-    const CivilDate last = to_seoul(std::min(to, now)).date;
-    std::vector<domain::Bar> out;
-    CivilDate end = last;
-    for (int call = 0; call < 100; ++call) {
-      auto page = rest_->query(Call::kDailyChart,
-                               {{"FID_COND_MRKT_DIV_CODE", "J"},
-                                {"FID_INPUT_ISCD", symbol.str()},
-                                {"FID_INPUT_DATE_1", yyyymmdd(first)},
-                                {"FID_INPUT_DATE_2", yyyymmdd(end)},
-                                {"FID_PERIOD_DIV_CODE", "D"},
-                                {"FID_ORG_ADJ_PRC", "0"}},
-                               Priority::kBackfill);
-      if (!page.ok()) return page.status();
-      auto got = parse_daily_bars(field_of(page->envelope.body, "output2"));
-      if (!got.ok()) return got.status();
-      const std::size_t n = got->size();
-      out.insert(out.begin(), got->begin(), got->end());
-      if (n < 100 || got->empty()) break;  // at most 100 a call (PROTOCOL §4.2)
-      end = civil_from_days(days_from_civil(to_seoul(got->front().ts).date) - 1);
-      if (end < first) break;
-    }
-    std::sort(out.begin(), out.end(), [](const auto& x, const auto& y) { return x.ts < y.ts; });
-    out.erase(std::unique(out.begin(), out.end(),
-                          [](const auto& x, const auto& y) { return x.ts == y.ts; }),
-              out.end());
-    std::erase_if(out, [&](const domain::Bar& b) { return b.ts < from || b.ts > to; });
-    return out;
-  }
-  // Minute bars, today only, 30 a call, newest first: walk back from `to` (PROTOCOL §4.3).
-  std::vector<domain::Bar> minutes;
-  TimestampMs until = std::min(to, now);
   const CivilDate today = to_seoul(now).date;
-  for (int call = 0; call < 20; ++call) {
-    if (to_seoul(until).date != today) break;  // the chart has today only
-    auto page = rest_->query(Call::kMinuteChart,
-                             {{"FID_ETC_CLS_CODE", ""},
-                              {"FID_COND_MRKT_DIV_CODE", "J"},
-                              {"FID_INPUT_ISCD", symbol.str()},
-                              {"FID_INPUT_HOUR_1", hhmmss(until)},
-                              {"FID_PW_DATA_INCU_YN", "Y"}},
-                             Priority::kBars);
-    if (!page.ok()) return page.status();
-    auto got = parse_minute_bars(field_of(page->envelope.body, "output2"));
-    if (!got.ok()) return got.status();
-    if (got->empty()) break;
-    minutes.insert(minutes.end(), got->begin(), got->end());
-    const TimestampMs oldest = got->front().ts;
-    if (oldest <= from || got->size() < 30) break;
-    until = oldest - kMsPerMinute;
+  const TimestampMs today_start = days_from_civil(today) * kMsPerDay - kSeoulOffsetMs;
+  std::vector<domain::Bar> out;
+  if (from < today_start) {
+    storage::BarRepository repo(db_);
+    auto stored = storage::load_bars(repo, symbol, interval, from, std::min(to, today_start - 1));
+    if (!stored.ok()) return stored.status();
+    out = std::move(stored).value();
+    if (out.empty() && interval == domain::Interval::k1d) {
+      auto got = daily_chart(*rest_, symbol, to_seoul(from).date,
+                             to_seoul(std::min(to, today_start - 1)).date, Priority::kBackfill);
+      if (!got.ok()) return got.status();
+      out = std::move(got).value();
+    }
   }
-  std::sort(minutes.begin(), minutes.end(),
-            [](const auto& x, const auto& y) { return x.ts < y.ts; });
-  minutes.erase(std::unique(minutes.begin(), minutes.end(),
-                            [](const auto& x, const auto& y) { return x.ts == y.ts; }),
-                minutes.end());
-  std::erase_if(minutes, [&](const domain::Bar& b) { return b.ts < from || b.ts > to; });
-  if (interval == domain::Interval::k1m) return minutes;
-  return domain::aggregate_bars(minutes, interval);
+  if (to >= today_start && std::max(from, today_start) <= std::min(to, now)) {
+    std::vector<domain::Bar> fresh;
+    if (interval == domain::Interval::k1d) {
+      auto got = daily_chart(*rest_, symbol, today, today, Priority::kBars);
+      if (!got.ok()) return got.status();
+      fresh = std::move(got).value();
+    } else {
+      // A bucket is built from all of its minutes: read from the start of the one holding
+      // `from` (today's buckets start at or after 09:00, so today's minutes make them whole).
+      const TimestampMs start = std::max(from, today_start);
+      const TimestampMs first = interval == domain::Interval::k1m
+                                    ? start
+                                    : domain::BarAggregator(interval).bucket_start(start);
+      auto got = today_minutes(*rest_, symbol, first, std::min(to, now), today, Priority::kBars);
+      if (!got.ok()) return got.status();
+      fresh = std::move(got).value();
+      std::vector<domain::Bar> done;
+      for (const domain::Bar& b : fresh) {
+        if (domain::bar_complete_at(b.ts, domain::Interval::k1m) <= now) done.push_back(b);
+      }
+      if (!done.empty()) {
+        storage::BarRepository repo(db_);
+        auto stored = repo.upsert(symbol, domain::Interval::k1m, done);
+        if (!stored.ok()) {
+          spdlog::warn("kis: cannot store the minute bars of {}: {}", symbol.str(),
+                       stored.status().message());
+        }
+      }
+      if (interval != domain::Interval::k1m) fresh = domain::aggregate_bars(fresh, interval);
+    }
+    out.insert(out.end(), fresh.begin(), fresh.end());
+  }
+  std::sort(out.begin(), out.end(), [](const auto& x, const auto& y) { return x.ts < y.ts; });
+  out.erase(std::unique(out.begin(), out.end(),
+                        [](const auto& x, const auto& y) { return x.ts == y.ts; }),
+            out.end());
+  std::erase_if(out, [&](const domain::Bar& b) { return b.ts < from || b.ts > to; });
+  return out;
 }
 
 }  // namespace quantd::kis

@@ -229,7 +229,7 @@ Result<SessionRecord> LiveService::activate(domain::StrategyId strategy_id,
   draft.market = request.market.value_or(domain::Market::kKospi);
   draft.account_id = (*paper)->record.id;
   draft.capital = *request.capital;
-  draft.settings = deps_.config.defaults;
+  draft.settings = request.broker == "kis" ? deps_.config.kis->settings : deps_.config.defaults;
   draft.settings.risk = *risk;
   draft.state = SessionState::kWarming;
   auto id = store_.create(draft, deps_.clock.now());

@@ -446,6 +446,11 @@ struct LiveSession::Impl {
     bool any = false;
     for (std::uint32_t s = 0; s < rec.symbols.size(); ++s) any = any || runner->in_flight(s);
     if (!any) return {};
+    std::vector<domain::Symbol> waiting;
+    for (std::uint32_t s = 0; s < rec.symbols.size(); ++s) {
+      if (runner->in_flight(s)) waiting.push_back(rec.symbols[s]);
+    }
+    (void)deps.desk.refresh(waiting);  // fills at the broker, unknown orders resolved
     OrderJournal journal(deps.db);
     auto orders = journal.session_orders(rec.id, 50);
     if (!orders.ok()) return orders.status();

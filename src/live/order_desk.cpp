@@ -459,6 +459,7 @@ PlaceResult OrderDesk::resolve_locked(const JournalOrder& order, int attempts) {
     auto candidates = candidates_locked(order);
     if (!candidates.ok()) {
       out.detail = candidates.status().message();
+      out.read_failed = true;
       return out;  // I4: a failed read proves nothing
     }
     if (candidates->size() == 1) {
@@ -589,15 +590,45 @@ Result<PlaceResult> OrderDesk::answer(domain::OrderId id, const OperatorAnswer& 
   return apply_snapshot_locked(*bound, *it);
 }
 
-std::vector<domain::Symbol> OrderDesk::resolve_unknown() {
+std::vector<domain::Symbol> OrderDesk::refresh(const std::vector<domain::Symbol>& symbols) {
   std::lock_guard lock(mu_);
   std::vector<domain::Symbol> resolved;
   auto open = journal_.open_orders(account_);
   if (!open.ok()) return resolved;
+  const bool poll = broker_.caps().poll_open_orders;
+  std::map<std::string, std::vector<BrokerOrder>> books;  // read once per symbol
   for (const JournalOrder& o : *open) {
-    if (o.state != OrderState::kUnknown) continue;
-    const PlaceResult r = resolve_locked(o, 1);
-    if (r.outcome != PlaceOutcome::kUnresolved) resolved.push_back(o.request.symbol);
+    const domain::Symbol& symbol = o.request.symbol;
+    if (!symbols.empty() && std::find(symbols.begin(), symbols.end(), symbol) == symbols.end()) {
+      continue;
+    }
+    PlaceResult r;
+    if (o.state == OrderState::kUnknown) {
+      r = resolve_locked(o, 1);
+    } else if (poll && o.ref &&
+               (o.state == OrderState::kAccepted || o.state == OrderState::kPartiallyFilled ||
+                o.state == OrderState::kCancelPending)) {
+      auto book = books.find(symbol.str());
+      if (book == books.end()) {
+        auto rows = broker_.orders({o.ref->date, symbol, std::nullopt, false});
+        if (!rows.ok()) {
+          spdlog::warn("account {}: the open orders of {} cannot be read now: {}", account_.value(),
+                       symbol.str(), rows.status().message());
+          continue;
+        }
+        book = books.emplace(symbol.str(), std::move(rows).value()).first;
+      }
+      auto it = std::find_if(book->second.begin(), book->second.end(), [&](const BrokerOrder& b) {
+        return b.ref.order_no == o.ref->order_no;
+      });
+      if (it == book->second.end()) continue;  // the reconciliation reports a missing order
+      r = apply_snapshot_locked(o, *it);
+    } else {
+      continue;
+    }
+    if (r.outcome != PlaceOutcome::kUnresolved && r.outcome != PlaceOutcome::kOpen) {
+      resolved.push_back(symbol);
+    }
   }
   return resolved;
 }
@@ -629,10 +660,13 @@ Result<ReconReport> OrderDesk::reconcile(ReconKind kind) {
                                {"was", "unknown"},
                                {"outcome", r.outcome == PlaceOutcome::kNotPlaced ? "not_placed"
                                            : attention                           ? "needs_attention"
-                                           : r.outcome == PlaceOutcome::kUnresolved ? "unresolved"
+                                           : r.read_failed                       ? "unresolved"
+                                           : r.outcome == PlaceOutcome::kUnresolved ? "settling"
                                                                                     : "bound"},
                                {"detail", r.detail}});
-      if (r.outcome == PlaceOutcome::kUnresolved && !attention) incomplete = true;
+      // An order still inside its settle window is not a failed read: its symbol stays frozen
+      // and the sessions' cycles resolve it (OrderDesk::refresh); the account trades on.
+      if (r.outcome == PlaceOutcome::kUnresolved && r.read_failed) incomplete = true;
       continue;
     }
     if (o.state == OrderState::kNeedsAttention) {

@@ -34,10 +34,12 @@ std::string write_prices(const quantd::testing::TempDir& dir) {
   return path;
 }
 
-MockProcess::MockProcess(std::vector<std::string> extra) {
-  std::vector<std::string> args{
-      KIS_MOCK_BINARY, "--prices", "005930=" + write_prices(dir_), "--clock", "2026-07-09T08:55:00",
-      "--rate-limit",  "1000"};
+MockProcess::MockProcess(std::vector<std::string> extra, bool standard_prices) {
+  std::vector<std::string> args{KIS_MOCK_BINARY};
+  if (standard_prices) {
+    args.insert(args.end(), {"--prices", "005930=" + write_prices(dir_), "--clock",
+                             "2026-07-09T08:55:00", "--rate-limit", "1000"});
+  }
   args.insert(args.end(), extra.begin(), extra.end());
   const std::string log_path = dir_.file("mock.log");
   pid_ = fork();

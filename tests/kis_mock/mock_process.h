@@ -31,7 +31,8 @@ class MockProcess {
  public:
   // Starts `kis-mock --prices 005930=<a.csv> --clock 2026-07-09T08:55:00 --rate-limit 1000
   // extra...` (later flags win) and waits for its "listening" line; REQUIRE-fails otherwise.
-  explicit MockProcess(std::vector<std::string> extra = {});
+  // With `standard_prices` false, `kis-mock extra...` alone (the caller names its prices).
+  explicit MockProcess(std::vector<std::string> extra = {}, bool standard_prices = true);
   ~MockProcess();  // SIGTERM, then SIGKILL
   std::uint16_t port() const { return port_; }
   std::string log() const;

@@ -181,8 +181,8 @@ TEST_CASE("desk: a failed read of the order book is never taken as empty (I4)") 
         PlaceOutcome::kFilled);
   // Once the book can be read again the unknown order is resolved (not placed) and AAA thaws.
   f.broker->set_faults({});
-  f.desk->resolve_unknown();
-  f.desk->resolve_unknown();
+  f.desk->refresh({});
+  f.desk->refresh({});
   CHECK(j.get(*r.order)->state == OrderState::kNotPlaced);
   CHECK(f.desk->place(f.buy(other, "AAA", 5, from_seoul(kDay, 9, 4)), f.risk(), {}).outcome ==
         PlaceOutcome::kFilled);

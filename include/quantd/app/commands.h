@@ -15,6 +15,9 @@ int run_check_config_command(Args args);  // quantd check-config FILE
 int run_backtest_command(Args args);      // quantd backtest ... (see README)
 int run_import_bars_command(
     Args args);  // quantd import-bars --db PATH --symbol SYM --interval I FILE.csv
+// quantd download-bars --symbol CODE --interval 1d|1m --from DATE [--to DATE] [--db PATH]
+//                      [--config FILE] [--restart]
+int run_download_bars_command(Args args);
 int run_check_command(Args args);  // quantd check [--param k=v ...] FILE.qs ...  (1: errors found)
 int run_eval_command(Args args);   // quantd eval --data FILE.csv --expr EXPR [--param k=v ...]
 

@@ -58,6 +58,8 @@ struct KisConfig {
   std::string rest_url;         // empty: the environment's own; http:// only for a loopback mock
   double rate_limit_per_s = 0;  // 0: 15 real, 0.9 paper (KIS allows 18 and 1)
   std::string ca_file;          // trust these CAs instead of the system's (a private test CA)
+  std::string order_type = "limit";  // "limit" (marketable, live.collar_bps) or "market"
+  double commission_bps = 1.40527;   // KIS's online rate (PROTOCOL §7.5), booked per fill
 };
 
 struct LiveConfig {

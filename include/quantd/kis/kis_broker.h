@@ -13,6 +13,7 @@
 #include "quantd/kis/kis_rest.h"
 #include "quantd/live/broker.h"
 #include "quantd/live/market_data.h"
+#include "quantd/storage/database.h"
 
 namespace quantd::kis {
 
@@ -35,19 +36,27 @@ class KisBroker final : public live::Broker {
   const Clock& clock_;
 };
 
-// The minute bars of a live session from KIS (inquire-time-itemchartprice, today only; LIVE.md
-// §7.1): each call walks back 30 bars at a time from `to` until `from` is covered. Intervals
-// other than 1m are refused (MarketDataService aggregates). A bar still in progress is returned
-// as KIS gives it; MarketDataService drops it.
+// The bars of a live session with `live.feed = "kis"` (LIVE.md §7.1, §7.4). Days before today
+// come from storage (storage::load_bars, the backtest's rule; for a daily strategy with nothing
+// stored, KIS's daily chart), because KIS paper has no past-minute API; today's come from KIS:
+// 1-minute bars from inquire-time-itemchartprice (today only, walked back 30 rows a call from
+// `to` until `from` is covered), longer intervals aggregated from them, daily bars from
+// inquire-daily-itemchartprice. Today's completed minutes are stored as they arrive (upsert, so
+// idempotent), so tomorrow's warm-up, the nightly backtest-vs-live diff and a backtest of the day
+// see exactly the bars the session traded on. A bar still in progress is returned as KIS gives
+// it; MarketDataService drops it.
 class KisChartSource final : public live::MinuteBarSource {
  public:
-  explicit KisChartSource(std::shared_ptr<KisRest> rest) : rest_(std::move(rest)) {}
+  // `db` (migrated) is not owned and must outlive the source.
+  KisChartSource(std::shared_ptr<KisRest> rest, storage::Database& db)
+      : rest_(std::move(rest)), db_(db) {}
   Result<std::vector<domain::Bar>> bars(const domain::Symbol& symbol, domain::Interval interval,
                                         TimestampMs from, TimestampMs to, TimestampMs now) override;
   std::string_view name() const override { return "kis"; }
 
  private:
   std::shared_ptr<KisRest> rest_;
+  storage::Database& db_;
 };
 
 }  // namespace quantd::kis

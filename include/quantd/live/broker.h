@@ -138,6 +138,10 @@ struct BrokerCaps {
   // (the lag of the broker's order book; 0 for a book that is exact at once).
   int order_book_lag_s = 0;
   bool simulated_bars = false;  // honours OrderRequest::bar_ts (next-open simulation)
+  // Orders fill at the broker on their own (a real market): a session reads its open orders'
+  // state before each evaluation (OrderDesk::refresh), so a fill reaches the ledger within one
+  // cycle without any push channel (LIVE.md LT-32).
+  bool poll_open_orders = false;
 };
 
 class Broker {

@@ -63,6 +63,9 @@ struct AccountRecord {
 struct KisAccountConfig {
   std::string environment;  // "paper" (모의투자) or "real"
   std::string label;        // the masked account number, "5012****-01"
+  // What a new session on it runs with: orders sent at once when its bar closes (a real broker
+  // cannot fill at a past open), KIS's commission, no simulated slippage.
+  SessionSettings settings;
 };
 
 struct LiveServiceConfig {

@@ -71,6 +71,9 @@ struct PlaceResult {
   std::optional<domain::OrderId> order;
   std::string detail;  // the check or the broker's message
   std::vector<FillApplied> fills;
+  // kUnresolved because the broker could not be read (not because the order is still inside its
+  // settle window, or waits for the operator).
+  bool read_failed = false;
 };
 
 // The operator's answer for an order that needs attention (LIVE.md §4.3): it is the broker's
@@ -105,9 +108,13 @@ class OrderDesk {
   // Records a buy the session's cash cannot pay one share of (state denied, INSUFFICIENT_CASH).
   Status deny_no_cash(const PlannedOrder& order);
 
-  // Tries to resolve every unknown order of the account now (a later cycle's job after a slow
-  // broker); returns the symbols whose order reached an outcome.
-  std::vector<domain::Symbol> resolve_unknown();
+  // Brings the account's open orders of `symbols` (every symbol when empty) up to the broker's
+  // book: unknown orders are resolved by LIVE.md §4.3 (one read each, the settle window and the
+  // two empty reads counted across calls), and, when the broker's book moves on its own
+  // (BrokerCaps::poll_open_orders), accepted orders take their cumulative fills and final state.
+  // One order-book read per symbol. A failed read changes nothing (I4). Returns the symbols with
+  // an order that reached an outcome.
+  std::vector<domain::Symbol> refresh(const std::vector<domain::Symbol>& symbols);
 
   // Applies the operator's answer to a needs_attention order of this account: binds it (its
   // fills applied as the broker reports them) or marks it not placed (its target planned again).

@@ -19,7 +19,7 @@ namespace quantd::storage {
 struct BarSource {
   domain::Symbol symbol;
   domain::Interval interval = domain::Interval::k1d;
-  std::string source;  // "csv", "sample" or "cli"
+  std::string source;  // "csv", "sample", "cli" or "kis"
   std::string note;    // e.g. the uploaded file's name
   TimestampMs updated_at = 0;
 };
