@@ -18,7 +18,7 @@
 #include <sstream>
 #include <thread>
 
-#include "kis_mock/mock_process.h"
+#include "kis_day.h"
 #include "live_day.h"
 #include "quantd/core/time.h"
 #include "test_support.h"
@@ -30,120 +30,7 @@ using nlohmann::json;
 
 namespace {
 
-// Sized in shares, so the orders do not depend on fill prices (LIVE.md §10.2): a live order fills
-// at the broker's next print, the backtest's at the next open.
-const char* const kSharesScript = R"(# A fast golden cross in whole shares, for the KIS test
-param fast = 3
-param slow = 12
-let f = sma(close, fast)
-let s = sma(close, slow)
-buy  when crossover(f, s)
-sell when crossunder(f, s)
-size 10 shares
-)";
-
-// The four days of live_day's bars, as 005930.
-std::string prices_csv() { return bars_csv(); }
-
-// The same without 2026-07-09: what the daemon has stored before the day it trades.
-std::string history_csv() {
-  std::istringstream in(bars_csv());
-  std::ostringstream out;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("2026-07-09", 0) != 0) out << line << '\n';
-  }
-  return out.str();
-}
-
 const std::map<std::string, std::string> kJson = {{"Content-Type", "application/json"}};
-
-// kis-mock and quantd, started and stepped together.
-class KisDay {
- public:
-  KisDay() {
-    box.write("prices.csv", prices_csv());
-    box.write("history.csv", history_csv());
-    box.write("cross.qs", kSharesScript);
-    REQUIRE(box.quantd("import-bars", "--db q.db --symbol 005930 --interval 1m history.csv")
-                .exit_code == 0);
-    mock = std::make_unique<kis_mock::test::MockProcess>(
-        std::vector<std::string>{"--env", "virtual", "--bar-visible", "end", "--prices",
-                                 "005930=" + box.file("prices.csv"), "--clock",
-                                 "2026-07-09T08:55:00", "--cash", "10000000", "--rate-limit", "20"},
-        false);
-    box.write("quantd.toml",
-              "[live]\nbroker = \"kis\"\nfeed = \"kis\"\nunknown_settle_s = 5\n"
-              "[kis]\nenvironment = \"paper\"\nrest_url = \"http://127.0.0.1:" +
-                  std::to_string(mock->port()) + "\"\nrate_limit_per_s = 18\n");
-    setenv("QUANTD_KIS_APP_KEY", kis_mock::test::kAppKey.c_str(), 1);
-    setenv("QUANTD_KIS_APP_SECRET", kis_mock::test::app_secret().c_str(), 1);
-    setenv("QUANTD_KIS_ACCOUNT", "50123456-01", 1);
-  }
-  ~KisDay() {
-    unsetenv("QUANTD_KIS_APP_KEY");
-    unsetenv("QUANTD_KIS_APP_SECRET");
-    unsetenv("QUANTD_KIS_ACCOUNT");
-  }
-
-  // The mock's control API.
-  json control(const std::string& method, const std::string& path, const json& body = nullptr) {
-    auto r = http_request(mock->port(), method, path, body.is_null() ? "" : body.dump(), kJson);
-    INFO(method << ' ' << path << " → " << r.status << ' ' << r.body);
-    REQUIRE(r.status / 100 == 2);
-    return json::parse(r.body);
-  }
-
-  // (Re)starts quantd at `boundary` + 2 s (minutes since midnight, KST), optionally armed to
-  // abort at a crash point.
-  void start_daemon(int boundary, const std::string& crash_at = "") {
-    std::vector<std::string> flags{"--config", box.file("quantd.toml"),
-                                   "--debug-clock=2026-07-09T" + hhmm(boundary) + ":02+09:00"};
-    if (!crash_at.empty()) {
-      setenv("QUANTD_CRASH_AT", crash_at.c_str(), 1);
-      flags.push_back("--debug-crash");
-    }
-    daemon = std::make_unique<Daemon>(box.file("q.db"), flags);
-    unsetenv("QUANTD_CRASH_AT");
-    ++starts;
-  }
-
-  enum class Step { kDone, kDiedAnswering, kDiedInCycle };
-
-  // Moves the mock, then quantd, to `boundary` + 2 s and waits for the cycle of the minute it
-  // completes, or for quantd to die on the way (an armed crash point).
-  Step step(int boundary) {
-    const std::string ts = "2026-07-09T" + hhmm(boundary) + ":02+09:00";
-    control("POST", "/_mock/clock", {{"ts", ts}});
-    auto moved = http_request(daemon->port(), "POST", "/api/debug/clock", json{{"ts", ts}}.dump());
-    if (moved.status == 0) return Step::kDiedAnswering;
-    REQUIRE(moved.status == 200);
-    const std::string minute = "2026-07-09T" + hhmm(boundary - 1) + ":00";
-    for (int i = 0; i < 8000; ++i) {  // 40 s: a slow answer is 8 s, a resolution a few reads
-      auto c = http_request(daemon->port(), "GET", "/api/live/cycles/latest");
-      if (c.status == 0) return Step::kDiedInCycle;
-      if (c.status == 200 && json::parse(c.body)["minute_seoul"] == minute) return Step::kDone;
-      std::this_thread::sleep_for(5ms);
-    }
-    FAIL("the cycle of " << minute << " did not finish:\n" << daemon->log());
-    return Step::kDone;
-  }
-
-  Sandbox box;
-  std::unique_ptr<kis_mock::test::MockProcess> mock;
-  std::unique_ptr<Daemon> daemon;
-  int starts = 0;
-};
-
-void wait_session(int port, const std::string& state) {
-  json s;
-  for (int i = 0; i < 3000; ++i) {
-    s = get(port, "/api/live/sessions/1");
-    if (s["state"] == state) return;
-    std::this_thread::sleep_for(10ms);
-  }
-  FAIL("session 1 never became " << state << ": " << s.dump());
-}
 
 // What happens to the day, one incident at a time: a fault queued at the mock (over when the
 // mock has consumed it) or a restart armed at a crash point (over when quantd has died there).
@@ -178,40 +65,6 @@ std::vector<Incident> incidents() {
   };
 }
 
-struct BtOrder {
-  std::string decided, side;
-  std::int64_t qty = 0;
-};
-
-// `quantd backtest --orders-csv` rows decided before the 15:30 bar (an order decided on the
-// closing print goes to the next day, live as in the backtest).
-std::vector<BtOrder> backtest_orders(KisDay& day, const std::string& warmup_from) {
-  REQUIRE(day.box.quantd("import-bars", "--db bt.db --symbol 005930 --interval 1m prices.csv")
-              .exit_code == 0);
-  RunResult bt = day.box.quantd("backtest",
-                                "--db bt.db --strategy cross.qs --symbol 005930 --interval 1m "
-                                "--cash 5000000 --from " +
-                                    warmup_from +
-                                    " --to 2026-07-09 --trade-from 2026-07-09 --orders-csv bt.csv");
-  INFO(bt.err);
-  REQUIRE(bt.exit_code == 0);
-  std::vector<BtOrder> out;
-  std::istringstream in(read_file(day.box.dir / "bt.csv"));
-  std::string line;
-  std::getline(in, line);
-  while (std::getline(in, line)) {
-    std::vector<std::string> f;
-    std::stringstream ls(line);
-    std::string cell;
-    while (std::getline(ls, cell, ',')) f.push_back(cell);
-    REQUIRE(f.size() >= 6);
-    const TimestampMs decided = *parse_timestamp(f[0]);
-    if (format_seoul(decided) >= "2026-07-09T15:30:00") continue;
-    out.push_back({format_seoul(decided), f[2], std::stoll(f[5])});
-  }
-  return out;
-}
-
 TimestampMs ts_of(const json& v) {
   auto t = parse_timestamp(v.get<std::string>());
   REQUIRE(t);
@@ -224,20 +77,8 @@ TEST_CASE("kis: a day on the KIS mock sends exactly the backtest's orders, under
   KisDay day;
   day.start_daemon(8 * 60 + 59);
   day.control("POST", "/_mock/clock", {{"ts", "2026-07-09T08:59:02+09:00"}});
-  const int port0 = day.daemon->port();
-  const json strategy{{"name", "kis cross"},
-                      {"script", kSharesScript},
-                      {"symbols", {"005930"}},
-                      {"interval", "1m"}};
-  REQUIRE(http_request(port0, "POST", "/api/strategies", strategy.dump()).status == 201);
-  auto activated = http_request(port0, "POST", "/api/strategies/1/activate",
-                                R"({"broker": "kis", "capital": 5000000})");
-  REQUIRE_MESSAGE(activated.status == 202, activated.body);
-  wait_session(port0, "active");
-  {
-    const json s = get(port0, "/api/live/sessions/1");
-    CHECK(s["settings"]["policy"] == "immediately");
-  }
+  REQUIRE(day.go_live("kis cross", {"005930"}) == 1);
+  CHECK(get(day.port(), "/api/live/sessions/1")["settings"]["policy"] == "immediately");
 
   const std::vector<Incident> all = incidents();
   std::deque<Incident> todo(all.begin(), all.end());
@@ -342,7 +183,8 @@ TEST_CASE("kis: a day on the KIS mock sends exactly the backtest's orders, under
 
   // The backtest of the same bars decides the same orders at the same bars (LT-30).
   const std::string warmup_from = format_seoul_date(ts_of(session["warmup_from"]));
-  const std::vector<BtOrder> expected = backtest_orders(day, warmup_from);
+  const std::vector<BacktestOrder> expected =
+      backtest_orders(day, "005930", warmup_from, "2026-07-09");
   CHECK(expected.size() >= 10);
   CHECK(sent.size() == expected.size());
   for (std::size_t i = 0; i < std::min(sent.size(), expected.size()); ++i) {
@@ -386,7 +228,7 @@ TEST_CASE("kis: a day on the KIS mock sends exactly the backtest's orders, under
 
 TEST_CASE("kis: download-bars stores KIS's daily history as source kis, resumably") {
   Sandbox box;
-  box.write("prices.csv", prices_csv());
+  box.write("prices.csv", kis_prices_csv("005930"));
   kis_mock::test::MockProcess mock(
       {"--env", "virtual", "--prices", "005930=" + box.file("prices.csv"), "--clock",
        "2026-07-09T10:00:30", "--rate-limit", "20"},
@@ -426,7 +268,7 @@ TEST_CASE("kis: download-bars stores KIS's daily history as source kis, resumabl
                         "SELECT close FROM bars WHERE symbol = '005930' AND interval = '1d' "
                         "ORDER BY ts DESC LIMIT 1");
     REQUIRE(q.executeStep());
-    std::istringstream in(prices_csv());
+    std::istringstream in(kis_prices_csv("005930"));
     std::string line, last;
     while (std::getline(in, line)) last = line;
     CHECK(q.getColumn(0).getDouble() ==

@@ -1,0 +1,286 @@
+// LIVE.md §12's acceptance scenarios against kis-mock that need a setup of their own: two
+// sessions on one symbol (LT-09), a lagging order book and a twin order from HTS (LT-06, LT-10),
+// shares quantd does not know (LT-14, LT-16), the kill switch (LT-24), the in-progress minute
+// shown by the chart and a late activation (LT-28, LT-31), and an order refused out of hours
+// (LT-23). kis_daemon_test runs the full day with every fault.
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <doctest/doctest.h>
+#include <signal.h>
+
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "kis_day.h"
+#include "live_day.h"
+#include "quantd/core/time.h"
+#include "test_support.h"
+
+using namespace quantd;
+using namespace quantd::testing;
+using nlohmann::json;
+
+namespace {
+
+constexpr int k0900 = 9 * 60;
+
+TimestampMs ts_of(const json& v) {
+  auto t = parse_timestamp(v.get<std::string>());
+  REQUIRE(t);
+  return *t;
+}
+
+std::string seoul(const json& v) { return format_seoul(ts_of(v)); }
+
+json session(KisDay& day, std::int64_t id) {
+  return get(day.port(), "/api/live/sessions/" + std::to_string(id));
+}
+
+// The (decided, side, quantity) of orders, for comparing sequences.
+std::vector<std::string> decisions(const std::vector<json>& orders) {
+  std::vector<std::string> out;
+  for (const json& o : orders) {
+    out.push_back(seoul(o["decided_ts"]) + " " + o["side"].get<std::string>() + " " +
+                  std::to_string(o["quantity"].get<std::int64_t>()));
+  }
+  return out;
+}
+
+std::vector<std::string> decisions(const std::vector<BacktestOrder>& orders) {
+  std::vector<std::string> out;
+  for (const BacktestOrder& o : orders) {
+    out.push_back(o.decided + " " + o.side + " " + std::to_string(o.qty));
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("kis LT-09, LT-16: two sessions on one symbol, and shares bought outside quantd") {
+  KisDay day;
+  day.start_daemon(8 * 60 + 59);
+  day.control("POST", "/_mock/clock", {{"ts", "2026-07-09T08:59:02+09:00"}});
+  const std::int64_t a = day.go_live("a", {"005930"}, 2'500'000);
+  const std::int64_t b = day.go_live("b", {"005930"}, 2'500'000);
+  // The first order's answer is lost: the second session's order waits until it is resolved.
+  day.control("POST", "/_mock/faults", {{"accept_then_drop", {{"count", 1}, {"call", "order"}}}});
+  for (int t = k0900 + 1; t <= 10 * 60 + 30; ++t) {
+    day.step_ok(t);
+    if (t == 10 * 60) {
+      // LT-16: someone buys 000660 in HTS; no session trades it.
+      day.control(
+          "POST", "/_mock/order",
+          {{"side", "buy"}, {"pdno", "000660"}, {"qty", 3}, {"price", 0}, {"ord_dvsn", "01"}});
+    }
+  }
+  const std::vector<json> mine_a = sent_orders(day.port(), a);
+  const std::vector<json> mine_b = sent_orders(day.port(), b);
+  CHECK(mine_a.size() >= 4);
+  CHECK(decisions(mine_a) == decisions(mine_b));  // the same strategy, the same decisions
+  std::set<std::string> odnos;
+  for (const auto* list : {&mine_a, &mine_b}) {
+    for (const json& o : *list) {
+      CHECK(o["state"] == "filled");
+      REQUIRE(o["broker_order_no"].is_string());
+      CHECK(odnos.insert(o["broker_order_no"].get<std::string>()).second);  // each its own ODNO
+    }
+  }
+  std::size_t api_orders = 0;
+  for (const json& o : day.mock_orders()) api_orders += o["source"] == "api" ? 1 : 0;
+  CHECK(api_orders == odnos.size());  // exactly one broker order per journal row
+  // The one whose answer was lost went through unknown.
+  int were_unknown = 0;
+  for (const json& o : mine_a) {
+    const json d = get(day.port(), "/api/live/orders/" + std::to_string(o["id"].get<int>()));
+    for (const json& e : d["history"]) were_unknown += e["to"] == "unknown" ? 1 : 0;
+  }
+  for (const json& o : mine_b) {
+    const json d = get(day.port(), "/api/live/orders/" + std::to_string(o["id"].get<int>()));
+    for (const json& e : d["history"]) were_unknown += e["to"] == "unknown" ? 1 : 0;
+  }
+  CHECK(were_unknown == 1);
+  // The HTS purchase went to the account's baseline with a note; nobody was halted.
+  CHECK(session(day, a)["state"] == "active");
+  CHECK(session(day, b)["state"] == "active");
+  const json account = get(
+      day.port(), "/api/live/accounts/" + std::to_string(session(day, a)["account_id"].get<int>()));
+  INFO(account.dump());
+  bool seen = false;
+  for (const json& h : account["holdings"]) {
+    if (h["symbol"] != "000660") continue;
+    seen = true;
+    CHECK(h["broker"] == 3);
+    CHECK(h["status"] == "ok");
+  }
+  CHECK(seen);
+  CHECK(day.daemon->stop(SIGTERM) == 0);
+}
+
+TEST_CASE(
+    "kis LT-06, LT-10: a lagging order book, then a twin order from HTS waits for the "
+    "operator") {
+  KisDay day;
+  day.start_daemon(8 * 60 + 59);
+  day.control("POST", "/_mock/clock", {{"ts", "2026-07-09T08:59:02+09:00"}});
+  const std::int64_t id = day.go_live("lag", {"005930"});
+  day.control("POST", "/_mock/config", {{"ccld_lag_s", 90}});
+  day.control("POST", "/_mock/faults", {{"accept_then_drop", {{"count", 1}, {"call", "order"}}}});
+  json unknown;
+  int t = k0900 + 1;
+  for (; t <= 11 * 60 && unknown.is_null(); ++t) {
+    day.step_ok(t);
+    const json u = get(day.port(), "/api/live/orders?state=unknown");
+    if (!u.empty()) unknown = u[0];
+  }
+  REQUIRE_FALSE(unknown.is_null());
+  // LT-06: the order book does not show it yet; quantd sends nothing more meanwhile.
+  CHECK(day.mock_orders().size() == 1);
+  // LT-10: meanwhile the very same order is placed in HTS.
+  day.control("POST", "/_mock/order",
+              {{"side", unknown["side"]},
+               {"pdno", "005930"},
+               {"qty", unknown["quantity"]},
+               {"price", static_cast<std::int64_t>(unknown["limit_price"].get<double>())},
+               {"ord_dvsn", "00"}});
+  json waiting;
+  for (int i = 0; i < 6 && waiting.is_null(); ++i, ++t) {
+    day.step_ok(t);
+    const json w = get(day.port(), "/api/live/orders?state=needs_attention");
+    if (!w.empty()) waiting = w[0];
+  }
+  REQUIRE_FALSE(waiting.is_null());
+  CHECK(waiting["id"] == unknown["id"]);
+  const std::string order = "/api/live/orders/" + std::to_string(waiting["id"].get<int>());
+  const json detail = get(day.port(), order);
+  REQUIRE(detail["candidates"].size() == 2);
+  // Nothing more on 005930 from any session while it waits.
+  for (int i = 0; i < 5; ++i, ++t) day.step_ok(t);
+  const std::vector<json> at_mock = day.mock_orders();
+  REQUIRE(at_mock.size() == 2);
+  std::string ours, theirs;
+  for (const json& o : at_mock) (o["source"] == "api" ? ours : theirs) = o["odno"];
+  REQUIRE_FALSE(ours.empty());
+  REQUIRE_FALSE(theirs.empty());
+  // The operator binds quantd's own.
+  auto bound = http_request(day.port(), "POST", order + "/answer", json{{"bind_to", ours}}.dump());
+  INFO(bound.body);
+  REQUIRE(bound.status == 200);
+  CHECK(json::parse(bound.body)["broker_order_no"] == ours);
+  // The twin's shares are no session's: the session trading 005930 halts on the difference,
+  // and quantd does not trade to repair it.
+  for (int i = 0; i < 6; ++i, ++t) day.step_ok(t);
+  const json s = session(day, id);
+  CHECK(s["state"] == "halted");
+  CHECK(s["state_reason"].get<std::string>().find("reconciliation mismatch") != std::string::npos);
+  CHECK(day.mock_orders().size() == 2);
+  CHECK(day.daemon->stop(SIGTERM) == 0);
+}
+
+TEST_CASE("kis LT-14: shares held before quantd halt the session on that symbol only") {
+  KisDay day({{"--holding", "005930=10@70000"}, ""});
+  day.start_daemon(8 * 60 + 59);
+  day.control("POST", "/_mock/clock", {{"ts", "2026-07-09T08:59:02+09:00"}});
+  const std::int64_t on_held = day.go_live("held", {"005930"});
+  const std::int64_t other = day.go_live("other", {"000660"});
+  for (int t = k0900 + 1; t <= 10 * 60 + 30; ++t) day.step_ok(t);
+  const json held = session(day, on_held);
+  CHECK(held["state"] == "halted");
+  CHECK(held["state_reason"].get<std::string>().find("005930") != std::string::npos);
+  CHECK(session(day, other)["state"] == "active");
+  std::size_t on_005930 = 0, on_000660 = 0;
+  for (const json& o : day.mock_orders()) (o["pdno"] == "005930" ? on_005930 : on_000660)++;
+  CHECK(on_005930 == 0);
+  CHECK(on_000660 >= 2);
+  CHECK(day.daemon->stop(SIGTERM) == 0);
+}
+
+TEST_CASE("kis LT-24: the kill switch stops orders, survives a restart, and resumes") {
+  KisDay day;
+  day.start_daemon(8 * 60 + 59);
+  day.control("POST", "/_mock/clock", {{"ts", "2026-07-09T08:59:02+09:00"}});
+  const std::int64_t a = day.go_live("a", {"005930"});
+  const std::int64_t b = day.go_live("b", {"000660"});
+  int t = k0900 + 1;
+  for (; t <= 9 * 60 + 40; ++t) day.step_ok(t);
+  const std::int64_t account = session(day, a)["account_id"];
+  auto killed = http_request(day.port(), "POST", "/api/live/kill",
+                             json{{"scope", "account"}, {"id", account}}.dump());
+  INFO(killed.body);
+  REQUIRE(killed.status / 100 == 2);
+  const std::size_t before = day.mock_orders().size();
+  const std::string last_bar = session(day, a)["last_bar"];
+  for (int i = 0; i < 10; ++i, ++t) day.step_ok(t);
+  CHECK(day.mock_orders().size() == before);
+  CHECK(session(day, a)["last_bar"] != last_bar);  // evaluations go on, in the shadow
+  CHECK(day.daemon->stop(SIGTERM) == 0);
+  day.start_daemon(t - 1);
+  for (int i = 0; i < 3; ++i, ++t) day.step_ok(t);
+  for (const json& acc : get(day.port(), "/api/live")["accounts"]) {
+    if (acc["id"] == account) CHECK(acc["trading_state"] == "halted");
+  }
+  CHECK(day.mock_orders().size() == before);
+  auto resumed = http_request(day.port(), "POST", "/api/live/resume",
+                              json{{"scope", "account"}, {"id", account}}.dump());
+  INFO(resumed.body);
+  REQUIRE(resumed.status / 100 == 2);
+  for (int i = 0; i < 60 && day.mock_orders().size() == before; ++i, ++t) day.step_ok(t);
+  CHECK(day.mock_orders().size() > before);
+  CHECK(session(day, a)["state"] == "active");
+  CHECK(session(day, b)["state"] == "active");
+  CHECK(day.daemon->stop(SIGTERM) == 0);
+}
+
+TEST_CASE("kis LT-28, LT-31: a chart that shows the minute in progress, and a late activation") {
+  KisDay day({{"--bar-visible", "start"}, ""});
+  day.start_daemon(11 * 60);
+  day.control("POST", "/_mock/clock", {{"ts", "2026-07-09T11:00:02+09:00"}});
+  const json calls_before = day.control("GET", "/_mock/state")["calls_by_tr_id"];
+  const std::int64_t id = day.go_live("late", {"005930"});
+  const json calls_after = day.control("GET", "/_mock/state")["calls_by_tr_id"];
+  // Warm-up: today's two hours in 30-row pages, at most ceil(120/30) + 1 calls.
+  const int chart_calls =
+      calls_after.value("FHKST03010200", 0) - calls_before.value("FHKST03010200", 0);
+  CHECK(chart_calls >= 4);
+  CHECK(chart_calls <= 5);
+  json s = session(day, id);
+  // Activated at 11:00:02, it trades from the bar in progress, 11:00, decided at 11:01.
+  CHECK(seoul(s["trade_from"]) == "2026-07-09T11:00:00");
+  REQUIRE(s["warmup_from"].is_string());
+  for (int t = 11 * 60 + 1; t <= 13 * 60; ++t) day.step_ok(t);
+  // Never on a minute still in progress: the orders are the backtest's.
+  const std::vector<json> sent = sent_orders(day.port(), id);
+  const std::vector<BacktestOrder> expected =
+      backtest_orders(day, "005930", format_seoul_date(ts_of(s["warmup_from"])),
+                      "2026-07-09T11:00:00", "2026-07-09T12:59:00");
+  CHECK(expected.size() >= 3);
+  CHECK(decisions(sent) == decisions(expected));
+  const json evals =
+      get(day.port(), "/api/live/sessions/" + std::to_string(id) + "/evaluations?limit=1000");
+  REQUIRE(evals.is_array());
+  REQUIRE_FALSE(evals.empty());
+  CHECK(format_seoul(evals.front()["bar_ts"].get<TimestampMs>()) == "2026-07-09T11:00:00");
+  CHECK(day.daemon->stop(SIGTERM) == 0);
+}
+
+TEST_CASE("kis LT-23: a refused order is not resent in the same minute, and trading goes on") {
+  KisDay day;
+  day.start_daemon(8 * 60 + 59);
+  day.control("POST", "/_mock/clock", {{"ts", "2026-07-09T08:59:02+09:00"}});
+  const std::int64_t id = day.go_live("refused", {"005930"});
+  day.control("POST", "/_mock/faults", {{"reject_next_order", "APBK0919"}});
+  for (int t = k0900 + 1; t <= 10 * 60 + 30; ++t) day.step_ok(t);
+  const json orders = get(day.port(), "/api/live/sessions/" + std::to_string(id) + "/orders");
+  int rejected = 0;
+  for (const json& o : orders) {
+    if (o["state"] != "rejected") continue;
+    ++rejected;
+    CHECK(o["reject_code"] == "APBK0919");
+  }
+  CHECK(rejected == 1);
+  const json refused = day.control("GET", "/_mock/orders")["rejected"];
+  REQUIRE(refused.size() == 1);  // never tried again behind the refusal's back
+  CHECK(session(day, id)["state"] == "active");
+  int filled = 0;
+  for (const json& o : sent_orders(day.port(), id)) filled += o["state"] == "filled" ? 1 : 0;
+  CHECK(filled >= 3);  // later decisions trade
+  CHECK(day.daemon->stop(SIGTERM) == 0);
+}
