@@ -1,9 +1,10 @@
-// Bars: CSV upload (row-level errors, all-or-nothing), coverage, reading and deleting series, and
-// the one-click synthetic sample data set.
+// Bars: CSV upload (row-level errors, all-or-nothing), coverage, reading and deleting series, the
+// one-click synthetic sample data set, and downloads from KIS (BarDownloads).
 #include <charconv>
 #include <map>
 
 #include "api_internal.h"
+#include "quantd/app/bar_downloads.h"
 #include "quantd/app/sample_data.h"
 #include "quantd/data/bar_csv.h"
 #include "quantd/storage/bar_repository.h"
@@ -256,6 +257,69 @@ http::Response delete_bars(const ApiContext& ctx, const http::Request& request) 
   return http::empty(204);
 }
 
+http::Response downloads_unavailable() {
+  return http::problem(503, "Service Unavailable", "downloads from KIS are not set up here");
+}
+
+http::Response download_status(const ApiContext& ctx, const http::Request&) {
+  if (!ctx.downloads) return downloads_unavailable();
+  return http::json(200, ctx.downloads->status_json());
+}
+
+// {"symbol": "005930", "interval": "1d" | "1m", "from": "2015-01-01", "to"?: DATE (default
+// today), "restart"?: bool (fetch the whole range again instead of resuming)}.
+http::Response start_download(const ApiContext& ctx, const http::Request& request) {
+  if (!ctx.downloads) return downloads_unavailable();
+  JsonBody body = read_json_object(request);
+  if (body.problem) return *body.problem;
+  Errors errors;
+  auto symbol = read_string(body.value, "symbol", errors, true, 32, false);
+  auto interval = read_interval(body.value, "interval", errors);
+  if (!body.value.contains("interval") || body.value["interval"].is_null()) {
+    errors.add("interval", "is required (1d or 1m)");
+  }
+  std::optional<CivilDate> days[2];
+  const char* names[2] = {"from", "to"};
+  for (int i = 0; i < 2; ++i) {
+    auto text = read_string(body.value, names[i], errors, i == 0, 10, false);
+    if (!text) continue;
+    days[i] = parse_civil_date(*text);
+    if (!days[i]) errors.add(names[i], "must be a date such as 2015-01-01, got '" + *text + "'");
+  }
+  auto restart = read_bool(body.value, "restart", errors);
+  if (symbol && !domain::is_valid_symbol(*symbol)) {
+    errors.add("symbol", "'" + *symbol + "' is not a KRX code such as 005930");
+  }
+  if (!errors.empty()) return validation_failed(errors);
+  const auto status = ctx.downloads->status_json();
+  if (!status["available"].get<bool>()) {
+    return http::problem(503, "KIS not configured", status["reason"].get<std::string>());
+  }
+  kis::DownloadRequest r{domain::Symbol(*symbol), *interval, *days[0],
+                         days[1].value_or(to_seoul(ctx.clock.now()).date),
+                         !restart.value_or(false)};
+  auto started = ctx.downloads->start(r);
+  if (!started.ok()) {
+    const Status& st = started.status();
+    if (st.code() == StatusCode::kInvalidArgument) {
+      // "interval: ..." / "symbol: ..." / "from: ...": the field is the message's first word.
+      const std::string& m = st.message();
+      const auto colon = m.find(':');
+      Errors e;
+      e.add(colon == std::string::npos ? "body" : m.substr(0, colon), m);
+      return validation_failed(e, m);
+    }
+    return from_status(st);
+  }
+  return http::json(202, *started);
+}
+
+http::Response cancel_download(const ApiContext& ctx, const http::Request&) {
+  if (!ctx.downloads) return downloads_unavailable();
+  if (Status st = ctx.downloads->cancel(); !st.ok()) return from_status(st);
+  return http::json(202, ctx.downloads->status_json()["current"]);
+}
+
 }  // namespace
 
 Result<json> store_sample_data(const ApiContext& ctx) {
@@ -285,6 +349,9 @@ void register_bars_routes(http::Router& router, ApiContext ctx, const HandlerGua
   add_route(router, "GET", "/api/bars/{symbol}", ctx, guard, get_bars);
   add_route(router, "DELETE", "/api/bars/{symbol}", ctx, guard, delete_bars);
   add_route(router, "POST", "/api/sample-data", ctx, guard, load_sample);
+  add_route(router, "GET", "/api/bar-downloads", ctx, guard, download_status);
+  add_route(router, "POST", "/api/bar-downloads", ctx, guard, start_download);
+  add_route(router, "POST", "/api/bar-downloads/cancel", ctx, guard, cancel_download);
 }
 
 }  // namespace quantd::app::api

@@ -9,6 +9,7 @@
 
 #include "quantd/app/api.h"
 #include "quantd/app/backtest_service.h"
+#include "quantd/app/bar_downloads.h"
 #include "quantd/app/strategy_loader.h"
 #include "quantd/bus/channel.h"
 #include "quantd/bus/messages.h"
@@ -119,7 +120,8 @@ struct Daemon::Impl {
   // Live trading (issue 9): bars from the replay feed, the paper broker, the live service, and
   // the keyed pool that runs one task of a session at a time.
   std::unique_ptr<live::MinuteBarSource> live_source;
-  std::shared_ptr<kis::KisRest> kis_rest;  // live.broker or live.feed "kis": one per app key
+  std::shared_ptr<kis::KisRest> kis_rest;   // live.broker or live.feed "kis": one per app key
+  std::unique_ptr<BarDownloads> downloads;  // the Data page's "Download from KIS"
   std::unique_ptr<live::MarketDataService> market;
   std::unique_ptr<live::LiveService> live_service;
   std::unique_ptr<workers::KeyedWorkerPool<live::LiveTask>> live_pool;
@@ -189,7 +191,8 @@ void Daemon::Impl::stop() {
   if (backtest_pool) backtest_pool->stop();
   // Sessions finish the task in hand; what is still queued is re-derived from SQLite at the next
   // start (restores, the next minute's evaluations).
-  demo.reset();  // ends a running replay (its session stops, shares kept)
+  demo.reset();       // ends a running replay (its session stops, shares kept)
+  downloads.reset();  // a running download stops after its window; what it stored stays
   if (live_pool) live_pool->stop();
   live_pool.reset();
   live_service.reset();
@@ -241,7 +244,11 @@ Status Daemon::Impl::start_notifier() {
 
 Status Daemon::Impl::start_live() {
   live::LiveServiceConfig lc = live_config(config);
-  if (config.live.broker == "kis" || config.live.feed == "kis") {
+  // Keys alone are enough to offer the KIS broker and the Data page's downloads; live.broker
+  // and live.feed "kis" require them (config::validate).
+  const bool kis_keys =
+      !config.kis.app_key.empty() && !config.kis.app_secret.empty() && !config.kis.account.empty();
+  if (config.live.broker == "kis" || config.live.feed == "kis" || kis_keys) {
     auto env = kis::parse_environment(config.kis.environment);
     auto account = kis::parse_account(config.kis.account);
     if (!account.ok())
@@ -265,6 +272,11 @@ Status Daemon::Impl::start_live() {
     spdlog::info("kis: {} environment, account {}", config.kis.environment,
                  kis::mask_account(*account));
   }
+  downloads =
+      std::make_unique<BarDownloads>(kis_rest, config.kis.environment, *db, *clock,
+                                     [this](const std::string& event, const nlohmann::json& data) {
+                                       backtest_service.publish(event, data);
+                                     });
   if (config.live.feed == "kis") {
     live_source = std::make_unique<kis::KisChartSource>(kis_rest, *db);
   } else {
@@ -407,7 +419,7 @@ void Daemon::Impl::register_routes() {
                        [this] {
                          if (scheduler) scheduler->wake();
                        },
-                       live_service.get(), demo.get()},
+                       live_service.get(), demo.get(), downloads.get()},
                       [this](http::Handler h) { return authorized(std::move(h)); });
 }
 

@@ -25,9 +25,8 @@ std::string day_text(CivilDate d) { return format_seoul_date(from_seoul(d)); }
 
 }  // namespace
 
-Result<DownloadProgress> download_bars(KisRest& rest, storage::Database& db,
-                                       const DownloadRequest& request, TimestampMs now,
-                                       const DownloadListener& listener) {
+Result<CivilDate> download_start(const KisRest& rest, storage::Database& db,
+                                 const DownloadRequest& request, TimestampMs now) {
   const CivilDate today = to_seoul(now).date;
   const bool daily = request.interval == domain::Interval::k1d;
   if (!daily && request.interval != domain::Interval::k1m) {
@@ -45,8 +44,8 @@ Result<DownloadProgress> download_bars(KisRest& rest, storage::Database& db,
                                     day_text(to));
   }
   CivilDate start = request.from;
-  storage::BarRepository repo(db);
   if (request.resume) {
+    storage::BarRepository repo(db);
     storage::BarSourceRepository sources(db);
     auto listed = sources.list();
     if (!listed.ok()) return listed.status();
@@ -72,7 +71,19 @@ Result<DownloadProgress> download_bars(KisRest& rest, storage::Database& db,
         "ask from " +
         day_text(today) + " for today's minutes, or import a CSV file");
   }
+  return start;
+}
 
+Result<DownloadProgress> download_bars(KisRest& rest, storage::Database& db,
+                                       const DownloadRequest& request, TimestampMs now,
+                                       const DownloadListener& listener) {
+  auto first = download_start(rest, db, request, now);
+  if (!first.ok()) return first.status();
+  const CivilDate start = *first;
+  const CivilDate today = to_seoul(now).date;
+  const bool daily = request.interval == domain::Interval::k1d;
+  const CivilDate to = std::min(request.to, today);
+  storage::BarRepository repo(db);
   DownloadProgress progress;
   const double span = static_cast<double>(days_from_civil(to) - days_from_civil(request.from) + 1);
   auto store = [&](const std::vector<domain::Bar>& bars, CivilDate reached) -> Status {

@@ -155,8 +155,9 @@ Result<SessionRecord> LiveService::activate(domain::StrategyId strategy_id,
   if (!strategy.ok()) return strategy.status();
   if (request.broker != "paper" && !(request.broker == "kis" && deps_.config.kis)) {
     errors.push_back({"broker", request.broker == "kis"
-                                    ? "KIS is not configured: set live.broker = \"kis\" and the "
-                                      "kis keys (docs/live.md), or use \"paper\""
+                                    ? "KIS is not configured: set the kis keys (kis.app_key, "
+                                      "kis.app_secret, kis.account; docs/live.md), or use "
+                                      "\"paper\""
                                     : "unknown broker '" + request.broker + "'; use \"paper\"" +
                                           (deps_.config.kis ? " or \"kis\"" : "")});
   }

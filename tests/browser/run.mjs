@@ -3,11 +3,13 @@
 // progress reach 100%, see the metrics and the charts drawn, sort the trades, export CSV, run a
 // second backtest and compare the two; then the main pages at phone width.
 //
-// usage: node run.mjs QUANTD_BINARY SCREENSHOT_DIR
+// Last, "Download from KIS" on the Data page against kis-mock: progress, stop, resume, done.
+//
+// usage: node run.mjs QUANTD_BINARY SCREENSHOT_DIR [KIS_MOCK_BINARY]
 // Starts its own quantd on 127.0.0.1 (port 0) with a temporary database; exits non-zero on the
 // first failed check, naming it. Screenshots (PNG) are written to SCREENSHOT_DIR.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +19,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(join(here, '..', '..', 'package.json'));
 const { chromium } = require('playwright-core');
 
-const [binary, shots] = process.argv.slice(2);
+const [binary, shots, kisMockBinary] = process.argv.slice(2);
 if (!binary || !shots) {
   console.error('usage: node run.mjs QUANTD_BINARY SCREENSHOT_DIR');
   process.exit(2);
@@ -29,6 +31,7 @@ const LAPTOP = { width: 1366, height: 900 };
 const PHONE = { width: 390, height: 844 };
 
 let daemon = null;
+let kisMock = null;
 let context = null;
 let step = 'start';
 const pageErrors = [];
@@ -149,6 +152,7 @@ async function run() {
   const rows = await page.locator('#row-errors tbody tr td:first-child').allInnerTexts();
   check(rows.join(',') === '3,4', `bad rows 3 and 4 listed (got ${rows})`);
   check(await page.locator('#coverage tbody tr', { hasText: 'MYCSV' }).count() === 0, 'nothing was imported');
+  check((await page.locator('#kis-unavailable').innerText()).includes('KIS is not configured'), 'without KIS keys the download card says what to set');
   await shot(page, '03-data');
 
   step = 'run a backtest and watch the progress reach 100%';
@@ -246,6 +250,8 @@ async function run() {
   await runLive(page, fitsPhone);
   await runDemo(page, fitsPhone);
   await runAttention(page);
+  if (kisMockBinary) await runKisDownload(page);
+  else console.log('  (no kis-mock binary given: the KIS download part is skipped)');
   check(pageErrors.length === 0, `no errors in the page: ${pageErrors.join(' | ')}`);
 }
 
@@ -467,6 +473,94 @@ async function runAttention(page) {
   await page.locator('.page-head [data-state="active"]').waitFor();
 }
 
+// Starts kis-mock (KIS paper) on `prices` (CODE=FILE); resolves to { proc, port }.
+async function startKisMock(args) {
+  const proc = spawn(kisMockBinary, ['--env', 'virtual', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  const port = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`kis-mock did not start:\n${log}`)), 20000);
+    proc.stderr.on('data', (d) => {
+      log += d;
+      const m = /kis-mock listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(log);
+      if (m) { clearTimeout(timer); resolve(Number(m[1])); }
+    });
+    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`kis-mock exited with ${code}:\n${log}`)); });
+  });
+  return { proc, port };
+}
+
+// Five days of 1-minute bars (09:00-15:19 and the 15:30 closing print), a seeded walk.
+function kisMinuteCsv() {
+  let seed = 20261203;
+  const next = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed; };
+  let price = 70000;
+  const lines = ['ts,open,high,low,close,volume'];
+  for (const day of ['2026-07-03', '2026-07-06', '2026-07-07', '2026-07-08', '2026-07-09']) {
+    for (let m = 9 * 60; m <= 15 * 60 + 30; ++m) {
+      if (m >= 15 * 60 + 20 && m < 15 * 60 + 30) continue;
+      const open = price;
+      price = Math.max(1000, price + 100 * ((next() % 9) - 4));
+      const hi = Math.max(open, price) + 100 * (next() % 3);
+      const lo = Math.min(open, price) - 100 * (next() % 3);
+      const hh = String(Math.floor(m / 60)).padStart(2, '0');
+      const mm = String(m % 60).padStart(2, '0');
+      lines.push(`${day}T${hh}:${mm}:00,${open},${hi},${lo},${price},${100 + (next() % 900)}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+// The Data page's "Download from KIS" against kis-mock after the close of 2026-07-09: eleven and a
+// half years of daily history is about 30 chart windows, paced by a 2-per-second rate limit, so
+// the progress is seen moving; stop it, then download again: it resumes and completes.
+async function runKisDownload(page) {
+  step = 'kis download: start kis-mock and a daemon with KIS keys';
+  writeFileSync(join(work, '005930.csv'), kisMinuteCsv());
+  kisMock = await startKisMock(['--prices', `005930=${join(work, '005930.csv')}`, '--clock', '2026-07-09T15:40:00', '--rate-limit', '2']);
+  writeFileSync(join(work, 'kis.toml'), `[kis]\nenvironment = "paper"\nrest_url = "http://127.0.0.1:${kisMock.port}"\nrate_limit_per_s = 2\n`);
+  daemon.proc.kill('SIGKILL');
+  daemon = await startDaemon('kis.db', ['--config', join(work, 'kis.toml'), '--debug-clock=2026-07-09T15:40:00+09:00'], {
+    QUANTD_KIS_APP_KEY: 'PSmockAppKey000000000000000000000000',
+    QUANTD_KIS_APP_SECRET: `mockAppSecret${'x'.repeat(167)}`,
+    QUANTD_KIS_ACCOUNT: '50123456-01',
+  });
+  const base = `http://127.0.0.1:${daemon.port}`;
+  await page.setViewportSize(LAPTOP);
+  await page.goto(`${base}/#/data`);
+  await page.locator('#kis-download form').waitFor();
+  check((await page.locator('#kis-download .card-head').innerText()).includes('KIS paper'), 'the card names the environment');
+
+  step = 'kis download: a bad range is refused before anything is sent';
+  await page.fill('#download-symbol', '005930');
+  await page.fill('#download-from', '2026-07-09');
+  await page.fill('#download-to', '2026-07-01');
+  await page.click('#download');
+  await page.locator('#download-state .alert.error', { hasText: 'is after' }).waitFor();
+
+  step = 'kis download: progress moves, then stop';
+  await page.fill('#download-from', '2015-01-01');
+  await page.fill('#download-to', '');
+  await page.click('#download');
+  await page.locator('#download-pct').waitFor();
+  const pct = async () => Number((await page.locator('#download-pct').innerText()).replace('%', ''));
+  const first = await pct();
+  await page.waitForFunction((p) => Number(document.querySelector('#download-pct')?.textContent.replace('%', '')) > p, first);
+  await shot(page, '20-kis-download');
+  await page.click('#download-cancel');
+  await page.locator('#download-state .alert', { hasText: 'Stopped' }).waitFor();
+  check(!(await page.locator('#download').isDisabled()), 'the form is usable again after stopping');
+
+  step = 'kis download: again, it completes';
+  await page.click('#download');
+  await page.locator('#download-state .alert.ok', { hasText: 'Downloaded 5 bars' }).waitFor({ timeout: 60000 });
+  const row = page.locator('#coverage tbody tr', { hasText: '005930' });
+  await row.waitFor();  // over the bars event, no reload
+  check((await row.innerText()).includes('KIS daily chart (paper)'), 'the stored series is labelled as downloaded from KIS');
+  const stored = (await (await fetch(`${base}/api/bars`)).json()).find((c) => c.symbol === '005930');
+  check(stored && stored.interval === '1d' && stored.count === 5 && stored.source === 'kis', `five daily bars from KIS stored (got ${JSON.stringify(stored)})`);
+  await shot(page, '21-kis-downloaded');
+}
+
 let failed = false;
 try {
   await run();
@@ -488,6 +582,7 @@ try {
 } finally {
   await context?.close().catch(() => {});
   if (daemon) daemon.proc.kill('SIGKILL');
+  if (kisMock) kisMock.proc.kill('SIGKILL');
   rmSync(work, { recursive: true, force: true });
 }
 process.exit(failed ? 1 : 0);

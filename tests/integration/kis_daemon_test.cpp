@@ -302,3 +302,79 @@ TEST_CASE("kis: download-bars stores KIS's daily history as source kis, resumabl
   unsetenv("QUANTD_KIS_APP_SECRET");
   unsetenv("QUANTD_KIS_ACCOUNT");
 }
+
+TEST_CASE("kis: the Data page's download stores KIS's daily history through the running daemon") {
+  KisDay day;
+  day.start_daemon(15 * 60 + 40);
+  day.control("POST", "/_mock/clock", {{"ts", "2026-07-09T15:40:02+09:00"}});
+  const json idle = get(day.port(), "/api/bar-downloads");
+  CHECK(idle["available"] == true);
+  CHECK(idle["environment"] == "paper");
+  CHECK(idle["current"].is_null());
+  auto post = [&](const json& body) {
+    return http_request(day.port(), "POST", "/api/bar-downloads", body.dump());
+  };
+  // Bad requests name the field and start nothing.
+  auto empty = post(json::object());
+  CHECK(empty.status == 422);
+  for (const char* field : {"symbol", "interval", "from"})
+    CHECK(empty.body.find(std::string("\"") + field + "\"") != std::string::npos);
+  auto five = post({{"symbol", "005930"}, {"interval", "5m"}, {"from", "2026-03-01"}});
+  CHECK(five.status == 422);
+  CHECK(five.body.find("\"interval\"") != std::string::npos);
+  auto backwards = post({{"symbol", "005930"}, {"interval", "1d"}, {"from", "2026-08-01"}});
+  CHECK(backwards.status == 422);
+  CHECK(backwards.body.find("is after") != std::string::npos);
+  auto past_minutes = post({{"symbol", "005930"}, {"interval", "1m"}, {"from", "2026-07-01"}});
+  CHECK(past_minutes.status == 409);
+  CHECK(past_minutes.body.find("today's minutes only") != std::string::npos);
+  CHECK(get(day.port(), "/api/bar-downloads")["current"].is_null());
+  CHECK(http_request(day.port(), "POST", "/api/bar-downloads/cancel", "").status == 404);
+
+  auto run = [&](const json& body) {
+    auto started = post(body);
+    INFO(started.body);
+    REQUIRE(started.status == 202);
+    CHECK(json::parse(started.body)["state"] == "running");
+    json current;
+    for (int i = 0; i < 300; ++i) {
+      current = get(day.port(), "/api/bar-downloads")["current"];
+      if (current["state"] != "running") break;
+      std::this_thread::sleep_for(100ms);
+    }
+    INFO(current.dump());
+    REQUIRE(current["state"] == "done");
+    return current;
+  };
+  const json first = run({{"symbol", "005930"}, {"interval", "1d"}, {"from", "2026-03-01"}});
+  CHECK(first["bars"] == 4);
+  CHECK(first["inserted"] == 4);
+  CHECK(first["fraction"] == 1.0);
+  CHECK(first["to"] == "2026-07-09");
+  bool listed = false;
+  for (const json& c : get(day.port(), "/api/bars")) {
+    if (c["symbol"] == "005930" && c["interval"] == "1d") {
+      listed = true;
+      CHECK(c["source"] == "kis");
+      CHECK(c["count"] == 4);
+    }
+  }
+  CHECK(listed);
+  // Again: it resumes from the last stored day and stores nothing twice.
+  const json again = run({{"symbol", "005930"}, {"interval", "1d"}, {"from", "2026-03-01"}});
+  CHECK(again["inserted"] == 0);
+  CHECK(again["calls"] == 1);
+  // Today's completed minutes, on the same token.
+  const json minutes = run({{"symbol", "000660"}, {"interval", "1m"}, {"from", "2026-07-09"}});
+  std::int64_t today_rows = 0;  // every minute KIS printed today (none in the closing auction)
+  {
+    std::istringstream in(kis_prices_csv("000660"));
+    for (std::string line; std::getline(in, line);) today_rows += line.starts_with("2026-07-09");
+  }
+  CHECK(today_rows > 300);
+  CHECK(minutes["bars"] == today_rows);
+  const json state = day.control("GET", "/_mock/state");
+  CHECK(state["counters"]["token_minted"] == 1);
+  CHECK(day.daemon->log().find(kis_mock::test::kAppKey) == std::string::npos);
+  CHECK(day.daemon->stop(SIGTERM) == 0);
+}

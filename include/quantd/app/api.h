@@ -24,6 +24,8 @@ class ReplayDemo;
 
 namespace quantd::app {
 
+class BarDownloads;
+
 // What the API handlers use. Everything must outlive the Router's server.
 struct ApiContext {
   storage::Database& db;
@@ -36,6 +38,7 @@ struct ApiContext {
   std::function<void()> clock_moved;
   live::LiveService* live = nullptr;  // null: the live routes answer 503
   live::ReplayDemo* demo = nullptr;   // null: the demo routes answer 503
+  BarDownloads* downloads = nullptr;  // null: the download routes answer 503
 };
 
 // Wraps a handler, e.g. with the bearer-token check; the identity is fine.

@@ -41,6 +41,11 @@ struct DownloadProgress {
 // Called after each stored window; return false to stop (what is stored stays).
 using DownloadListener = std::function<bool(const DownloadProgress&)>;
 
+// The checks download_bars makes before its first call, and the first day it will fetch (after
+// the last stored day when resuming). The same errors as download_bars' up-front ones.
+Result<CivilDate> download_start(const KisRest& rest, storage::Database& db,
+                                 const DownloadRequest& request, TimestampMs now);
+
 // `now` is the clock's time (today is its Seoul date). Errors: invalid_argument (an interval other
 // than 1d/1m, from after to, a 6-digit KRX code expected), failed_precondition (past minutes on KIS
 // paper), the query's errors (unavailable,

@@ -1,13 +1,14 @@
-// Data: the synthetic sample set, CSV import with every bad row listed, and what is stored.
+// Data: the synthetic sample set, CSV import with every bad row listed, downloads from KIS with
+// live progress, and what is stored.
 import { api, ApiError, subscribe } from '../api.js';
-import { h, toast, confirmDialog, sortableTable } from '../ui.js';
+import { h, toast, confirmDialog, sortableTable, progressBar, problemAlert } from '../ui.js';
 import { candleChart } from '../charts.js';
 import * as f from '../format.js';
 
 const INTERVALS = ['1d', '60m', '30m', '15m', '5m', '1m'];
 
 export async function dataPage() {
-  let coverage = await api.get('/api/bars');
+  let [coverage, downloads] = await Promise.all([api.get('/api/bars'), api.get('/api/bar-downloads').catch(() => null)]);
   let removeChart = () => {};
 
   // ---- sample data ----
@@ -90,6 +91,78 @@ export async function dataPage() {
       h('div', { class: 'form-actions' }, importBtn),
       result));
 
+  // ---- download from KIS ----
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Seoul' }).format(new Date());
+  const dlSymbol = h('input', { type: 'text', id: 'download-symbol', placeholder: 'e.g. 005930', maxlength: 6, autocomplete: 'off', inputmode: 'numeric' });
+  const dlInterval = h('select', { id: 'download-interval' }, h('option', { value: '1d' }, '1d (daily)'), h('option', { value: '1m' }, "1m (today's minutes)"));
+  const dlFrom = h('input', { type: 'date', id: 'download-from', value: '2015-01-01', max: today });
+  const dlTo = h('input', { type: 'date', id: 'download-to', max: today });
+  const dlRestart = h('input', { type: 'checkbox', id: 'download-restart' });
+  const dlBtn = h('button', { class: 'btn primary', id: 'download', type: 'submit' }, 'Download');
+  const dlCancel = h('button', { class: 'btn ghost hidden', id: 'download-cancel', type: 'button', onclick: cancelDownload }, 'Stop');
+  const dlState = h('div', { id: 'download-state' });
+  dlInterval.addEventListener('change', () => {
+    // KIS paper serves today's minutes only; the form says so by choosing today.
+    if (dlInterval.value === '1m') dlFrom.value = today;
+    else if (dlFrom.value === today) dlFrom.value = '2015-01-01';
+  });
+  function showDownload(d) {
+    const running = d && d.state === 'running';
+    dlBtn.disabled = running;
+    dlBtn.textContent = running ? 'Downloading…' : 'Download';
+    dlCancel.classList.toggle('hidden', !running);
+    if (!d) { dlState.replaceChildren(); return; }
+    const what = `${d.symbol} (${d.interval})`;
+    const counts = `${f.int(d.bars)} bars, ${f.int(d.inserted)} new, ${f.int(d.calls)} ${d.calls === 1 ? 'call' : 'calls'}`;
+    if (running) {
+      dlState.replaceChildren(h('div', { class: 'stack' },
+        h('div', { class: 'progress-row' }, h('div', { style: { flex: 1 } }, progressBar(d.fraction, true)), h('span', { class: 'pct', id: 'download-pct' }, `${Math.floor(d.fraction * 100)}%`)),
+        h('span', { class: 'small muted' }, `${what}: ${d.reached ? `through ${d.reached}` : `from ${d.from}`} of ${d.from} – ${d.to} · ${counts}`)));
+    } else if (d.state === 'done') {
+      dlState.replaceChildren(h('div', { class: 'alert ok' }, h('strong', null, `Downloaded ${f.int(d.bars)} bars`), ` for ${what}, ${d.from} to ${d.to}: ${f.int(d.inserted)} new, ${f.int(d.calls)} ${d.calls === 1 ? 'call' : 'calls'} to KIS.`));
+    } else if (d.state === 'cancelled') {
+      dlState.replaceChildren(h('div', { class: 'alert' }, h('strong', null, 'Stopped. '), `${what} is stored through ${d.reached || d.from} (${counts}); download again to continue from there.`));
+    } else {
+      dlState.replaceChildren(h('div', { class: 'alert error', role: 'alert' }, h('strong', null, `The download of ${what} failed. `), d.error || '',
+        d.bars > 0 ? h('p', { class: 'small', style: { marginTop: '6px' } }, `What arrived before (${counts}) is stored; download again to continue.`) : null));
+    }
+  }
+  async function startDownload(e) {
+    e.preventDefault();
+    const body = { symbol: dlSymbol.value.trim(), interval: dlInterval.value, from: dlFrom.value };
+    if (dlTo.value) body.to = dlTo.value;
+    if (dlRestart.checked) body.restart = true;
+    dlBtn.disabled = true;
+    try {
+      showDownload(await api.post('/api/bar-downloads', body));
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      dlBtn.disabled = false;
+      dlState.replaceChildren(problemAlert(err, 'Nothing was downloaded.'));
+    }
+  }
+  async function cancelDownload() {
+    try { await api.post('/api/bar-downloads/cancel'); } catch (e) { toast(e.message, 'error'); }
+  }
+  const downloadCard = h('div', { class: 'card', id: 'kis-download', style: { marginTop: '20px' } },
+    h('div', { class: 'card-head' }, h('h2', null, 'Download from KIS'),
+      downloads?.available ? h('span', { class: 'badge', title: downloads.environment === 'real' ? 'the real environment (실전투자)' : 'the paper environment (모의투자)' }, downloads.environment === 'real' ? 'KIS real' : 'KIS paper') : null),
+    downloads?.available
+      ? h('form', { class: 'card-body stack', onsubmit: startDownload },
+        h('div', { class: 'form-grid' },
+          h('div', { class: 'field' }, h('label', { for: 'download-symbol' }, 'KRX code'), dlSymbol),
+          h('div', { class: 'field' }, h('label', { for: 'download-interval' }, 'Interval'), dlInterval),
+          h('div', { class: 'field' }, h('label', { for: 'download-from' }, 'From'), dlFrom),
+          h('div', { class: 'field' }, h('label', { for: 'download-to' }, 'To'), dlTo, h('span', { class: 'help' }, 'Empty: today.')),
+          h('div', { class: 'field wide' }, h('label', { class: 'checkbox small' }, dlRestart, 'Fetch the whole range again (otherwise it resumes after the last day stored from KIS)'),
+            h('span', { class: 'help' }, 'Daily prices are unadjusted, as KIS reports them and live trading sees them. Each window is stored as it arrives: stopping or a failure keeps what arrived. Live orders go first on the rate limit.'))),
+        h('div', { class: 'form-actions' }, dlCancel, dlBtn),
+        dlState)
+      : h('div', { class: 'card-body' }, h('p', { class: 'muted', id: 'kis-unavailable' }, downloads?.reason || 'Downloads from KIS are not available on this server.')));
+  if (downloads?.available) showDownload(downloads.current);
+  const unsubDownload = subscribe('bars.download', (d) => showDownload(d));
+  const unsubReconnect = subscribe('reconnected', () => api.get('/api/bar-downloads').then((s) => showDownload(s.current)).catch(() => {}));
+
   // ---- stored series ----
   const storedBody = h('div');
   const preview = h('div', { class: 'card hidden', id: 'preview' });
@@ -122,7 +195,8 @@ export async function dataPage() {
       { key: 'last_ts', label: 'To', render: (c) => f.barTime(c.last_ts, c.interval) },
       { key: 'count', label: 'Bars', align: 'r', render: (c) => f.int(c.count) },
       { key: 'source', label: 'Source', hideSm: true, render: (c) => c.synthetic ? h('span', { class: 'badge synthetic', title: c.note }, 'Synthetic sample')
-          : c.source === 'csv' ? h('span', { title: c.updated_at ? `imported ${f.dateTime(c.updated_at)}` : '' }, 'CSV ', h('span', { class: 'muted small' }, c.note)) : h('span', { class: 'muted' }, 'Command line') },
+          : c.source === 'csv' ? h('span', { title: c.updated_at ? `imported ${f.dateTime(c.updated_at)}` : '' }, 'CSV ', h('span', { class: 'muted small' }, c.note))
+          : c.source === 'kis' ? h('span', { title: c.updated_at ? `downloaded ${f.dateTime(c.updated_at)}` : '' }, 'KIS ', h('span', { class: 'muted small' }, (c.note || '').replace(/^KIS /, ''))) : h('span', { class: 'muted' }, 'Command line') },
       { key: 'actions', label: '', sortable: false, class: 'actions', render: (c) => h('span', { class: 'row', style: { justifyContent: 'flex-end', gap: '6px', flexWrap: 'nowrap' } },
           h('button', { class: 'btn small', onclick: () => showPreview(c) }, 'Chart'),
           h('button', { class: 'btn small ghost danger', onclick: () => remove(c) }, 'Delete')) },
@@ -141,7 +215,8 @@ export async function dataPage() {
       h('div', { class: 'page-head' }, h('div', null, h('h1', null, 'Data'), h('p', { class: 'sub' }, 'OHLCV bars backtests run on. Times are Asia/Seoul; prices in KRW.'))),
       h('div', { class: 'card', id: 'coverage' }, h('div', { class: 'card-head' }, h('h2', null, 'Stored data'), h('span', { class: 'hint' }, 'Click a symbol for its chart')), storedBody),
       preview,
-      h('div', { class: 'grid-2' }, importCard, sample)),
-    cleanup: () => { unsub(); removeChart(); },
+      h('div', { class: 'grid-2' }, importCard, sample),
+      downloadCard),
+    cleanup: () => { unsub(); unsubDownload(); unsubReconnect(); removeChart(); },
   };
 }
