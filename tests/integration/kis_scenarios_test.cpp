@@ -1,8 +1,9 @@
 // LIVE.md §12's acceptance scenarios against kis-mock that need a setup of their own: two
 // sessions on one symbol (LT-09), a lagging order book and a twin order from HTS (LT-06, LT-10),
 // shares quantd does not know (LT-14, LT-16), the kill switch (LT-24), the in-progress minute
-// shown by the chart and a late activation (LT-28, LT-31), and an order refused out of hours
-// (LT-23). kis_daemon_test runs the full day with every fault.
+// shown by the chart and a late activation (LT-28, LT-31), an order refused out of hours
+// (LT-23), and a balance KIS cannot serve (LT-15). kis_daemon_test runs the full day with every
+// fault.
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <doctest/doctest.h>
 #include <signal.h>
@@ -286,5 +287,57 @@ TEST_CASE("kis LT-23: a refused order is not resent in the same minute, and trad
   int filled = 0;
   for (const json& o : sent_orders(day.port(), id)) filled += o["state"] == "filled" ? 1 : 0;
   CHECK(filled >= 3);  // later decisions trade
+  CHECK(day.daemon->stop(SIGTERM) == 0);
+}
+
+TEST_CASE("kis LT-15: a balance KIS cannot serve leaves the reconciliation incomplete, not flat") {
+  KisDay day({{}, "reconcile_every_min = 2\n"});
+  day.start_daemon(8 * 60 + 59);
+  day.control("POST", "/_mock/clock", {{"ts", "2026-07-09T08:59:02+09:00"}});
+  const std::int64_t id = day.go_live("recon", {"005930"});
+  int t = k0900 + 1;
+  // Trade until the session holds shares, so a balance read as "flat" would show.
+  for (; t <= 12 * 60; ++t) {
+    day.step_ok(t);
+    const json s = session(day, id);
+    if (!s["positions"].empty() && s["positions"][0]["quantity"].get<std::int64_t>() > 0) break;
+  }
+  REQUIRE(t <= 12 * 60);
+  const auto results_since = [&](std::int64_t row) {
+    SQLite::Database db(day.box.file("q.db"), SQLite::OPEN_READONLY);
+    SQLite::Statement q(db, "SELECT id, result FROM reconciliations WHERE id > ? ORDER BY id");
+    q.bind(1, row);
+    std::vector<std::pair<std::int64_t, std::string>> out;
+    while (q.executeStep()) out.emplace_back(q.getColumn(0).getInt64(), q.getColumn(1).getString());
+    return out;
+  };
+  const auto before = results_since(0);
+  REQUIRE_FALSE(before.empty());
+  const std::size_t orders_before = day.mock_orders().size();
+  // Every attempt of the next balance read answers EGW00215 (KIS's "try again"): quantd retries
+  // within the call, then gives up for this round.
+  day.control(
+      "POST", "/_mock/faults",
+      {{"error_next", {{"msg_cd", "EGW00215"}, {"count", 4}, {"call", "inquire-balance"}}}});
+  // (Other balance reads of the cycle may take some of the refusals first.)
+  std::vector<std::pair<std::int64_t, std::string>> after;
+  std::string seen;
+  for (int i = 0; i < 12 && seen.find("incomplete ok") == std::string::npos; ++i, ++t) {
+    day.step_ok(t);
+    after = results_since(before.back().first);
+    seen.clear();
+    for (const auto& [row, result] : after) seen += result + " ";
+  }
+  INFO(seen);
+  // The failed round is recorded as such, and the next round reads the account whole.
+  CHECK(seen.find("incomplete ok") != std::string::npos);
+  // Nothing was concluded from the failed read: no halt, no order to "repair" a flat account.
+  CHECK(session(day, id)["state"] == "active");
+  const json state = day.control("GET", "/_mock/state");
+  const json s = session(day, id);
+  REQUIRE_FALSE(s["positions"].empty());
+  CHECK(state["holdings"]["005930"]["qty"] == s["positions"][0]["quantity"]);
+  CHECK(sent_orders(day.port(), id).size() == day.mock_orders().size());
+  CHECK(day.mock_orders().size() >= orders_before);
   CHECK(day.daemon->stop(SIGTERM) == 0);
 }
