@@ -2,8 +2,8 @@
 // sessions on one symbol (LT-09), a lagging order book and a twin order from HTS (LT-06, LT-10),
 // shares quantd does not know (LT-14, LT-16), the kill switch (LT-24), the in-progress minute
 // shown by the chart and a late activation (LT-28, LT-31), an order refused out of hours
-// (LT-23), and a balance KIS cannot serve (LT-15). kis_daemon_test runs the full day with every
-// fault.
+// (LT-23), a balance KIS cannot serve (LT-15), and a dead token KIS keeps re-serving (LT-18).
+// kis_daemon_test runs the full day with every fault.
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <doctest/doctest.h>
 #include <signal.h>
@@ -339,5 +339,55 @@ TEST_CASE("kis LT-15: a balance KIS cannot serve leaves the reconciliation incom
   CHECK(state["holdings"]["005930"]["qty"] == s["positions"][0]["quantity"]);
   CHECK(sent_orders(day.port(), id).size() == day.mock_orders().size());
   CHECK(day.mock_orders().size() >= orders_before);
+  CHECK(day.daemon->stop(SIGTERM) == 0);
+}
+
+TEST_CASE("kis LT-18: a token KIS rejects yet keeps handing back is revoked; no order uses it") {
+  KisDay day;
+  day.start_daemon(8 * 60 + 59);
+  day.control("POST", "/_mock/clock", {{"ts", "2026-07-09T08:59:02+09:00"}});
+  const std::int64_t id = day.go_live("token", {"005930"});
+  int t = k0900 + 1;
+  for (; t <= 9 * 60 + 18; ++t) day.step_ok(t);
+  REQUIRE(day.mock_orders().empty());
+  // The 09:18 bar decides the first buy; the token dies just before it is sent, and tokenP keeps
+  // answering with the dead token (KIS's 6-hour rule) until it is revoked.
+  day.control("POST", "/_mock/faults", {{"invalidate_token", true}});
+  for (; t <= 9 * 60 + 40; ++t) day.step_ok(t);
+  const json state = day.control("GET", "/_mock/state");
+  INFO(state["counters"].dump());
+  CHECK(state["counters"]["token_minted"] == 2);
+  CHECK(state["counters"]["token_throttled"] == 0);
+  // At most one tokenP per 61 s, the dead one revoked before the new one was issued.
+  std::vector<TimestampMs> token_calls;
+  TimestampMs revoked = 0, minted = 0;
+  for (const json& c : state["counters"]["oauth"]["calls"]) {
+    const TimestampMs at = ts_of(c["clock"]);
+    if (c["call"] == "tokenP") token_calls.push_back(at);
+    if (c["call"] == "revokeP") revoked = at;
+    if (c["call"] == "tokenP" && c["result"] == "minted") minted = at;
+  }
+  for (std::size_t i = 1; i < token_calls.size(); ++i)
+    CHECK(token_calls[i] - token_calls[i - 1] >= 61 * kMsPerSecond);
+  CHECK(revoked > 0);
+  CHECK(minted > revoked);
+  // The buy decided at 09:18 went out once, on the new token; the mock accepted nothing else.
+  const std::vector<json> at_mock = day.mock_orders();
+  const std::vector<json> sent = sent_orders(day.port(), id);
+  REQUIRE_FALSE(at_mock.empty());
+  CHECK(at_mock.size() == sent.size());
+  CHECK(ts_of(at_mock[0]["accepted_at"]) >= minted);
+  CHECK(seoul(sent[0]["decided_ts"]).find("09:18") != std::string::npos);
+  std::set<std::string> odnos;
+  for (const json& o : at_mock) CHECK(odnos.insert(o["odno"].get<std::string>()).second);
+  // Trading goes on: the session is active and holds what the mock says.
+  const json s = session(day, id);
+  CHECK(s["state"] == "active");
+  const std::int64_t held = state["holdings"].contains("005930")
+                                ? state["holdings"]["005930"]["qty"].get<std::int64_t>()
+                                : 0;
+  std::int64_t ours = 0;
+  for (const json& p : s["positions"]) ours += p["quantity"].get<std::int64_t>();
+  CHECK(ours == held);
   CHECK(day.daemon->stop(SIGTERM) == 0);
 }
