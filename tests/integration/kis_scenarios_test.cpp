@@ -2,7 +2,8 @@
 // sessions on one symbol (LT-09), a lagging order book and a twin order from HTS (LT-06, LT-10),
 // shares quantd does not know (LT-14, LT-16), the kill switch (LT-24), the in-progress minute
 // shown by the chart and a late activation (LT-28, LT-31), an order refused out of hours
-// (LT-23), a balance KIS cannot serve (LT-15), and a dead token KIS keeps re-serving (LT-18).
+// (LT-23), a balance KIS cannot serve (LT-15), a dead token KIS keeps re-serving (LT-18), and a
+// lost answer deep into a busy day's paged order book (LT-11).
 // kis_daemon_test runs the full day with every fault.
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <doctest/doctest.h>
@@ -389,5 +390,43 @@ TEST_CASE("kis LT-18: a token KIS rejects yet keeps handing back is revoked; no 
   std::int64_t ours = 0;
   for (const json& p : s["positions"]) ours += p["quantity"].get<std::int64_t>();
   CHECK(ours == held);
+  CHECK(day.daemon->stop(SIGTERM) == 0);
+}
+
+TEST_CASE("kis LT-11: a lost answer on the 38th order of the day is resolved over every page") {
+  KisDay day({{"--ccld-page-size", "8"}, "[risk]\nmax_orders_per_symbol_day = 200\n"});
+  day.start_daemon(8 * 60 + 59);
+  day.control("POST", "/_mock/clock", {{"ts", "2026-07-09T08:59:02+09:00"}});
+  // One share on every up or down minute: dozens of orders in a day.
+  const char* const flip =
+      "buy  when change(close, 1) > 0\n"
+      "sell when change(close, 1) < 0\n"
+      "size 1 shares\n";
+  const std::int64_t id = day.go_live("busy", {"005930"}, 5'000'000, flip);
+  int t = k0900 + 1;
+  for (; t <= 15 * 60 && day.mock_orders().size() < 37; ++t) day.step_ok(t);
+  REQUIRE(day.mock_orders().size() == 37);
+  day.control("POST", "/_mock/faults", {{"accept_then_drop", {{"count", 1}, {"call", "order"}}}});
+  // The lost answer makes the order unknown; resolution reads the day's orders of that symbol and
+  // side whole (about 19 rows: three pages of 8), often within the same cycle.
+  for (int i = 0; i < 10 && day.mock_orders().size() < 39; ++i, ++t) day.step_ok(t);
+  json resolved;
+  for (const json& o : sent_orders(day.port(), id)) {
+    const json full = get(day.port(), "/api/live/orders/" + std::to_string(o["id"].get<int>()));
+    for (const json& e : full["history"])
+      if (e["to"] == "unknown") resolved = full;
+  }
+  REQUIRE_FALSE(resolved.is_null());
+  INFO(resolved.dump());
+  const std::vector<json> at_mock = day.mock_orders();
+  REQUIRE(at_mock.size() >= 38);
+  CHECK(at_mock[37]["delivery"] == "dropped");
+  // Bound to the 38th, which only a read of every page of the day's orders proves unique.
+  CHECK(resolved["broker_order_no"] == at_mock[37]["odno"]);
+  CHECK(resolved["state"] != "needs_attention");
+  std::size_t same = 0;
+  for (const json& o : at_mock) same += o["odno"] == at_mock[37]["odno"];
+  CHECK(same == 1);
+  CHECK(sent_orders(day.port(), id).size() == at_mock.size());
   CHECK(day.daemon->stop(SIGTERM) == 0);
 }
