@@ -3,7 +3,8 @@
 // shares quantd does not know (LT-14, LT-16), the kill switch (LT-24), the in-progress minute
 // shown by the chart and a late activation (LT-28, LT-31), an order refused out of hours
 // (LT-23), a balance KIS cannot serve (LT-15), a dead token KIS keeps re-serving (LT-18), and a
-// lost answer deep into a busy day's paged order book (LT-11).
+// lost answer deep into a busy day's paged order book (LT-11), partial fills across a kill -9
+// (LT-12) and restarts inside the token throttle (LT-20).
 // kis_daemon_test runs the full day with every fault.
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <doctest/doctest.h>
@@ -220,7 +221,8 @@ TEST_CASE("kis LT-24: the kill switch stops orders, survives a restart, and resu
   CHECK(day.daemon->stop(SIGTERM) == 0);
   day.start_daemon(t - 1);
   for (int i = 0; i < 3; ++i, ++t) day.step_ok(t);
-  for (const json& acc : get(day.port(), "/api/live")["accounts"]) {
+  const json live = get(day.port(), "/api/live");
+  for (const json& acc : live["accounts"]) {
     if (acc["id"] == account) CHECK(acc["trading_state"] == "halted");
   }
   CHECK(day.mock_orders().size() == before);
@@ -428,5 +430,79 @@ TEST_CASE("kis LT-11: a lost answer on the 38th order of the day is resolved ove
   for (const json& o : at_mock) same += o["odno"] == at_mock[37]["odno"];
   CHECK(same == 1);
   CHECK(sent_orders(day.port(), id).size() == at_mock.size());
+  CHECK(day.daemon->stop(SIGTERM) == 0);
+}
+
+TEST_CASE("kis LT-20: restarts within the token throttle never ask KIS too soon") {
+  KisDay day({{"--token-throttle-s", "60"}, ""});
+  day.start_daemon(8 * 60 + 59);
+  day.control("POST", "/_mock/clock", {{"ts", "2026-07-09T08:59:02+09:00"}});
+  const std::int64_t id = day.go_live("restarts", {"005930"});
+  int t = k0900 + 1;
+  for (; t <= 9 * 60 + 5; ++t) day.step_ok(t);
+  // Three restarts within the same mock half-minute, one of them a kill -9.
+  for (int i = 0; i < 3; ++i) {
+    CHECK(day.daemon->stop(i == 1 ? SIGKILL : SIGTERM) == (i == 1 ? 128 + SIGKILL : 0));
+    day.start_daemon(t - 1);
+  }
+  for (; t <= 9 * 60 + 40; ++t) day.step_ok(t);
+  const json counters = day.control("GET", "/_mock/state")["counters"];
+  INFO(counters.dump());
+  CHECK(counters["token_throttled"] == 0);
+  CHECK(counters["token_minted"] == 1);  // every restart reused the cached token
+  CHECK(session(day, id)["state"] == "active");
+  CHECK(sent_orders(day.port(), id).size() == day.mock_orders().size());
+  CHECK_FALSE(day.mock_orders().empty());  // trading went on
+  CHECK(day.daemon->stop(SIGTERM) == 0);
+}
+
+TEST_CASE("kis LT-12: an order filling in parts across a restart books every part once") {
+  // The mock's orders may take 2 % of a bar's volume: 10 shares fill over several minutes.
+  KisDay day({{"--fill-volume-pct", "2"}, ""});
+  day.start_daemon(8 * 60 + 59);
+  day.control("POST", "/_mock/clock", {{"ts", "2026-07-09T08:59:02+09:00"}});
+  const std::int64_t id = day.go_live("parts", {"005930"});
+  int t = k0900 + 1;
+  auto first_fill = [&]() -> json {
+    const std::vector<json> orders = day.mock_orders();
+    if (orders.empty()) return nullptr;
+    return orders[0];
+  };
+  for (; t <= 12 * 60; ++t) {
+    day.step_ok(t);
+    const json o = first_fill();
+    if (!o.is_null() && o["filled_qty"].get<int>() > 0) break;
+  }
+  json o = first_fill();
+  REQUIRE_FALSE(o.is_null());
+  INFO(o.dump());
+  REQUIRE(o["filled_qty"].get<int>() < o["qty"].get<int>());  // partly filled so far
+  CHECK(day.daemon->stop(SIGKILL) == 128 + SIGKILL);
+  day.start_daemon(t);
+  for (int i = 0; i < 30; ++i) {
+    day.step_ok(++t);
+    o = first_fill();
+    if (o["remaining"] == 0) break;
+  }
+  CHECK(o["filled_qty"] == o["qty"]);
+  // The session's fills of that order add up to the mock's, with no part twice.
+  const std::vector<json> sent = sent_orders(day.port(), id);
+  REQUIRE_FALSE(sent.empty());
+  CHECK(sent[0]["broker_order_no"] == o["odno"]);
+  const json fills = get(day.port(), "/api/live/sessions/" + std::to_string(id) + "/fills");
+  std::int64_t booked = 0;
+  for (const json& f : fills) {
+    if (f["order_id"] == sent[0]["id"]) booked += f["quantity"].get<std::int64_t>();
+  }
+  CHECK(booked == o["filled_qty"].get<std::int64_t>());
+  CHECK(sent[0]["filled_qty"] == o["filled_qty"]);
+  const json state = day.control("GET", "/_mock/state");
+  std::int64_t ours = 0;
+  const json now = session(day, id);
+  for (const json& p : now["positions"]) ours += p["quantity"].get<std::int64_t>();
+  const std::int64_t held = state["holdings"].contains("005930")
+                                ? state["holdings"]["005930"]["qty"].get<std::int64_t>()
+                                : 0;
+  CHECK(ours == held);
   CHECK(day.daemon->stop(SIGTERM) == 0);
 }

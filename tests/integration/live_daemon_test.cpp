@@ -449,7 +449,8 @@ TEST_CASE("live: the demo replays the sample data through the live path, as its 
               .getInt() == static_cast<int>(orders.size()));
   }
   // Not an account of the Live page (its kill switch and account views are real trading's).
-  for (const json& a : get(d->port(), "/api/live")["accounts"]) CHECK(a["label"] != "replay");
+  const json live = get(d->port(), "/api/live");
+  for (const json& a : live["accounts"]) CHECK(a["label"] != "replay");
 
   // A restart ends a replay mid-way: its clock lived in the process.
   auto again = http_request(d->port(), "POST", "/api/live/demo", R"({"pace_ms": 1000})");
