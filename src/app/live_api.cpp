@@ -77,8 +77,7 @@ json session_json(const ApiContext& ctx, const SessionRecord& s) {
   double day_open = static_cast<double>(s.capital);
   if (s.last_bar) {
     const TimestampMs today = seoul_day(*s.last_bar) * kMsPerDay - kSeoulOffsetMs;
-    auto before = store.equity(s.id, 0, today - 1);
-    if (before.ok() && !before->empty()) day_open = before->back().equity;
+    day_open = store.day_open_equity(s.id, today, day_open).value_or(day_open);
   }
   json strategy_id = s.strategy_id ? json(s.strategy_id->value()) : json(nullptr);
   std::string broker = "paper", environment = "sim";

@@ -142,6 +142,42 @@ struct LiveSession::Impl {
     return t >= deps.calendar.session_open(d) && t < deps.calendar.session_close(d);
   }
 
+  // The daily loss limit (LIVE.md D11, LT-25): equity below daily_loss_pct of the day's opening
+  // equity, at a bar's close or before an order, turns the session `reducing` for the rest of
+  // that trading day (sales go out, buys are denied); a bar or an order of a later day starts it
+  // over. The day is in the reason, so a restart keeps the rule.
+  void check_daily_loss(double equity, CivilDate today) {
+    const std::string_view prefix = "daily loss limit on ";
+    if (rec.state == SessionState::kReducing && rec.state_reason.starts_with(prefix)) {
+      const auto day =
+          parse_civil_date(std::string_view(rec.state_reason)
+                               .substr(prefix.size(), std::string_view("YYYY-MM-DD").size()));
+      if (day && *day < today) {
+        (void)set_state(SessionState::kActive,
+                        "a new trading day: the daily loss limit starts over", "risk");
+      }
+    }
+    const double pct = rec.settings.risk.daily_loss_pct;
+    if (pct <= 0 || rec.state != SessionState::kActive) return;
+    auto open =
+        deps.store.day_open_equity(rec.id, from_seoul(today), static_cast<double>(rec.capital));
+    if (!open.ok()) {
+      spdlog::error("session {}: {}", rec.id.value(), open.status().message());
+      return;
+    }
+    if (*open <= 0 || equity >= *open * (1 - pct / 100.0)) return;
+    char down[32], limit[32];
+    std::snprintf(down, sizeof down, "%.2f%%", (1 - equity / *open) * 100);
+    std::snprintf(limit, sizeof limit, "%g%%", pct);
+    const std::string reason =
+        std::string(prefix) + format_seoul_date(from_seoul(today)) + ": equity " +
+        format_krw(equity) + " KRW is " + down + " below the day's opening " + format_krw(*open) +
+        " KRW (daily_loss_pct " + limit + "); only sales until the next trading day";
+    if (Status st = set_state(SessionState::kReducing, reason, "risk"); !st.ok()) {
+      spdlog::error("session {}: {}", rec.id.value(), st.message());
+    }
+  }
+
   execution::VenueResult execute(const execution::Ticket& t) {
     PlannedOrder p;
     p.account = deps.desk.account();
@@ -180,9 +216,10 @@ struct LiveSession::Impl {
       }
     }
     RiskContext risk;
+    risk.session_equity = ledger->equity_at(t.symbol, t.price);
+    check_daily_loss(risk.session_equity, to_seoul(now()).date);
     risk.session_state = rec.state;
     risk.limits = rec.settings.risk;
-    risk.session_equity = ledger->equity_at(t.symbol, t.price);
     risk.position = ledger->position(t.symbol).quantity;
     risk.market_open = r.bar_ts != 0 || market_open(now());
     const PlaceResult placed = deps.desk.place(p, risk, rec.settings.costs);
@@ -371,6 +408,7 @@ struct LiveSession::Impl {
       }
     }
     rec.last_bar = t;
+    if (c.equity) check_daily_loss(c.equity->equity, to_seoul(t).date);
     if (deps.crash && !c.targets.empty()) deps.crash("after_target_commit");
     return {};
   }

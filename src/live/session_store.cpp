@@ -661,4 +661,18 @@ Result<std::vector<EquityPoint>> SessionStore::equity(domain::SessionId id, Time
   }
 }
 
+Result<double> SessionStore::day_open_equity(domain::SessionId id, TimestampMs day_start,
+                                             double capital) {
+  try {
+    auto q = db_.statement(
+        "SELECT equity FROM equity_snapshots WHERE session_id = ? AND ts < ? ORDER BY ts DESC "
+        "LIMIT 1");
+    q->bind(1, id.value());
+    q->bind(2, day_start);
+    return q->executeStep() ? q->getColumn(0).getDouble() : capital;
+  } catch (const std::exception& e) {
+    return internal("cannot read the equity curve", e);
+  }
+}
+
 }  // namespace quantd::live

@@ -94,6 +94,13 @@ class Harness {
     market = std::make_unique<MarketDataService>(*source);
   }
 
+  // The sessions' risk limits, from the next boot().
+  RiskLimits risk = [] {
+    RiskLimits r;
+    r.max_orders_per_symbol_day = 1000;
+    return r;
+  }();
+
   void store_bars() {
     const std::vector<std::pair<std::string, double>> symbols = {
         {"AAA", 52'000}, {"BBB", 9'870}, {"CCC", 131'500}};
@@ -109,7 +116,7 @@ class Harness {
     cfg.paper_cash = 10'000'000'000;
     cfg.defaults.costs.commission_bps = 1.5;
     cfg.defaults.costs.slippage_ticks = 1;
-    cfg.defaults.risk.max_orders_per_symbol_day = 1000;
+    cfg.defaults.risk = risk;
     LiveServiceDeps deps{*tdb.db,
                          clock,
                          calendar,

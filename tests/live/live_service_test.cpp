@@ -1,6 +1,6 @@
 // The live service's lifecycle on the paper broker: edits that must not reach a running session
 // (R15), the kill switch across a restart (R16), deactivation keep and flatten, a crash during
-// warm-up (R6) and downtime (R7).
+// warm-up (R6), downtime (R7) and the daily loss limit (LT-25).
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <doctest/doctest.h>
 
@@ -154,4 +154,51 @@ TEST_CASE("R7: after downtime the missed bars are fed in order, once; the cycles
   const TimestampMs gap_to = from_seoul(kActivate, 10, 38);
   CHECK(count(*h.tdb.db, "SELECT count(*) FROM live_cycles WHERE minute BETWEEN " +
                              std::to_string(gap_from) + " AND " + std::to_string(gap_to)) == 0);
+}
+
+TEST_CASE("LT-25: a day's loss past daily_loss_pct lets only sales out until the next day") {
+  Harness h;
+  h.risk.daily_loss_pct = 5;
+  // Flat at 10,000, except on 2026-04-29: from 10:00 it falls 6 % in an hour and stays at 9,400.
+  std::vector<domain::Bar> bars;
+  for (std::int64_t d = days_from_civil({2026, 4, 20}); d <= days_from_civil(kLast); ++d) {
+    const CivilDate day = civil_from_days(d);
+    if (!h.calendar.is_trading_day(day)) continue;
+    for (int m = 9 * 60; m <= 15 * 60 + 30; ++m) {
+      if (m >= 15 * 60 + 20 && m < 15 * 60 + 30) continue;
+      double price = 10'000;
+      if (day == kActivate && m >= 10 * 60) price = std::max(9'400.0, 10'000 - 10.0 * (m - 600));
+      bars.push_back({from_seoul(day, m / 60, m % 60), price, price, price, price, 10'000});
+    }
+  }
+  h.tdb.store(domain::Symbol("DROP"), domain::Interval::k1m, bars);
+  h.boot();
+  // Always long; out below 9,420: the stop comes after the loss limit (5 % of 10,000,000 is hit
+  // near 9,450 on 90 % of equity), and then the buy that follows must be denied.
+  const Case falling{"falling",
+                     "buy when close > 0\nsell when close < 9420\nsize 90% equity\n",
+                     {"DROP"},
+                     domain::Interval::k1m};
+  const std::int64_t id = h.activate(falling, 10'000'000);
+  h.run_until(from_seoul(kActivate, 11, 30, 30));
+  SessionRecord s = session(h, id);
+  INFO(s.state_reason);
+  CHECK(s.state == SessionState::kReducing);
+  CHECK(s.state_reason.starts_with("daily loss limit on 2026-04-29: equity "));
+  const auto orders = [&](const std::string& where) {
+    return count(*h.tdb.db, "SELECT count(*) FROM orders WHERE session_id = " + std::to_string(id) +
+                                " AND " + where);
+  };
+  CHECK(orders("side = 'buy' AND state = 'filled'") == 1);
+  CHECK(orders("side = 'sell' AND state = 'filled'") == 1);  // sales still go out
+  CHECK(orders("side = 'buy' AND state = 'denied' AND reject_code = 'REDUCING_ONLY'") >= 1);
+  // A restart the same day keeps the rule.
+  h.restart();
+  h.run_until(from_seoul(kActivate, 15, 31, 30));
+  CHECK(session(h, id).state == SessionState::kReducing);
+  CHECK(orders("side = 'buy' AND state = 'filled'") == 1);
+  // The next trading day starts it over: the session buys again.
+  h.run_until(from_seoul({2026, 4, 30}, 9, 10, 30));
+  CHECK(session(h, id).state == SessionState::kActive);
+  CHECK(orders("side = 'buy' AND state = 'filled'") == 2);
 }
