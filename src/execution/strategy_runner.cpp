@@ -144,12 +144,15 @@ void StrategyRunner::settle_after(std::uint32_t s, std::int64_t held_before,
     st.levels = ExitLevels{};
   }
   SymbolTarget& t = targets_[s];
-  if (pos.quantity > 0) {
+  if (pos.quantity == 0) {
+    t.has_in_force = false;
+  } else if (pos.quantity != held_before) {
     t.in_force = acted;
     t.has_in_force = true;
-  } else {
-    t.has_in_force = false;
   }
+  // Else the order was refused or denied and changed nothing: the target was not acted upon, so
+  // the same intent at a later bar plans again. (Recorded as in force, a sale denied by a rate
+  // limit would leave the position open for good: the planner settles a target already in force.)
 }
 
 void StrategyRunner::check_exits(std::uint32_t s, const domain::Bar& bar) {

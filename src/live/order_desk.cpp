@@ -208,7 +208,9 @@ PlaceResult OrderDesk::place(const PlannedOrder& order, RiskContext risk,
   risk.account_state = trading_state_;
   if (order.session) {
     const TimestampMs ref_time = req.bar_ts != 0 ? req.bar_ts : now;
-    auto last_min = journal_.count_orders(*order.session, now - kMsPerMinute, std::nullopt);
+    // By the daemon's clock minute (RiskLimits::max_orders_per_min), not a sliding 60 s: a
+    // cycle a minute would otherwise see the previous cycle's order.
+    auto last_min = journal_.count_orders(*order.session, now - now % kMsPerMinute, std::nullopt);
     auto today = journal_.count_orders(*order.session, seoul_day_start(ref_time), req.symbol);
     if (!last_min.ok() || !today.ok()) {
       out.detail = "cannot read the session's order counts";

@@ -148,7 +148,7 @@ Result<int> OrderJournal::count_orders(domain::SessionId session, TimestampMs si
   try {
     std::string sql =
         "SELECT count(*) FROM orders WHERE session_id = ? AND created_at >= ? AND state NOT IN "
-        "('not_placed')";
+        "('not_placed', 'denied')";
     if (symbol) sql += " AND symbol = ?";
     auto q = db_.statement(db_.durable_connection(), sql);
     q->bind(1, session.value());

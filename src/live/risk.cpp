@@ -73,7 +73,7 @@ RiskDecision check_order(const PlannedOrder& order, const RiskContext& c) {
   // 7. Rates.
   if (r.bar_ts == 0 && c.orders_last_minute >= l.max_orders_per_min) {
     return deny("RATE_PER_MINUTE", std::to_string(c.orders_last_minute) +
-                                       " orders in the last minute (max_orders_per_min " +
+                                       " orders this minute (max_orders_per_min " +
                                        std::to_string(l.max_orders_per_min) + ")");
   }
   if (c.orders_symbol_today >= l.max_orders_per_symbol_day) {

@@ -4,12 +4,13 @@
 // shown by the chart and a late activation (LT-28, LT-31), an order refused out of hours
 // (LT-23), a balance KIS cannot serve (LT-15), a dead token KIS keeps re-serving (LT-18), and a
 // lost answer deep into a busy day's paged order book (LT-11), partial fills across a kill -9
-// (LT-12) and restarts inside the token throttle (LT-20).
+// (LT-12), restarts inside the token throttle (LT-20) and the per-minute order limit (LT-26).
 // kis_daemon_test runs the full day with every fault.
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <doctest/doctest.h>
 #include <signal.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -504,5 +505,30 @@ TEST_CASE("kis LT-12: an order filling in parts across a restart books every par
                                 ? state["holdings"]["005930"]["qty"].get<std::int64_t>()
                                 : 0;
   CHECK(ours == held);
+  CHECK(day.daemon->stop(SIGTERM) == 0);
+}
+
+TEST_CASE("kis LT-26: a strategy flipping every bar never sends more than the per-minute limit") {
+  KisDay day({{}, "[risk]\nmax_orders_per_min = 1\n"});
+  day.start_daemon(8 * 60 + 59);
+  day.control("POST", "/_mock/clock", {{"ts", "2026-07-09T08:59:02+09:00"}});
+  const char* const flip =
+      "buy  when change(close, 1) > 0\n"
+      "sell when change(close, 1) < 0\n"
+      "size 1 shares\n";
+  const std::int64_t id = day.go_live("flip", {"005930", "000660"}, 5'000'000, flip);
+  for (int t = k0900 + 1; t <= 9 * 60 + 40; ++t) day.step_ok(t);
+  const json denied = get(day.port(), "/api/live/sessions/" + std::to_string(id) + "/orders");
+  std::size_t over_rate = 0;
+  for (const json& o : denied) over_rate += o["reject_code"] == "RATE_PER_MINUTE";
+  CHECK(over_rate > 0);
+  std::map<std::string, int> per_minute;  // the mock's acceptance minute, "HH:MM"
+  for (const json& o : day.mock_orders())
+    ++per_minute[o["ord_tmd"].get<std::string>().substr(0, 4)];
+  // A denied order plans again at the next bar (a denied sale must not leave the position open),
+  // and denials do not count against the limit: trading goes on every minute it may.
+  CHECK(per_minute.size() > 20);
+  for (const auto& [minute, n] : per_minute) CHECK_MESSAGE(n <= 1, minute);
+  CHECK(sent_orders(day.port(), id).size() == day.mock_orders().size());
   CHECK(day.daemon->stop(SIGTERM) == 0);
 }

@@ -183,7 +183,9 @@ class OrderJournal {
   Result<bool> symbol_frozen(domain::AccountId account, const domain::Symbol& symbol);
   // Broker order numbers already bound to a journal row on `date`.
   Result<std::set<std::string>> bound_order_numbers(domain::AccountId account, CivilDate date);
-  // Orders (sent or denied) of a session created at or after `since`; with `symbol`, of it only.
+  // Orders of a session meant for the broker (every state but denied and not_placed) created at
+  // or after `since`; with `symbol`, of it only. Denials do not count: a limit that counted them
+  // would keep denying a strategy that simply keeps asking.
   Result<int> count_orders(domain::SessionId session, TimestampMs since,
                            const std::optional<domain::Symbol>& symbol);
   // Broker rejections of a session since its last filled order.
