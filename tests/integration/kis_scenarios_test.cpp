@@ -35,6 +35,12 @@ TimestampMs ts_of(const json& v) {
 
 std::string seoul(const json& v) { return format_seoul(ts_of(v)); }
 
+// quantd and the mock at 08:59:02 of the simulated day, before the first session.
+void open_day(KisDay& day) {
+  day.start_daemon(8 * 60 + 59);
+  day.control("POST", "/_mock/clock", {{"ts", "2026-07-09T08:59:02+09:00"}});
+}
+
 json session(KisDay& day, std::int64_t id) {
   return get(day.port(), "/api/live/sessions/" + std::to_string(id));
 }
@@ -61,8 +67,7 @@ std::vector<std::string> decisions(const std::vector<BacktestOrder>& orders) {
 
 TEST_CASE("kis LT-09, LT-16: two sessions on one symbol, and shares bought outside quantd") {
   KisDay day;
-  day.start_daemon(8 * 60 + 59);
-  day.control("POST", "/_mock/clock", {{"ts", "2026-07-09T08:59:02+09:00"}});
+  open_day(day);
   const std::int64_t a = day.go_live("a", {"005930"}, 2'500'000);
   const std::int64_t b = day.go_live("b", {"005930"}, 2'500'000);
   // The first order's answer is lost: the second session's order waits until it is resolved.
@@ -123,8 +128,7 @@ TEST_CASE(
     "kis LT-06, LT-10: a lagging order book, then a twin order from HTS waits for the "
     "operator") {
   KisDay day;
-  day.start_daemon(8 * 60 + 59);
-  day.control("POST", "/_mock/clock", {{"ts", "2026-07-09T08:59:02+09:00"}});
+  open_day(day);
   const std::int64_t id = day.go_live("lag", {"005930"});
   // LIVE.md §4.3: the settle window (60 s on KIS paper) must exceed the order book's lag; a lag
   // beyond it is a configuration error the design names, so the test stays inside it.
@@ -185,8 +189,7 @@ TEST_CASE(
 
 TEST_CASE("kis LT-14: shares held before quantd halt the session on that symbol only") {
   KisDay day({{"--holding", "005930=10@70000"}, ""});
-  day.start_daemon(8 * 60 + 59);
-  day.control("POST", "/_mock/clock", {{"ts", "2026-07-09T08:59:02+09:00"}});
+  open_day(day);
   const std::int64_t on_held = day.go_live("held", {"005930"});
   const std::int64_t other = day.go_live("other", {"000660"});
   for (int t = k0900 + 1; t <= 10 * 60 + 30; ++t) day.step_ok(t);
@@ -203,8 +206,7 @@ TEST_CASE("kis LT-14: shares held before quantd halt the session on that symbol 
 
 TEST_CASE("kis LT-24: the kill switch stops orders, survives a restart, and resumes") {
   KisDay day;
-  day.start_daemon(8 * 60 + 59);
-  day.control("POST", "/_mock/clock", {{"ts", "2026-07-09T08:59:02+09:00"}});
+  open_day(day);
   const std::int64_t a = day.go_live("a", {"005930"});
   const std::int64_t b = day.go_live("b", {"000660"});
   int t = k0900 + 1;
@@ -272,8 +274,7 @@ TEST_CASE("kis LT-28, LT-31: a chart that shows the minute in progress, and a la
 
 TEST_CASE("kis LT-23: a refused order is not resent in the same minute, and trading goes on") {
   KisDay day;
-  day.start_daemon(8 * 60 + 59);
-  day.control("POST", "/_mock/clock", {{"ts", "2026-07-09T08:59:02+09:00"}});
+  open_day(day);
   const std::int64_t id = day.go_live("refused", {"005930"});
   day.control("POST", "/_mock/faults", {{"reject_next_order", "APBK0919"}});
   for (int t = k0900 + 1; t <= 10 * 60 + 30; ++t) day.step_ok(t);
@@ -296,8 +297,7 @@ TEST_CASE("kis LT-23: a refused order is not resent in the same minute, and trad
 
 TEST_CASE("kis LT-15: a balance KIS cannot serve leaves the reconciliation incomplete, not flat") {
   KisDay day({{}, "reconcile_every_min = 2\n"});
-  day.start_daemon(8 * 60 + 59);
-  day.control("POST", "/_mock/clock", {{"ts", "2026-07-09T08:59:02+09:00"}});
+  open_day(day);
   const std::int64_t id = day.go_live("recon", {"005930"});
   int t = k0900 + 1;
   // Trade until the session holds shares, so a balance read as "flat" would show.
@@ -348,8 +348,7 @@ TEST_CASE("kis LT-15: a balance KIS cannot serve leaves the reconciliation incom
 
 TEST_CASE("kis LT-18: a token KIS rejects yet keeps handing back is revoked; no order uses it") {
   KisDay day;
-  day.start_daemon(8 * 60 + 59);
-  day.control("POST", "/_mock/clock", {{"ts", "2026-07-09T08:59:02+09:00"}});
+  open_day(day);
   const std::int64_t id = day.go_live("token", {"005930"});
   int t = k0900 + 1;
   for (; t <= 9 * 60 + 18; ++t) day.step_ok(t);
@@ -398,8 +397,7 @@ TEST_CASE("kis LT-18: a token KIS rejects yet keeps handing back is revoked; no 
 
 TEST_CASE("kis LT-11: a lost answer on the 38th order of the day is resolved over every page") {
   KisDay day({{"--ccld-page-size", "8"}, "[risk]\nmax_orders_per_symbol_day = 200\n"});
-  day.start_daemon(8 * 60 + 59);
-  day.control("POST", "/_mock/clock", {{"ts", "2026-07-09T08:59:02+09:00"}});
+  open_day(day);
   // One share on every up or down minute: dozens of orders in a day.
   const char* const flip =
       "buy  when change(close, 1) > 0\n"
@@ -436,8 +434,7 @@ TEST_CASE("kis LT-11: a lost answer on the 38th order of the day is resolved ove
 
 TEST_CASE("kis LT-20: restarts within the token throttle never ask KIS too soon") {
   KisDay day({{"--token-throttle-s", "60"}, ""});
-  day.start_daemon(8 * 60 + 59);
-  day.control("POST", "/_mock/clock", {{"ts", "2026-07-09T08:59:02+09:00"}});
+  open_day(day);
   const std::int64_t id = day.go_live("restarts", {"005930"});
   int t = k0900 + 1;
   for (; t <= 9 * 60 + 5; ++t) day.step_ok(t);
@@ -460,8 +457,7 @@ TEST_CASE("kis LT-20: restarts within the token throttle never ask KIS too soon"
 TEST_CASE("kis LT-12: an order filling in parts across a restart books every part once") {
   // The mock's orders may take 2 % of a bar's volume: 10 shares fill over several minutes.
   KisDay day({{"--fill-volume-pct", "2"}, ""});
-  day.start_daemon(8 * 60 + 59);
-  day.control("POST", "/_mock/clock", {{"ts", "2026-07-09T08:59:02+09:00"}});
+  open_day(day);
   const std::int64_t id = day.go_live("parts", {"005930"});
   int t = k0900 + 1;
   auto first_fill = [&]() -> json {
@@ -510,8 +506,7 @@ TEST_CASE("kis LT-12: an order filling in parts across a restart books every par
 
 TEST_CASE("kis LT-26: a strategy flipping every bar never sends more than the per-minute limit") {
   KisDay day({{}, "[risk]\nmax_orders_per_min = 1\n"});
-  day.start_daemon(8 * 60 + 59);
-  day.control("POST", "/_mock/clock", {{"ts", "2026-07-09T08:59:02+09:00"}});
+  open_day(day);
   const char* const flip =
       "buy  when change(close, 1) > 0\n"
       "sell when change(close, 1) < 0\n"
