@@ -77,7 +77,7 @@ json session_json(const ApiContext& ctx, const SessionRecord& s) {
   double day_open = static_cast<double>(s.capital);
   if (s.last_bar) {
     const TimestampMs today = seoul_day(*s.last_bar) * kMsPerDay - kSeoulOffsetMs;
-    day_open = store.day_open_equity(s.id, today, day_open).value_or(day_open);
+    day_open = store.equity_before(s.id, today, day_open).value_or(day_open);
   }
   json strategy_id = s.strategy_id ? json(s.strategy_id->value()) : json(nullptr);
   std::string broker = "paper", environment = "sim";

@@ -7,21 +7,7 @@
 #include "quantd/live/session_store.h"
 
 namespace quantd::live {
-namespace {
-
-// The latest recorded equity of `session` before `before`, if any.
-std::optional<double> equity_before(SQLite::Database& db, std::int64_t session,
-                                    TimestampMs before) {
-  SQLite::Statement q(db,
-                      "SELECT equity FROM equity_snapshots WHERE session_id = ? AND ts < ? "
-                      "ORDER BY ts DESC LIMIT 1");
-  q.bind(1, session);
-  q.bind(2, before);
-  if (!q.executeStep()) return std::nullopt;
-  return q.getColumn(0).getDouble();
-}
-
-}  // namespace
+namespace {}  // namespace
 
 Result<DailySummary> read_daily_summary(storage::Database& store, CivilDate day) {
   const TimestampMs start = from_seoul(day);
@@ -47,8 +33,12 @@ Result<DailySummary> read_daily_summary(storage::Database& store, CivilDate day)
       s.name = r.strategy_name;
       s.state = std::string(to_string(r.state));
       const double capital = static_cast<double>(r.capital);
-      s.equity_open = equity_before(db, s.session_id, start).value_or(capital);
-      s.equity_close = equity_before(db, s.session_id, end).value_or(s.equity_open);
+      auto open = sessions.equity_before(r.id, start, capital);
+      if (!open.ok()) return open.status();
+      auto close = sessions.equity_before(r.id, end, *open);
+      if (!close.ok()) return close.status();
+      s.equity_open = *open;
+      s.equity_close = *close;
       out.sessions.push_back(std::move(s));
     }
     for (SessionDay& s : out.sessions) {

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <limits>
 #include <map>
+#include <optional>
+#include <utility>
 
 #include "quantd/domain/aggregate.h"
 #include "quantd/domain/krx.h"
@@ -159,12 +161,16 @@ struct LiveSession::Impl {
     }
     const double pct = rec.settings.risk.daily_loss_pct;
     if (pct <= 0 || rec.state != SessionState::kActive) return;
-    auto open =
-        deps.store.day_open_equity(rec.id, from_seoul(today), static_cast<double>(rec.capital));
-    if (!open.ok()) {
-      spdlog::error("session {}: {}", rec.id.value(), open.status().message());
-      return;
+    if (!day_open || day_open->first != today) {  // read once a day: the past does not change
+      auto read =
+          deps.store.equity_before(rec.id, from_seoul(today), static_cast<double>(rec.capital));
+      if (!read.ok()) {
+        spdlog::error("session {}: {}", rec.id.value(), read.status().message());
+        return;
+      }
+      day_open.emplace(today, *read);
     }
+    const double* open = &day_open->second;
     if (*open <= 0 || equity >= *open * (1 - pct / 100.0)) return;
     char down[32], limit[32];
     std::snprintf(down, sizeof down, "%.2f%%", (1 - equity / *open) * 100);
@@ -512,6 +518,7 @@ struct LiveSession::Impl {
   std::unique_ptr<execution::CostModel> costs;
   std::unique_ptr<domain::Ledger> ledger;
   std::unique_ptr<execution::StrategyRunner> runner;
+  std::optional<std::pair<CivilDate, double>> day_open;  // the daily loss limit's reference
   std::vector<std::vector<domain::Bar>> history;
   std::vector<domain::TargetId> target_ids;
   int need = 0;

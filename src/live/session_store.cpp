@@ -661,15 +661,14 @@ Result<std::vector<EquityPoint>> SessionStore::equity(domain::SessionId id, Time
   }
 }
 
-Result<double> SessionStore::day_open_equity(domain::SessionId id, TimestampMs day_start,
-                                             double capital) {
+Result<double> SessionStore::equity_before(domain::SessionId id, TimestampMs ts, double otherwise) {
   try {
     auto q = db_.statement(
         "SELECT equity FROM equity_snapshots WHERE session_id = ? AND ts < ? ORDER BY ts DESC "
         "LIMIT 1");
     q->bind(1, id.value());
-    q->bind(2, day_start);
-    return q->executeStep() ? q->getColumn(0).getDouble() : capital;
+    q->bind(2, ts);
+    return q->executeStep() ? q->getColumn(0).getDouble() : otherwise;
   } catch (const std::exception& e) {
     return internal("cannot read the equity curve", e);
   }

@@ -162,9 +162,9 @@ class SessionStore {
       domain::SessionId id, const std::vector<domain::Symbol>& symbols);
   // Equity points with from <= ts <= to.
   Result<std::vector<EquityPoint>> equity(domain::SessionId id, TimestampMs from, TimestampMs to);
-  // The equity a trading day opened with: the last point before `day_start`, else `capital`
-  // (the session's first day). Today's P&L and the daily loss limit are measured against it.
-  Result<double> day_open_equity(domain::SessionId id, TimestampMs day_start, double capital);
+  // The last equity point before `ts`, else `otherwise`. Before a day's start: the equity the day
+  // opened with (today's P&L, the daily loss limit, the daily summary measure against it).
+  Result<double> equity_before(domain::SessionId id, TimestampMs ts, double otherwise);
 
  private:
   storage::Database& db_;
