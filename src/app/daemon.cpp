@@ -22,6 +22,7 @@
 #include "quantd/http/server.h"
 #include "quantd/http/static_assets.h"
 #include "quantd/kis/kis_broker.h"
+#include "quantd/kis/kis_ws.h"
 #include "quantd/live/live_service.h"
 #include "quantd/live/market_data.h"
 #include "quantd/live/notifier.h"
@@ -102,6 +103,7 @@ struct Daemon::Impl {
   void requeue_unfinished_backtests();
   void handle_backtest(bus::RunBacktest& job, const std::atomic<bool>& stopping);
   http::Response health();
+  nlohmann::json kis_push_json() const;
 
   config::Config config;
   std::unique_ptr<Clock> clock;  // every component reads the time here
@@ -124,6 +126,7 @@ struct Daemon::Impl {
   std::unique_ptr<BarDownloads> downloads;  // the Data page's "Download from KIS"
   std::unique_ptr<live::MarketDataService> market;
   std::unique_ptr<live::LiveService> live_service;
+  std::unique_ptr<kis::KisWs> kis_ws;  // kis.websocket: notices and ticks, an accelerator only
   std::unique_ptr<workers::KeyedWorkerPool<live::LiveTask>> live_pool;
   // "Try it without a broker": one replay session at a time on its own clock.
   std::unique_ptr<live::ReplayDemo> demo;
@@ -158,8 +161,11 @@ Status Daemon::Impl::start() {
                  format_utc_iso(manual_clock->now()));
   }
   if (config.scheduler.enabled) {
-    scheduler = std::make_unique<scheduler::Scheduler>(
-        *clock, calendar, [this](TimestampMs minute) { return live_service->on_tick(minute); });
+    scheduler =
+        std::make_unique<scheduler::Scheduler>(*clock, calendar, [this](TimestampMs minute) {
+          if (kis_ws) kis_ws->watch(live_service->live_symbols("kis"));
+          return live_service->on_tick(minute);
+        });
     scheduler->start();
   }
 
@@ -187,6 +193,7 @@ Status Daemon::Impl::start() {
 void Daemon::Impl::stop() {
   if (server) server->stop();
   if (scheduler) scheduler->stop();
+  if (kis_ws) kis_ws->stop();  // its notices queue live work: before the live pool goes
   backtest_channel.close();
   if (backtest_pool) backtest_pool->stop();
   // Sessions finish the task in hand; what is still queued is re-derived from SQLite at the next
@@ -336,6 +343,20 @@ Status Daemon::Impl::start_live() {
   // Every account reconciles before any session of it trades; sessions restore on the pool.
   if (Status st = live_service->start(); !st.ok()) return st;
   live_pool->start();
+  if (config.kis.websocket && kis_rest) {
+    kis::KisWsOptions wo;
+    wo.environment = kis_rest->environment();
+    wo.url = config.kis.ws_url;
+    wo.hts_id = config.kis.hts_id;
+    wo.idle_timeout = std::chrono::seconds(config.kis.ws_idle_s);
+    kis::KisWsEvents events;
+    events.notice = [this](const kis::WsNotice&) { live_service->on_order_notice("kis"); };
+    auto ws = kis::KisWs::create(kis_rest, wo, std::move(events));
+    if (!ws.ok()) return ws.status();
+    kis_ws = std::move(ws).value();
+    kis_ws->watch(live_service->live_symbols("kis"));
+    kis_ws->start();
+  }
   return {};
 }
 
@@ -360,6 +381,30 @@ void Daemon::Impl::requeue_unfinished_backtests() {
 
 void Daemon::Impl::handle_backtest(bus::RunBacktest& job, const std::atomic<bool>& stopping) {
   backtest_service.run(*db, job, stopping);
+}
+
+// The WebSocket as the KIS account's view shows it: no key, HTS id or account.
+nlohmann::json Daemon::Impl::kis_push_json() const {
+  using nlohmann::json;
+  if (!kis_ws) return json{{"enabled", false}};
+  const kis::KisWsStatus st = kis_ws->status();
+  json trades = json::array();
+  for (const std::string& symbol : live_service->live_symbols("kis")) {
+    if (auto t = kis_ws->last_trade(symbol)) {
+      trades.push_back({{"symbol", t->symbol}, {"price", t->price}, {"time", t->time}});
+    }
+  }
+  return json{{"enabled", true},
+              {"state", st.state},
+              {"reason", st.reason},
+              {"since", st.since_ms ? json(format_utc_iso(st.since_ms)) : json(nullptr)},
+              {"connects", st.connects},
+              {"subscribed", st.subscribed},
+              {"watched", st.watched},
+              {"notices", st.notices},
+              {"trades", st.trades},
+              {"bad_frames", st.bad_frames},
+              {"last_trades", std::move(trades)}};
 }
 
 http::Response Daemon::Impl::health() {
@@ -414,13 +459,14 @@ http::Handler Daemon::Impl::authorized(http::Handler handler) const {
 void Daemon::Impl::register_routes() {
   // Health stays open so monitors and systemd checks need no token; it reveals no secrets.
   router.add("GET", "/api/health", [this](const http::Request&) { return health(); });
-  register_api_routes(router,
-                      {*db, backtest_service, *clock, manual_clock,
-                       [this] {
-                         if (scheduler) scheduler->wake();
-                       },
-                       live_service.get(), demo.get(), downloads.get()},
-                      [this](http::Handler h) { return authorized(std::move(h)); });
+  register_api_routes(
+      router,
+      {*db, backtest_service, *clock, manual_clock,
+       [this] {
+         if (scheduler) scheduler->wake();
+       },
+       live_service.get(), demo.get(), downloads.get(), [this] { return kis_push_json(); }},
+      [this](http::Handler h) { return authorized(std::move(h)); });
 }
 
 Daemon::Daemon(config::Config config) : impl_(std::make_unique<Impl>(std::move(config))) {}

@@ -456,6 +456,9 @@ http::Response account_view(const ApiContext& ctx, const http::Request& request)
   if (!id) return no_such("broker account", request.param("id"));
   auto view = ctx.live->account_view(domain::AccountId(*id));
   if (!view.ok()) return from_status(view.status());
+  if (view->value("broker", "") == "kis") {
+    (*view)["push"] = ctx.kis_push ? ctx.kis_push() : nlohmann::json{{"enabled", false}};
+  }
   return http::json(200, *view);
 }
 

@@ -173,6 +173,7 @@ void apply_env_secrets(Config& c) {
   env("QUANTD_KIS_APP_KEY", c.kis.app_key);
   env("QUANTD_KIS_APP_SECRET", c.kis.app_secret);
   env("QUANTD_KIS_ACCOUNT", c.kis.account);
+  env("QUANTD_KIS_HTS_ID", c.kis.hts_id);
   env("QUANTD_AUTH_TOKEN", c.server.auth_token);
   env("QUANTD_TELEGRAM_BOT_TOKEN", c.notify.telegram.bot_token);
   env("QUANTD_TELEGRAM_CHAT_ID", c.notify.telegram.chat_id);
@@ -477,6 +478,10 @@ Result<Config> parse_config(std::string_view text, std::string_view source) {
     r.string("ca_file", c.kis.ca_file);
     r.string("order_type", c.kis.order_type);
     r.number("commission_bps", c.kis.commission_bps, 0, 100);
+    r.boolean("websocket", c.kis.websocket);
+    r.string("hts_id", c.kis.hts_id);
+    r.string("ws_url", c.kis.ws_url);
+    r.integer("ws_idle_s", c.kis.ws_idle_s, 1, 3600);
     r.finish();
     if (c.kis.environment != "paper" && c.kis.environment != "real") {
       errors.push_back("key 'kis.environment': must be \"paper\" or \"real\"");
@@ -550,6 +555,11 @@ Status validate(const Config& c) {
         "live.broker = \"kis\" (or live.feed = \"kis\") requires kis.app_key, kis.app_secret and "
         "kis.account (or "
         "QUANTD_KIS_APP_KEY, QUANTD_KIS_APP_SECRET, QUANTD_KIS_ACCOUNT)");
+  }
+  if (c.kis.websocket && c.kis.hts_id.empty()) {
+    return Status::invalid_argument(
+        "kis.websocket requires kis.hts_id (or QUANTD_KIS_HTS_ID): the KIS login id its order "
+        "notices are registered under");
   }
   const TelegramConfig& tg = c.notify.telegram;
   if (tg.enabled) {

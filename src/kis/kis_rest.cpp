@@ -193,6 +193,35 @@ void KisRest::token_rejected(const std::string& token, std::string_view msg_cd) 
   spdlog::warn("kis: KIS rejected the access token ({})", msg_cd);
 }
 
+Result<std::string> KisRest::approval_key() {
+  if (!limiter_.acquire(Priority::kBalance, RateLimiter::Clock::now() + options_.query_timeout)) {
+    return Status::unavailable("KIS Approval: no slot within the rate limit");
+  }
+  http::ClientRequest req;
+  req.method = "POST";
+  req.url = base_.origin() + "/oauth2/Approval";
+  req.headers = {{"content-type", "application/json; charset=utf-8"}};
+  req.body = json{{"grant_type", "client_credentials"},
+                  {"appkey", credentials_.app_key},
+                  {"secretkey", credentials_.app_secret}}
+                 .dump();
+  auto resp = client_->send(req);
+  if (!resp.ok()) return Status::unavailable("KIS Approval: " + resp.status().message());
+  const json body = json::parse(resp->body, nullptr, false);
+  if (resp->status == 200 && body.is_object() && body.contains("approval_key") &&
+      body["approval_key"].is_string() && !body["approval_key"].get<std::string>().empty()) {
+    return body["approval_key"].get<std::string>();
+  }
+  std::string code =
+      body.is_object() && body.contains("error_code") && body["error_code"].is_string()
+          ? body["error_code"].get<std::string>()
+          : "HTTP " + std::to_string(resp->status);
+  if (resp->status == 403 || resp->status == 401) {
+    return Status::failed_precondition("KIS Approval refused the app key (" + code + ")");
+  }
+  return Status::unavailable("KIS Approval answered " + code);
+}
+
 int KisRest::tokens_issued() const {
   std::lock_guard lock(token_mu_);
   return tokens_issued_;

@@ -3,6 +3,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <exception>
 
 #include "quantd/live/account_view.h"
@@ -372,6 +373,33 @@ std::vector<std::int64_t> LiveService::running_ids() {
   return *ids;
 }
 
+void LiveService::on_order_notice(const std::string& broker) {
+  for (const AccountRecord& a : accounts()) {
+    if (a.broker != broker) continue;
+    LiveTask t;
+    t.key = -a.id.value();
+    t.kind = LiveTask::Kind::kRefresh;
+    if (!deps_.enqueue(t))
+      spdlog::warn("live: the refresh of account {} was not queued", a.id.value());
+  }
+}
+
+std::vector<std::string> LiveService::live_symbols(const std::string& broker) {
+  std::set<std::int64_t> accounts_of_broker;
+  for (const AccountRecord& a : accounts()) {
+    if (a.broker == broker) accounts_of_broker.insert(a.id.value());
+  }
+  std::vector<std::string> out;
+  for (std::int64_t id : running_ids()) {
+    auto rec = store_.get(domain::SessionId(id));
+    if (!rec.ok() || !accounts_of_broker.count(rec->account_id.value())) continue;
+    for (const domain::Symbol& s : rec->symbols) {
+      if (std::find(out.begin(), out.end(), s.str()) == out.end()) out.push_back(s.str());
+    }
+  }
+  return out;
+}
+
 std::vector<AccountRecord> LiveService::accounts() {
   std::vector<AccountRecord> out;
   try {
@@ -571,6 +599,16 @@ void LiveService::handle(const LiveTask& task) {
       if (!report.ok()) spdlog::error("account {}: {}", -task.key, report.status().message());
       return;
     }
+    if (task.kind == LiveTask::Kind::kRefresh) {
+      auto a = account(domain::AccountId(-task.key));
+      if (!a.ok()) return;
+      const auto resolved = (*a)->desk->refresh({});
+      if (!resolved.empty()) {
+        spdlog::info("account {}: a broker notice settled the orders of {} symbol(s)", -task.key,
+                     resolved.size());
+      }
+      return;
+    }
     run_session_task(task);
   } catch (const std::exception& e) {
     spdlog::error("live: task for {} failed: {}", task.key, e.what());
@@ -646,6 +684,7 @@ void LiveService::run_session_task(const LiveTask& task) {
       break;
     }
     case LiveTask::Kind::kReconcile:
+    case LiveTask::Kind::kRefresh:
       break;
   }
   if (is_terminal(s->state())) drop_session(task.key);

@@ -84,8 +84,14 @@ KisDay::KisDay(const KisDayOptions& options) {
   box.write("cross.qs", kSharesScript);
   flags.insert(flags.end(), options.mock_flags.begin(), options.mock_flags.end());
   mock = std::make_unique<kis_mock::test::MockProcess>(flags, false);
+  std::string ws;
+  if (options.websocket) {
+    ws = "websocket = true\nhts_id = \"mockhtsid\"\nws_url = \"" +
+         control("GET", "/_mock/state")["ws"]["url"].get<std::string>() +
+         "\"\nws_idle_s = " + std::to_string(options.ws_idle_s) + "\n";
+  }
   box.write("quantd.toml", "[kis]\nenvironment = \"paper\"\nrest_url = \"http://127.0.0.1:" +
-                               std::to_string(mock->port()) + "\"\nrate_limit_per_s = 18\n" +
+                               std::to_string(mock->port()) + "\"\nrate_limit_per_s = 18\n" + ws +
                                "[live]\nbroker = \"kis\"\nfeed = \"kis\"\nunknown_settle_s = 5\n" +
                                options.config_extra);
   setenv("QUANTD_KIS_APP_KEY", kis_mock::test::kAppKey.c_str(), 1);

@@ -29,6 +29,9 @@ std::string kis_history_csv(const std::string& symbol);
 struct KisDayOptions {
   std::vector<std::string> mock_flags;  // after the standard ones (later flags win)
   std::string config_extra;             // TOML appended to the daemon's config
+  // kis.websocket on the mock's WebSocket (hts_id "mockhtsid"), idle after `ws_idle_s`.
+  bool websocket = false;
+  int ws_idle_s = 120;
 };
 
 class KisDay {

@@ -80,6 +80,9 @@ Json settings_json(const MockOptions& o) {
   j["token_throttle_s"] = o.token_throttle_s;
   j["fill_volume_pct"] = o.fill_volume_pct;
   j["commission_bps"] = o.commission_bps;
+  j["ws_notices"] = o.ws_notices;
+  j["ws_notice_fields"] = o.ws_notice_fields;
+  j["ws_ping_s"] = o.ws_ping_s;
   return j;
 }
 
@@ -138,10 +141,18 @@ http::Response set_config(MockState& s, const nlohmann::json& body) {
     } else if (key == "bar_visible" && v.is_string() &&
                (v.get<std::string>() == "end" || v.get<std::string>() == "start")) {
       o.bar_visible = v.get<std::string>() == "end" ? BarVisible::kEnd : BarVisible::kStart;
+    } else if (key == "ws_notices" && v.is_boolean()) {
+      o.ws_notices = v.get<bool>();
+    } else if (key == "ws_notice_fields" && whole && (*whole == 26 || *whole == 23)) {
+      o.ws_notice_fields = static_cast<int>(*whole);
+    } else if (key == "ws_ping_s" && whole && *whole >= 1) {
+      o.ws_ping_s = static_cast<int>(*whole);
     } else {
       return bad_request("unknown or malformed setting \"" + key +
                          "\"; known: ccld_lag_s, ccld_page_size, balance_page_size, rate_limit, "
-                         "token_throttle_s, bar_visible, fill_volume_pct");
+                         "token_throttle_s, bar_visible, fill_volume_pct, ws_notices, "
+                         "ws_notice_fields (26 or 23), "
+                         "ws_ping_s");
     }
   }
   if (o.rate_limit_per_s != s.options.rate_limit_per_s) s.limiter->set_rate(o.rate_limit_per_s);
@@ -304,6 +315,20 @@ Json describe_state(const MockState& s) {
   oauth["calls"] = c.oauth_log;
   counters["oauth"] = std::move(oauth);
   out["counters"] = std::move(counters);
+  Json ws = Json::object();
+  ws["url"] = s.ws_url;
+  ws["sessions"] = s.ws.sessions;
+  ws["in_use"] = s.ws.in_use;
+  ws["subscribes"] = s.ws.subscribes;
+  ws["unsubscribes"] = s.ws.unsubscribes;
+  ws["refused"] = s.ws.refused;
+  ws["notices"] = s.ws.notices;
+  ws["trades"] = s.ws.trades;
+  ws["pings"] = s.ws.pings;
+  ws["pongs"] = s.ws.pongs;
+  ws["drops"] = s.ws.drops;
+  ws["approval_keys"] = s.approval_keys;  // a mock's: lets tests look for them in logs
+  out["ws"] = std::move(ws);
   out["token"] = s.tokens->describe(s.now);
   out["faults"] = s.faults.describe();
   out["settings"] = settings_json(s.options);
@@ -358,6 +383,13 @@ void add_control_routes(http::Router& router, MockState& s) {
              }));
   router.add("GET", "/_mock/state", control(s, [&s](const http::Request&, const nlohmann::json&) {
                return kis_json(200, describe_state(s));
+             }));
+  router.add("POST", "/_mock/ws/drop",
+             control(s, [&s](const http::Request&, const nlohmann::json&) {
+               ++s.ws_drop_requests;  // the WebSocket server acts on it within 20 ms
+               Json out = Json::object();
+               out["drop_requested"] = true;
+               return kis_json(200, out);
              }));
   router.add("POST", "/_mock/reset", control(s, [&s](const http::Request&, const nlohmann::json&) {
                s.reset();

@@ -1,8 +1,9 @@
-// kis-mock: a local, protocol-faithful mock of the KIS Open API REST interface (README.md).
+// kis-mock: a local, protocol-faithful mock of the KIS Open API, REST and WebSocket (README.md).
 //
 // Composition: parse the flags, read the price CSVs, build the MockState, register the KIS and
-// control routes on one Router, serve them on one quantd::http::Server, and wait for SIGINT or
-// SIGTERM. Shutdown: stop the server (in-flight calls finish), then the state goes.
+// control routes on one Router, serve them on one quantd::http::Server, the WebSocket on its own
+// port (ws_server.h), and wait for SIGINT or SIGTERM. Shutdown: stop the server (in-flight calls
+// finish), then the state goes.
 #include <signal.h>
 
 #include <chrono>
@@ -17,6 +18,7 @@
 #include "quantd/data/bar_csv.h"
 #include "quantd/http/router.h"
 #include "quantd/http/server.h"
+#include "ws_server.h"
 
 namespace {
 
@@ -88,11 +90,23 @@ int run(int argc, char** argv) {
     std::fprintf(stderr, "kis-mock: %s\n", s.message().c_str());
     return 1;
   }
+  std::unique_ptr<WsServer> ws;
+  if (options.ws) {
+    ws = std::make_unique<WsServer>(state, options.host, options.ws_port);
+    if (Status s = ws->start(); !s.ok()) {
+      std::fprintf(stderr, "kis-mock: %s\n", s.message().c_str());
+      server.stop();
+      return 1;
+    }
+    std::fprintf(stderr, "kis-mock websocket on ws://%s:%u/tryitout\n", options.host.c_str(),
+                 static_cast<unsigned>(ws->port()));
+  }
   std::fprintf(stderr, "kis-mock listening on http://%s:%u\n", options.host.c_str(),
                static_cast<unsigned>(server.port()));
   std::fflush(stderr);
   int signal_number = 0;
   sigwait(&signals, &signal_number);
+  if (ws) ws->stop();
   server.stop();
   return 0;
 }

@@ -22,6 +22,9 @@ void MockState::reset() {
   faults.clear();
   counters = Counters{};
   rejected.clear();
+  approval_keys.clear();
+  ws = WsCounters{};
+  ws_drop_requests = 0;
 }
 
 std::vector<Execution> MockState::set_clock(TimestampMs ts) {

@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,20 @@ struct Counters {
   std::int64_t delayed = 0;          // answers held back (delay_next_s, accept_then_delay_s)
   std::int64_t injected_errors = 0;  // http_500_next and error_next answers
   Json oauth_log = Json::array();    // every /oauth2 and hashkey call: when and what came of it
+};
+
+// The WebSocket's counters (GET /_mock/state "ws").
+struct WsCounters {
+  std::int64_t sessions = 0;      // upgrades accepted on /tryitout
+  std::int64_t in_use = 0;        // sessions refused with OPSP8996 (one per appkey)
+  std::int64_t subscribes = 0;    // registrations acknowledged (OPSP0000)
+  std::int64_t unsubscribes = 0;  // OPSP0001
+  std::int64_t refused = 0;       // registrations refused (bad approval key, TR, over 41)
+  std::int64_t notices = 0;       // H0STCNI0/9 records sent
+  std::int64_t trades = 0;        // H0STCNT0 records sent
+  std::int64_t pings = 0;         // PINGPONG sent
+  std::int64_t pongs = 0;         // PINGPONG echoed back
+  std::int64_t drops = 0;         // sessions closed without a close frame
 };
 
 // An order call that was refused (GET /_mock/orders "rejected").
@@ -77,6 +92,10 @@ class MockState {
   Faults faults;
   Counters counters;
   std::vector<Rejection> rejected;
+  std::set<std::string> approval_keys;  // issued by /oauth2/Approval
+  WsCounters ws;
+  int ws_drop_requests = 0;  // POST /_mock/ws/drop: close every session, no close frame
+  std::string ws_url;        // "ws://127.0.0.1:PORT/tryitout" once it listens (kept by reset)
 
  private:
   MockOptions initial_;

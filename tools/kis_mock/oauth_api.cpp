@@ -159,7 +159,7 @@ void add_oauth_routes(http::Router& router, MockState& s) {
         log_call(s, "Approval", code.empty() ? "issued" : code);
         if (!code.empty()) return oauth_error(code);
         Json out = Json::object();
-        out["approval_key"] = s.tokens->approval_key();
+        out["approval_key"] = *s.approval_keys.insert(s.tokens->approval_key()).first;
         return kis_json(200, out);
       }));
 

@@ -73,6 +73,9 @@ A local, protocol-faithful mock of the KIS (Hantoo) Open API REST interface (too
   --appkey K --appsecret S      credentials the mock accepts (defaults: PSmockAppKey000...)
   --account CANO-PRDT           account number (default 50123456-01)
   --log-level LEVEL             spdlog level for the access log (default warn)
+  --ws-port PORT|off            WebSocket port on the --listen host (default 0, ephemeral)
+  --hts-id ID                   the HTS id notices are registered under (default mockhtsid)
+  --ws-ping-s S                 PINGPONG period in wall seconds (default 100)
 
 Prints "kis-mock listening on http://HOST:PORT" on stderr once it serves; SIGINT/SIGTERM stop it.
 )";
@@ -178,6 +181,22 @@ Result<MockOptions> parse_options(int argc, const char* const* argv) {
     } else if (flag == "--account") {
       if (!valid_account(value)) return bad(flag, "must be 8 digits, '-', 2 digits");
       o.account = std::string(value);
+    } else if (flag == "--ws-port") {
+      int port = -1;
+      if (value == "off") {
+        o.ws = false;
+      } else if (!parse_number(value, port) || port < 0 || port > 65535) {
+        return bad(flag, "must be a port 0..65535 or off");
+      } else {
+        o.ws_port = static_cast<std::uint16_t>(port);
+      }
+    } else if (flag == "--hts-id") {
+      if (value.empty()) return bad(flag, "must not be empty");
+      o.hts_id = std::string(value);
+    } else if (flag == "--ws-ping-s") {
+      if (!parse_number(value, o.ws_ping_s) || o.ws_ping_s < 1) {
+        return bad(flag, "must be whole seconds >= 1");
+      }
     } else if (flag == "--log-level") {
       o.log_level = std::string(value);
     } else {

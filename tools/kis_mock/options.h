@@ -51,6 +51,13 @@ struct MockOptions {
   std::map<std::string, domain::Market> markets;  // symbol -> market; default KOSPI
   std::map<std::string, std::string> names;       // symbol -> prdt_name / hts_kor_isnm
   std::string log_level = "warn";
+  // The WebSocket (ws_server.h): its own port like KIS's (21000 real, 31000 paper).
+  bool ws = true;
+  std::uint16_t ws_port = 0;         // 0: ephemeral (GET /_mock/state "ws_url" tells it)
+  std::string hts_id = "mockhtsid";  // the notices' tr_key (PROTOCOL §6.2)
+  int ws_ping_s = 100;               // PINGPONG period; an unanswered one drops the session
+  bool ws_notices = true;            // false: notices never arrive (the paper caveat, §6.6)
+  int ws_notice_fields = 26;         // 26, or 23 for the pre-2025 layout
 
   std::string cano() const { return account.substr(0, 8); }
   std::string acnt_prdt_cd() const { return account.substr(9, 2); }

@@ -39,6 +39,8 @@ struct ApiContext {
   live::LiveService* live = nullptr;  // null: the live routes answer 503
   live::ReplayDemo* demo = nullptr;   // null: the demo routes answer 503
   BarDownloads* downloads = nullptr;  // null: the download routes answer 503
+  // The KIS WebSocket's state for the KIS account's view ("push"); empty without it.
+  std::function<nlohmann::json()> kis_push;
 };
 
 // Wraps a handler, e.g. with the bearer-token check; the identity is fine.

@@ -60,6 +60,11 @@ struct KisConfig {
   std::string ca_file;          // trust these CAs instead of the system's (a private test CA)
   std::string order_type = "limit";  // "limit" (marketable, live.collar_bps) or "market"
   double commission_bps = 1.40527;   // KIS's online rate (PROTOCOL §7.5), booked per fill
+  // The WebSocket accelerator (kis/kis_ws.h): order and fill notices, trade ticks.
+  bool websocket = false;
+  std::string hts_id;   // secret: the KIS login id the notices are registered under
+  std::string ws_url;   // empty: the environment's own; ws:// to KIS's host or loopback only
+  int ws_idle_s = 120;  // silence after which the WebSocket is reconnected
 };
 
 struct LiveConfig {

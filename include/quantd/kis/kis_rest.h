@@ -94,6 +94,12 @@ class KisRest {
   // token KIS keeps handing back dead, PROTOCOL §2.1).
   void token_rejected(const std::string& token, std::string_view msg_cd);
 
+  // A WebSocket approval key from POST /oauth2/Approval (PROTOCOL §2.3: the secret travels as
+  // `secretkey`), asked for per WebSocket session and never stored. Counted by the rate
+  // limiter at balance priority. Errors: unavailable (KIS unreachable or no slot),
+  // failed_precondition (KIS refused the credentials).
+  Result<std::string> approval_key();
+
   // Tokens issued by tokenP through this object (tests and health).
   int tokens_issued() const;
 

@@ -41,12 +41,19 @@
 namespace quantd::live {
 
 struct LiveTask {
-  enum class Kind : std::uint8_t { kStart, kRestore, kEvaluate, kDeactivate, kReconcile };
+  enum class Kind : std::uint8_t {
+    kStart,
+    kRestore,
+    kEvaluate,
+    kDeactivate,
+    kReconcile,
+    kRefresh,  // account work: read the broker's book for its open orders (a push notice)
+  };
   std::int64_t key = 0;  // a session id, or −account id for account work
   Kind kind = Kind::kEvaluate;
   TimestampMs minute = 0;  // kEvaluate: the scheduler minute
   bool flatten = false;    // kDeactivate
-  bool coalescible() const { return kind == Kind::kEvaluate; }
+  bool coalescible() const { return kind == Kind::kEvaluate || kind == Kind::kRefresh; }
 };
 
 // A broker account as stored (broker_accounts).
@@ -140,6 +147,15 @@ class LiveService {
   // The session takes the outcome at its next cycle (a bound order's fills, or the target
   // planned again). Errors as OrderDesk::answer.
   Result<PlaceResult> answer_order(domain::OrderId id, const OperatorAnswer& answer);
+
+  // A push channel of `broker` (the KIS WebSocket) said something happened to an order of its
+  // account: queues a refresh of that account's open orders (OrderDesk::refresh, every symbol),
+  // bursts coalescing into one. A hint only: what counts is what the refresh reads from the
+  // broker's book (LIVE.md D5, §4.3 "faster paths"), so fills reach the ledger and the UI within
+  // a second instead of at the next cycle, and an unknown order is resolved sooner.
+  void on_order_notice(const std::string& broker);
+  // The symbols of running sessions on accounts of `broker` (the WebSocket's trade list).
+  std::vector<std::string> live_symbols(const std::string& broker);
 
   // Ids of running sessions (the scheduler's list).
   std::vector<std::int64_t> running_ids();
