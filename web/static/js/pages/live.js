@@ -43,6 +43,16 @@ const pnl = (v) => h('span', { class: f.dir(v) }, f.krwSigned(v));
 // The account views (broker holdings against the ledgers), one request per account.
 const accountViews = (overview) => Promise.all(overview.accounts.map((a) => api.get(`/api/live/accounts/${a.id}`).catch(() => null)));
 
+// The KIS WebSocket: an accelerator, so its state is information, never an alarm.
+function pushLine(p) {
+  const hhmmss = (t) => `${t.slice(0, 2)}:${t.slice(2, 4)}:${t.slice(4, 6)}`;
+  const trades = p.last_trades.map((t) => `${t.symbol} ${f.int(t.price)} at ${hhmmss(t.time)}`).join(', ');
+  const state = p.state === 'up'
+    ? `up${p.since ? `, connected ${f.ago(p.since)}` : ''}: ${f.int(p.notices)} notice(s), ${f.int(p.trades)} trade(s)${trades ? `; last ${trades}` : ''}`
+    : `${p.state}${p.reason ? `: ${p.reason}` : ''} (orders and fills go on over REST)`;
+  return h('p', { class: 'small muted', 'data-push': p.state }, `KIS WebSocket ${state}.`);
+}
+
 function accountCard(v) {
   const mismatches = v.holdings.filter((x) => x.status === 'mismatch').length;
   return h('div', { class: 'card', id: `account-${v.id}` },
@@ -55,6 +65,7 @@ function accountCard(v) {
         ? `The broker reports ${f.krw(v.broker_view.cash)} cash (${f.krw(v.broker_view.orderable)} orderable); ${f.krw(v.allocated_capital)} is allocated to running sessions.`
         : `The broker could not be read: ${v.broker_error}.`,
         v.last_reconciliation ? ` Last reconciliation (${v.last_reconciliation.kind}) ${f.ago(v.last_reconciliation.ts)}: ${v.last_reconciliation.result}.` : ''),
+      v.push && v.push.enabled ? pushLine(v.push) : null,
       sortableTable([
         { key: 'symbol', label: 'Symbol' },
         { key: 'broker', label: 'Broker', align: 'r', render: (x) => (x.broker === null ? f.DASH : f.int(x.broker)) },
