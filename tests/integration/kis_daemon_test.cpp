@@ -65,12 +65,6 @@ std::vector<Incident> incidents() {
   };
 }
 
-TimestampMs ts_of(const json& v) {
-  auto t = parse_timestamp(v.get<std::string>());
-  REQUIRE(t);
-  return *t;
-}
-
 }  // namespace
 
 TEST_CASE("kis: a day on the KIS mock sends exactly the backtest's orders, under every fault") {

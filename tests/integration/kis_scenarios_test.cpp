@@ -27,12 +27,6 @@ namespace {
 
 constexpr int k0900 = 9 * 60;
 
-TimestampMs ts_of(const json& v) {
-  auto t = parse_timestamp(v.get<std::string>());
-  REQUIRE(t);
-  return *t;
-}
-
 std::string seoul(const json& v) { return format_seoul(ts_of(v)); }
 
 // quantd and the mock at 08:59:02 of the simulated day, before the first session.

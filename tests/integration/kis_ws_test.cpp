@@ -23,12 +23,6 @@ namespace {
 
 constexpr int k0900 = 9 * 60;
 
-TimestampMs ts_of(const json& v) {
-  auto t = parse_timestamp(v.get<std::string>());
-  REQUIRE(t);
-  return *t;
-}
-
 std::string kst(int minutes_since_midnight, int second) {
   char buf[40];
   std::snprintf(buf, sizeof buf, "2026-07-09T%02d:%02d:%02d+09:00", minutes_since_midnight / 60,

@@ -51,12 +51,6 @@ bool step_until_abort(int port, int& b) {
   return false;
 }
 
-TimestampMs ts_of(const json& v) {
-  auto t = parse_timestamp(v.get<std::string>());
-  REQUIRE(t);
-  return *t;
-}
-
 struct Row {
   TimestampMs decided = 0;
   std::string side, reason, status;

@@ -60,6 +60,12 @@ json get(int port, const std::string& target) {
   return json::parse(r.body);
 }
 
+TimestampMs ts_of(const json& v) {
+  auto t = parse_timestamp(v.get<std::string>());
+  REQUIRE(t);
+  return *t;
+}
+
 std::string hhmm(int minutes) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "%02d:%02d", minutes / 60, minutes % 60);

@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "quantd/core/time.h"
+
 namespace quantd::testing {
 
 // A fast golden cross with a stop; trades several times on 2026-07-09.
@@ -16,6 +18,8 @@ std::string bars_csv();
 
 // GET `target` on 127.0.0.1:port, REQUIRE-ing a 200, as JSON.
 nlohmann::json get(int port, const std::string& target);
+// An ISO-8601 timestamp of an API answer as epoch ms (REQUIREs one).
+TimestampMs ts_of(const nlohmann::json& v);
 
 // "09:05" for 545.
 std::string hhmm(int minutes);

@@ -7,19 +7,14 @@
 #include <fstream>
 #include <sstream>
 
+#include "example_file.h"
+
 using namespace quantd;
 using namespace quantd::kis;
 using nlohmann::json;
+using quantd::kis::test::example;
 
 namespace {
-
-std::string example(const std::string& name) {
-  std::ifstream in(std::string(QUANTD_SHARED_DIR) + "/kis/examples/" + name);
-  REQUIRE(in.good());
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 const CivilDate kDay{2026, 7, 9};
 

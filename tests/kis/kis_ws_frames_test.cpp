@@ -8,18 +8,13 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "example_file.h"
+
 using namespace quantd;
 using namespace quantd::kis;
+using quantd::kis::test::example;
 
 namespace {
-
-std::string example(const std::string& name) {
-  std::ifstream in(std::string(QUANTD_SHARED_DIR) + "/kis/examples/" + name);
-  REQUIRE(in.good());
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // PROTOCOL §6.6's test vector.
 const std::string kNoticeFrame =
