@@ -80,11 +80,14 @@ json symbols_json(const std::vector<domain::Symbol>& symbols);
 // A handler of the API: the context and the request in, the response out.
 using ApiHandler = http::Response (*)(const ApiContext& ctx, const http::Request& request);
 
-// Registers `handler` on (method, pattern), wrapped by `guard`.
+// Registers `handler` on (method, pattern), wrapped by `guard`; `options` declares what the
+// route takes (a JSON body unless it says otherwise).
 inline void add_route(http::Router& router, const char* method, const char* pattern,
-                      const ApiContext& ctx, const HandlerGuard& guard, ApiHandler handler) {
+                      const ApiContext& ctx, const HandlerGuard& guard, ApiHandler handler,
+                      http::RouteOptions options = {}) {
   router.add(method, pattern,
-             guard([ctx, handler](const http::Request& request) { return handler(ctx, request); }));
+             guard([ctx, handler](const http::Request& request) { return handler(ctx, request); }),
+             std::move(options));
 }
 
 // Registration of each route group (one per source file).

@@ -2,6 +2,9 @@
 
 #include <charconv>
 #include <cmath>
+#include <set>
+#include <string_view>
+#include <vector>
 
 #include "api_internal.h"
 #include "quantd/core/time.h"
@@ -72,6 +75,134 @@ http::Response from_status(const Status& status) {
   }
 }
 
+namespace {
+
+constexpr std::size_t kMaxJsonDepth = 64;
+
+// Builds the DOM through nlohmann's own SAX DOM builder, refusing on the way what the plain
+// parser lets through or turns into an exception that is not a parse_error: a number that
+// overflows a double (1e400), an integer literal too long for 64 bits, nesting deeper than
+// kMaxJsonDepth, and a key repeated in one object (the plain parser keeps the last silently).
+// The first refusal is kept as a message that names the place, never the literal itself.
+class BoundedJsonBuilder {
+ public:
+  explicit BoundedJsonBuilder(json& out) : dom_(out, /*allow_exceptions=*/false) {}
+
+  bool null() { return value() && dom_.null(); }
+  bool boolean(bool v) { return value() && dom_.boolean(v); }
+  bool number_integer(json::number_integer_t v) { return value() && dom_.number_integer(v); }
+  bool number_unsigned(json::number_unsigned_t v) { return value() && dom_.number_unsigned(v); }
+  bool number_float(json::number_float_t v, const json::string_t& literal) {
+    if (literal.find_first_of(".eE") == json::string_t::npos) {
+      return refuse("the integer " + place() + " has more digits than fit in 64 bits");
+    }
+    if (!std::isfinite(v)) return refuse("the number " + place() + " is too large");
+    return value() && dom_.number_float(v, literal);
+  }
+  bool string(json::string_t& v) { return value() && dom_.string(v); }
+  bool binary(json::binary_t& v) { return value() && dom_.binary(v); }
+  bool start_object(std::size_t n) {
+    if (!value() || !enter()) return false;
+    keys_.emplace_back();
+    frames_.push_back({true, {}, 0});
+    return dom_.start_object(n);
+  }
+  bool key(json::string_t& k) {
+    Frame& frame = frames_.back();
+    if (!keys_.back().insert(k).second) {
+      frame.key = k;
+      return refuse("the key \"" + excerpt(k) + "\" appears twice in " + parent_place());
+    }
+    frame.key = k;
+    return dom_.key(k);
+  }
+  bool end_object() {
+    keys_.pop_back();
+    frames_.pop_back();
+    return dom_.end_object();
+  }
+  bool start_array(std::size_t n) {
+    if (!value() || !enter()) return false;
+    frames_.push_back({false, {}, 0});
+    return dom_.start_array(n);
+  }
+  bool end_array() {
+    frames_.pop_back();
+    return dom_.end_array();
+  }
+  bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& e) {
+    if (message_.empty()) {
+      if (e.id == 406) value();  // the overflowing number is the value being read
+      // e.id 406 is nlohmann's own "number overflow" (it quotes the literal: not repeated here).
+      message_ = e.id == 406 ? "the number " + place() + " is too large"
+                             : "the body is not valid JSON (error at byte " +
+                                   std::to_string(position) + ")";
+    }
+    return false;
+  }
+
+  // Empty when the body parsed within bounds.
+  const std::string& message() const { return message_; }
+
+ private:
+  struct Frame {
+    bool object;
+    std::string key;    // objects: the current key
+    std::size_t index;  // arrays: the index of the next element
+  };
+
+  static std::string excerpt(std::string_view text) {
+    return text.size() <= 64 ? std::string(text) : std::string(text.substr(0, 64)) + "...";
+  }
+
+  // Called before each value: advances the enclosing array's index.
+  bool value() {
+    if (!frames_.empty() && !frames_.back().object) ++frames_.back().index;
+    return true;
+  }
+  bool enter() {
+    if (frames_.size() >= kMaxJsonDepth) {
+      return refuse("the body nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+    }
+    return true;
+  }
+  // The JSON path of the value being read, e.g. "at 'params.fast'" or "at 'bars[3]'".
+  std::string path(std::size_t frames) const {
+    std::string out;
+    for (std::size_t i = 0; i < frames; ++i) {
+      const Frame& f = frames_[i];
+      if (f.object) {
+        if (!out.empty()) out += '.';
+        out += excerpt(f.key);
+      } else {
+        out += '[';
+        out += std::to_string(f.index == 0 ? 0 : f.index - 1);
+        out += ']';
+      }
+    }
+    return out;
+  }
+  std::string place() const {
+    const std::string p = path(frames_.size());
+    return p.empty() ? std::string("at the top level") : "at '" + p + "'";
+  }
+  std::string parent_place() const {
+    const std::string p = path(frames_.size() - 1);
+    return p.empty() ? std::string("the top-level object") : "the object at '" + p + "'";
+  }
+  bool refuse(std::string message) {
+    if (message_.empty()) message_ = std::move(message);
+    return false;
+  }
+
+  nlohmann::detail::json_sax_dom_parser<json> dom_;
+  std::vector<Frame> frames_;
+  std::vector<std::set<std::string, std::less<>>> keys_;
+  std::string message_;
+};
+
+}  // namespace
+
 JsonBody read_json_object(const http::Request& request) {
   JsonBody out;
   if (request.body.empty()) {
@@ -80,13 +211,20 @@ JsonBody read_json_object(const http::Request& request) {
                                 "(Content-Type: application/json).");
     return out;
   }
+  BoundedJsonBuilder builder(out.value);
+  bool parsed = false;
   try {
-    out.value = json::parse(request.body);
-  } catch (const json::parse_error& e) {
-    // e.byte is the 1-based offset where parsing stopped.
-    out.problem = http::problem(
-        400, "Malformed JSON",
-        "The request body is not valid JSON (error at byte " + std::to_string(e.byte) + ").");
+    parsed = json::sax_parse(request.body, &builder);
+  } catch (const json::exception&) {
+    parsed = false;  // the builder has the reason; nlohmann's text may quote the input
+  }
+  if (!parsed) {
+    const std::string& why = builder.message();
+    out.value = json();
+    out.problem =
+        http::problem(400, "Malformed JSON",
+                      "The request body was refused: " +
+                          (why.empty() ? std::string("it is not valid JSON") : why) + ".");
     return out;
   }
   if (!out.value.is_object()) {

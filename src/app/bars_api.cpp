@@ -345,7 +345,7 @@ Result<json> store_sample_data(const ApiContext& ctx) {
 
 void register_bars_routes(http::Router& router, ApiContext ctx, const HandlerGuard& guard) {
   add_route(router, "GET", "/api/bars", ctx, guard, coverage);
-  add_route(router, "POST", "/api/bars/{symbol}", ctx, guard, upload);
+  add_route(router, "POST", "/api/bars/{symbol}", ctx, guard, upload, {.accepts = "text/csv"});
   add_route(router, "GET", "/api/bars/{symbol}", ctx, guard, get_bars);
   add_route(router, "DELETE", "/api/bars/{symbol}", ctx, guard, delete_bars);
   add_route(router, "POST", "/api/sample-data", ctx, guard, load_sample);

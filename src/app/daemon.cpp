@@ -96,8 +96,6 @@ struct Daemon::Impl {
   Status start();
   void stop();
   void register_routes();
-  // Wraps an API handler with the bearer-token check required when server.auth_token is set.
-  http::Handler authorized(http::Handler handler) const;
   Status start_notifier();
   Status start_live();
   void requeue_unfinished_backtests();
@@ -183,6 +181,8 @@ Status Daemon::Impl::start() {
   sc.body_limit_bytes = static_cast<std::size_t>(config.server.body_limit_bytes);
   sc.header_timeout = std::chrono::seconds(config.server.header_timeout_seconds);
   sc.read_timeout = std::chrono::seconds(config.server.read_timeout_seconds);
+  sc.hosts = config.server.hosts;
+  sc.auth_token = config.server.auth_token;
   server = std::make_unique<http::Server>(sc, router, assets.get());
   if (Status st = server->start(); !st.ok()) return st;
   spdlog::info("listening on http://{}:{}", config.server.host, server->port());
@@ -440,25 +440,10 @@ http::Response Daemon::Impl::health() {
   return http::json(db_ok ? 200 : 503, body);
 }
 
-http::Handler Daemon::Impl::authorized(http::Handler handler) const {
-  if (config.server.auth_token.empty()) return handler;
-  return [expected = "Bearer " + config.server.auth_token,
-          handler = std::move(handler)](const http::Request& request) {
-    const auto given = request.header("Authorization");
-    if (!given || *given != expected) {
-      http::Response r = http::problem(401, "Unauthorized",
-                                       "This server requires an API token: send the header "
-                                       "'Authorization: Bearer <token>'.");
-      r.set_header("WWW-Authenticate", "Bearer");
-      return r;
-    }
-    return handler(request);
-  };
-}
-
 void Daemon::Impl::register_routes() {
   // Health stays open so monitors and systemd checks need no token; it reveals no secrets.
-  router.add("GET", "/api/health", [this](const http::Request&) { return health(); });
+  router.add("GET", "/api/health", [this](const http::Request&) { return health(); },
+             {.open = true});
   register_api_routes(
       router,
       {*db, backtest_service, *clock, manual_clock,
@@ -466,7 +451,8 @@ void Daemon::Impl::register_routes() {
          if (scheduler) scheduler->wake();
        },
        live_service.get(), demo.get(), downloads.get(), [this] { return kis_push_json(); }},
-      [this](http::Handler h) { return authorized(std::move(h)); });
+      // The token is checked by the server before routing (request_guard.h).
+      [](http::Handler h) { return h; });
 }
 
 Daemon::Daemon(config::Config config) : impl_(std::make_unique<Impl>(std::move(config))) {}

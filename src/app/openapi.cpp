@@ -878,6 +878,12 @@ json build() {
       responses["401"] = {
           {"description", "Missing or wrong bearer token (when auth_token is set)"}};
     }
+    // The server's own refusals before routing (docs/api.md, "Requests the server refuses").
+    responses["421"] = {{"description", "The Host header is not one of this server's names"}};
+    if (method != "get") {
+      responses["403"] = {{"description", "A cross-site request (Origin or Sec-Fetch-Site)"}};
+      responses["415"] = {{"description", "The body is not the media type this operation takes"}};
+    }
     paths[op.path][method] = o;
   }
   return {{"openapi", "3.1.0"},

@@ -3,6 +3,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <boost/asio/ip/address.hpp>
 #include <cstdlib>
 #include <fstream>
 #include <functional>
@@ -101,6 +102,27 @@ class TableReader {
         return;
       }
       out = v;
+    }
+  }
+  void strings(const char* key, std::vector<std::string>& out) {
+    if (auto* n = find(key)) {
+      const toml::array* arr = n->as_array();
+      std::vector<std::string> items;
+      bool ok = arr != nullptr;
+      if (arr) {
+        for (const auto& item : *arr) {
+          if (!item.is_string()) {
+            ok = false;
+            break;
+          }
+          items.push_back(*item.value<std::string>());
+        }
+      }
+      if (!ok) {
+        error(key, "expected an array of strings");
+        return;
+      }
+      out = std::move(items);
     }
   }
   void dates(const char* key, std::vector<CivilDate>& out) {
@@ -318,7 +340,33 @@ Config default_config() {
 }
 
 bool is_loopback_host(std::string_view host) {
-  return host == "localhost" || host == "::1" || host == "[::1]" || host.starts_with("127.");
+  if (host == "localhost") return true;
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  // Decided on the parsed address, never on its spelling: "127.example.com" is a name that may
+  // resolve anywhere.
+  boost::system::error_code ec;
+  const auto address = boost::asio::ip::make_address(std::string(host), ec);
+  if (ec) return false;
+  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+    return boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, address.to_v6())
+        .is_loopback();
+  }
+  return address.is_loopback();
+}
+
+Status check_auth_token(std::string_view token) {
+  if (token.empty()) return {};
+  const bool blank = token.find_first_not_of(" \t\r\n") == std::string_view::npos;
+  if (blank || token.size() < kMinAuthTokenLength) {
+    return Status::invalid_argument(
+        "server.auth_token (or QUANTD_AUTH_TOKEN) must be at least " +
+        std::to_string(kMinAuthTokenLength) + " characters of random text (got " +
+        (blank ? std::string("a blank one") : std::to_string(token.size()) + " characters") +
+        "); `quantd token` prints a fresh one");
+  }
+  return {};
 }
 
 Status apply_listen(ServerConfig& server, std::string_view listen) {
@@ -381,7 +429,15 @@ Result<Config> parse_config(std::string_view text, std::string_view source) {
     r.integer("read_timeout_seconds", c.server.read_timeout_seconds, 1, 3600);
     r.string("static_dir", c.server.static_dir);
     r.string("auth_token", c.server.auth_token);
+    r.strings("hosts", c.server.hosts);
     r.finish();
+    for (const std::string& name : c.server.hosts) {
+      if (name.empty() || name.find_first_of(" \t/@?#") != std::string::npos) {
+        errors.push_back("key 'server.hosts': '" + name +
+                         "' is not a host name (use a name like \"quantd.example\", optionally "
+                         "with \":PORT\")");
+      }
+    }
   }
   {
     TableReader r(section("database"), "database", errors);
@@ -536,6 +592,7 @@ Status validate(const Config& c) {
         "beyond loopback (" +
         c.server.host + "); listen on 127.0.0.1 or drop the flag");
   }
+  if (Status st = check_auth_token(c.server.auth_token); !st.ok()) return st;
   if (!is_loopback_host(c.server.host) && c.server.auth_token.empty()) {
     return Status::invalid_argument(
         "listening on " + c.server.host +

@@ -6,6 +6,7 @@
 
 #include "http_session_internal.h"
 #include "quantd/http/request.h"
+#include "quantd/http/request_guard.h"
 #include "sse_session_internal.h"
 #include "text_internal.h"
 
@@ -29,6 +30,35 @@ bool is_managed_header(std::string_view name) {
 
 bool has_line_break(std::string_view text) {
   return text.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
+}
+
+// Sent on every response. The UI loads its scripts and styles from files (no inline script, no
+// on* attributes); charts draw on canvas and icons may be data: URLs.
+constexpr std::string_view kContentSecurityPolicy =
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+    "form-action 'self'";
+
+// Framing Beast would accept but that two parsers could read differently (request smuggling
+// behind a proxy): the reason to refuse, or empty when the header is unambiguous.
+std::string ambiguous_framing(const bhttp::request_parser<bhttp::string_body>::value_type& m) {
+  std::size_t lengths = 0;
+  std::size_t codings = 0;
+  std::string_view coding;
+  for (const auto& field : m) {
+    if (iequals(field.name_string(), "Content-Length")) ++lengths;
+    if (iequals(field.name_string(), "Transfer-Encoding")) {
+      if (codings++ == 0) coding = field.value();
+    }
+  }
+  if (lengths > 1) return "The request has more than one Content-Length header.";
+  if (codings == 0) return {};
+  if (m.version() < 11) return "An HTTP/1.0 request cannot use Transfer-Encoding.";
+  if (lengths > 0) return "The request has both Transfer-Encoding and Content-Length.";
+  if (codings > 1 || !iequals(trim_ows(coding), "chunked")) {
+    return "Transfer-Encoding must be exactly 'chunked' (no other or further codings).";
+  }
+  return {};
 }
 
 }  // namespace
@@ -90,13 +120,67 @@ void HttpSession::do_read_header() {
   log_target_.clear();
   linger_after_write_ = false;
   parser_.emplace();
-  parser_->body_limit(state_->config.body_limit_bytes);
+  // No limit while the header is read: Beast would refuse a large Content-Length before the
+  // header is complete, and a refused client must get 401/403/421, not learn the limit.
+  // admit_request() applies body_limit_bytes.
+  parser_->body_limit(boost::none);
   parser_->header_limit(static_cast<std::uint32_t>(
       std::min<std::size_t>(state_->config.header_limit_bytes, UINT32_MAX)));
   stream_.expires_after(state_->config.header_timeout);
-  bhttp::async_read_header(
-      stream_, buffer_, *parser_,
-      beast::bind_front_handler(&HttpSession::on_read_header, shared_from_this()));
+  do_buffer_header();
+}
+
+void HttpSession::do_buffer_header() {
+  // The header is collected here before Beast parses it, because Beast silently unfolds obs-fold
+  // continuation lines, and because an over-long request line must answer 414, not 431.
+  const std::string_view data(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+  const std::size_t line_end = data.find("\r\n");
+  const std::string_view line = data.substr(0, line_end);
+  const std::size_t first_space = line.find(' ');
+  const std::size_t last_space = line_end == std::string_view::npos ? line.size() : line.rfind(' ');
+  const std::size_t target_length =
+      first_space == std::string_view::npos || last_space <= first_space
+          ? line.size()
+          : last_space - first_space - 1;
+  if (target_length > state_->config.target_limit_bytes) {
+    return reject(problem(414, "URI Too Long",
+                          "The request target is longer than the limit of " +
+                              std::to_string(state_->config.target_limit_bytes) + " bytes."));
+  }
+  const std::size_t end = data.find("\r\n\r\n");
+  const std::size_t bare_lf = [&] {
+    for (std::size_t i = 0; i < data.size(); ++i) {
+      if (data[i] == '\n' && (i == 0 || data[i - 1] != '\r')) return i;
+    }
+    return std::string_view::npos;
+  }();
+  if (end != std::string_view::npos || bare_lf != std::string_view::npos ||
+      data.size() > state_->config.header_limit_bytes) {
+    // Complete (or malformed, or too large: Beast names the error).
+    const std::string_view header = data.substr(0, end == std::string_view::npos ? 0 : end + 2);
+    if (header.find("\r\n ") != std::string_view::npos ||
+        header.find("\r\n\t") != std::string_view::npos) {
+      return reject(problem(400, "Bad Request",
+                            "The request header has a folded line (obs-fold, RFC 9112 §5.2); send "
+                            "each header on one line."));
+    }
+    bhttp::async_read_header(
+        stream_, buffer_, *parser_,
+        beast::bind_front_handler(&HttpSession::on_read_header, shared_from_this()));
+    return;
+  }
+  stream_.async_read_some(
+      buffer_.prepare(4096),
+      beast::bind_front_handler(&HttpSession::on_header_bytes, shared_from_this()));
+}
+
+void HttpSession::on_header_bytes(beast::error_code ec, std::size_t bytes) {
+  if (phase_ == Phase::kClosed) return;
+  buffer_.commit(bytes);
+  if (ec == net::error::eof && buffer_.size() > 0)
+    return on_read_error(bhttp::error::partial_message);
+  if (ec) return on_read_error(ec);
+  do_buffer_header();
 }
 
 void HttpSession::on_read_error(beast::error_code ec) {
@@ -129,6 +213,7 @@ void HttpSession::on_read_header(beast::error_code ec, std::size_t) {
     log_target_ = std::string(parser_->get().target());
   }
   if (ec) return on_read_error(ec);
+  if (!admit_request()) return;
   if (parser_->is_done()) return handle_request();
   const auto expect = parser_->get()[bhttp::field::expect];
   phase_ = Phase::kBody;
@@ -139,6 +224,41 @@ void HttpSession::on_read_header(beast::error_code ec, std::size_t) {
     return;
   }
   do_read_body();
+}
+
+bool HttpSession::admit_request() {
+  auto& message = parser_->get();
+  if (std::string why = ambiguous_framing(message); !why.empty()) {
+    reject(problem(400, "Bad Request", std::move(why)));
+    return false;
+  }
+  Result<Request> parsed =
+      make_request(std::string(message.method_string()), std::string(message.target()));
+  if (!parsed.ok()) {
+    reject(problem(400, "Bad Request", parsed.status().message()));
+    return false;
+  }
+  request_.emplace(std::move(parsed).value());
+  request_->remote = remote_;
+  request_->headers.reserve(
+      static_cast<std::size_t>(std::distance(message.begin(), message.end())));
+  for (const auto& field : message) {
+    request_->headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  }
+  const bool has_body = parser_->chunked() || parser_->content_length().value_or(0) > 0;
+  GuardConfig guard{state_->config.hosts, state_->config.host, state_->port.load(),
+                    state_->config.auth_token};
+  if (std::optional<Response> refused = check_request(*request_, has_body, guard, state_->router)) {
+    reject(std::move(*refused));
+    return false;
+  }
+  const std::size_t limit = state_->config.body_limit_bytes;
+  if (parser_->content_length().value_or(0) > limit) {
+    on_read_error(bhttp::error::body_limit);
+    return false;
+  }
+  parser_->body_limit(limit);  // chunked bodies are checked as they arrive
+  return true;
 }
 
 void HttpSession::on_continue_sent(beast::error_code ec, std::size_t) {
@@ -165,16 +285,9 @@ void HttpSession::handle_request() {
   stream_.expires_never();  // the handler's time is not the client's
   try {
     auto& message = parser_->get();
-    Result<Request> parsed = make_request(std::string(message.method_string()),
-                                          std::string(message.target()), std::move(message.body()));
-    if (!parsed.ok()) return reject(400, "Bad Request", parsed.status().message());
-    Request request = std::move(parsed).value();
-    request.remote = remote_;
-    request.headers.reserve(
-        static_cast<std::size_t>(std::distance(message.begin(), message.end())));
-    for (const auto& field : message) {
-      request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-    }
+    Request request = std::move(*request_);  // filled and admitted by admit_request()
+    request_.reset();
+    request.body = std::move(message.body());
 
     if (SseHub* hub = state_->router.sse_hub_for(request)) {
       // The SseSession takes the socket (and so this strand); this session ends here.
@@ -211,8 +324,11 @@ void HttpSession::handle_request() {
 }
 
 void HttpSession::reject(int status, std::string title, std::string detail) {
+  reject(problem(status, std::move(title), std::move(detail)));
+}
+
+void HttpSession::reject(Response response) {
   linger_after_write_ = true;
-  Response response = problem(status, std::move(title), std::move(detail));
   send(std::move(response), /*head=*/false, /*keep_alive=*/false);
 }
 
@@ -238,6 +354,10 @@ void HttpSession::send(Response response, bool head, bool keep_alive) {
     }
     res->insert(name, value);
   }
+  res->set("X-Content-Type-Options", "nosniff");
+  res->set("X-Frame-Options", "DENY");
+  res->set("Referrer-Policy", "no-referrer");
+  res->set("Content-Security-Policy", kContentSecurityPolicy);
   const bool no_body = response.status < 200 || response.status == 204 || response.status == 304;
   log_status_ = response.status;
   log_bytes_ = 0;

@@ -2,9 +2,10 @@
 //
 // Reads a request (first byte, then header, then body, each under its own timeout), dispatches
 // it through the Router on the connection's strand, writes the response, and loops while the
-// connection is kept alive. Protocol errors answer a problem document and close: 400 malformed,
-// 413 body too large, 431 header too large. Timeouts close silently. A GET to an SSE route hands
-// the socket to an SseSession.
+// connection is kept alive. Protocol errors answer a problem document and close: 400 malformed
+// or ambiguous framing, 413 body too large, 414 target too long, 431 header too large; the
+// RequestGuard's refusals (400, 401, 403, 415, 421) close too. Timeouts close silently. A GET to an
+// SSE route hands the socket to an SseSession.
 #pragma once
 
 #include <array>
@@ -13,6 +14,7 @@
 #include <optional>
 #include <string>
 
+#include "quantd/http/request.h"
 #include "quantd/http/response.h"
 #include "server_internal.h"
 
@@ -34,13 +36,19 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
   void do_wait();
   void on_wait(beast::error_code ec, std::size_t bytes);
   void do_read_header();
+  void do_buffer_header();
+  void on_header_bytes(beast::error_code ec, std::size_t bytes);
   void on_read_header(beast::error_code ec, std::size_t bytes);
+  // Framing checks and the RequestGuard on the parsed header; fills request_. False: rejected
+  // (the response is on its way).
+  bool admit_request();
   void on_continue_sent(beast::error_code ec, std::size_t bytes);
   void do_read_body();
   void on_read_body(beast::error_code ec, std::size_t bytes);
   void handle_request();
   void on_read_error(beast::error_code ec);
   void reject(int status, std::string title, std::string detail);
+  void reject(Response response);
   void send(Response response, bool head, bool keep_alive);
   void on_delay_done(beast::error_code ec);
   void on_write(bool close, beast::error_code ec, std::size_t bytes);
@@ -54,6 +62,7 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
   std::shared_ptr<ServerState> state_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::optional<Request> request_;  // the admitted request's header, waiting for its body
   std::shared_ptr<bhttp::response<bhttp::string_body>> response_;  // alive while being written
   // A response a handler asked to hold back (Response::delay) until delay_timer_ fires.
   net::steady_timer delay_timer_;

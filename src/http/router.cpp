@@ -27,6 +27,7 @@ struct Route {
   std::vector<Segment> segments;
   Handler handler;
   SseHub* hub = nullptr;  // set for SSE routes
+  RouteOptions options;
 };
 
 // "/a/b" -> {"a", "b"}; "/" -> {""}; "/a/" -> {"a", ""}. `path` starts with '/'.
@@ -164,16 +165,23 @@ Router::~Router() = default;
 Router::Router(Router&&) noexcept = default;
 Router& Router::operator=(Router&&) noexcept = default;
 
-void Router::add(std::string method, std::string pattern, Handler handler) {
+void Router::add(std::string method, std::string pattern, Handler handler, RouteOptions options) {
   if (!handler) bad_route(method, pattern, "empty handler");
   std::vector<Segment> segments = compile_pattern(method, pattern);
   impl_->add(Route{std::move(method), std::move(pattern), std::move(segments), std::move(handler),
-                   nullptr});
+                   nullptr, std::move(options)});
 }
 
-void Router::add_sse(std::string pattern, SseHub& hub) {
+void Router::add_sse(std::string pattern, SseHub& hub, RouteOptions options) {
   std::vector<Segment> segments = compile_pattern("GET", pattern);
-  impl_->add(Route{"GET", std::move(pattern), std::move(segments), nullptr, &hub});
+  impl_->add(
+      Route{"GET", std::move(pattern), std::move(segments), nullptr, &hub, std::move(options)});
+}
+
+std::optional<RouteOptions> Router::options_for(const Request& request) const {
+  const Route* route = impl_->find(request, nullptr, nullptr);
+  if (route == nullptr) return std::nullopt;
+  return route->options;
 }
 
 std::vector<RouteInfo> Router::routes() const {
@@ -207,7 +215,9 @@ Response Router::handle(Request request, const StaticAssets* assets) const {
           response = internal_error();
         }
       } catch (const std::exception& e) {
-        spdlog::error("http: handler for {} {} threw: {}", route->method, route->pattern, e.what());
+        // An exception's text may quote the input (a JSON literal, a CSV row): an excerpt only.
+        spdlog::error("http: handler for {} {} threw: {}", route->method, route->pattern,
+                      detail::log_excerpt(e.what()));
         response = internal_error();
       } catch (...) {
         spdlog::error("http: handler for {} {} threw a non-standard exception", route->method,

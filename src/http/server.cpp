@@ -90,6 +90,7 @@ Status Server::start() {
   if (Status status = listener->open(endpoint, label); !status.ok()) return status;
   impl_->listener = std::move(listener);
   impl_->port = impl_->listener->port();
+  impl_->state->port = impl_->listener->port();
   impl_->listener->run();
   impl_->threads.reserve(static_cast<std::size_t>(impl_->thread_count));
   for (int i = 0; i < impl_->thread_count; ++i)

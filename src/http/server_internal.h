@@ -43,8 +43,9 @@ class ServerState {
       : config(std::move(config)), router(router), assets(assets) {}
 
   const ServerConfig config;
-  const Router& router;        // outlives the Server (caller's contract)
-  const StaticAssets* assets;  // may be null
+  const Router& router;                // outlives the Server (caller's contract)
+  const StaticAssets* assets;          // may be null
+  std::atomic<std::uint16_t> port{0};  // the bound port, set before the first accept
 
   bool stopping() const { return stopping_.load(std::memory_order_acquire); }
 

@@ -15,6 +15,9 @@ constexpr std::string_view kResponseHead =
     "Content-Type: text/event-stream\r\n"
     "Cache-Control: no-cache\r\n"
     "X-Accel-Buffering: no\r\n"
+    "X-Content-Type-Options: nosniff\r\n"
+    "X-Frame-Options: DENY\r\n"
+    "Referrer-Policy: no-referrer\r\n"
     "Connection: close\r\n"
     "\r\n";
 

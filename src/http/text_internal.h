@@ -2,6 +2,7 @@
 #pragma once
 
 #include <algorithm>
+#include <string>
 #include <string_view>
 
 namespace quantd::http::detail {
@@ -20,6 +21,21 @@ inline bool iequals(std::string_view a, std::string_view b) {
 // True for "/api" and anything under "/api/": the JSON API, never static files.
 inline bool is_api_path(std::string_view path) {
   return path == "/api" || path.starts_with("/api/");
+}
+
+// At most the first 200 bytes of `text`, marked when cut: what a log line may hold of any text
+// that can quote a request (an exception's message), so no input is ever logged whole.
+inline std::string log_excerpt(std::string_view text) {
+  constexpr std::size_t kMax = 200;
+  if (text.size() <= kMax) return std::string(text);
+  return std::string(text.substr(0, kMax)) + "... (" + std::to_string(text.size()) + " bytes)";
+}
+
+// Strips spaces and tabs at both ends (header values, list items).
+inline std::string_view trim_ows(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
 }
 
 }  // namespace quantd::http::detail

@@ -475,15 +475,16 @@ TEST_CASE("validation errors are problem documents naming the field") {
 TEST_CASE("the API requires the bearer token when one is configured; health and the UI do not") {
   TempDir dir;
   const std::string config = dir.file("config.toml");
-  write(config, "[server]\nauth_token = \"s3cret-token\"\n");
+  write(config, "[server]\nauth_token = \"s3cret-token-that-is-long-enough-for-32\"\n");
   Daemon d(dir.file("quantd.db"), {"--config", config});
   const int port = d.port();
   auto denied = call(port, "GET", "/api/strategies");
   CHECK(is_problem(denied, 401));
   CHECK(denied.raw.header("www-authenticate") == "Bearer");
   CHECK(is_problem(call(port, "POST", "/api/sample-data"), 401));
-  auto ok = quantd::testing::http_request(port, "GET", "/api/strategies", "",
-                                          {{"Authorization", "Bearer s3cret-token"}});
+  auto ok = quantd::testing::http_request(
+      port, "GET", "/api/strategies", "",
+      {{"Authorization", "Bearer s3cret-token-that-is-long-enough-for-32"}});
   CHECK(ok.status == 200);
   CHECK(call(port, "GET", "/api/health").status == 200);
   CHECK(quantd::testing::http_request(port, "GET", "/").status == 200);

@@ -35,7 +35,8 @@ TEST_CASE("values are read and typed") {
 [server]
 listen = "0.0.0.0:9090"
 threads = 4
-auth_token = "t0ken"
+auth_token = "t0ken-t0ken-t0ken-t0ken-t0ken-t0ken"
+hosts = ["quantd.home.arpa", "nas.local:8443"]
 [database]
 path = "/var/lib/quantd/quantd.db"
 [backtest]
@@ -94,7 +95,7 @@ TEST_CASE("listening beyond loopback requires a token; kis requires credentials"
   c.server.auth_token.clear();
   REQUIRE(apply_listen(c.server, "0.0.0.0:8080").ok());
   CHECK_FALSE(validate(c).ok());
-  c.server.auth_token = "x";
+  c.server.auth_token = std::string(32, 'x');
   CHECK(validate(c).ok());
   c.live.broker = "kis";
   c.kis = {};
@@ -108,7 +109,7 @@ TEST_CASE("the debug clock is refused beyond loopback, token or not; describe na
   CHECK(validate(c).ok());
   CHECK(describe(c).find("debug_clock=2026-07-08T23:59:00.000Z") != std::string::npos);
   CHECK(describe(c).find("debug_crash") == std::string::npos);
-  c.server.auth_token = "x";
+  c.server.auth_token = std::string(32, 'x');
   REQUIRE(apply_listen(c.server, "0.0.0.0:8080").ok());
   const Status st = validate(c);
   CHECK(st.code() == StatusCode::kInvalidArgument);
@@ -138,4 +139,44 @@ TEST_CASE("secrets from the environment override the file") {
   unsetenv("QUANTD_KIS_APP_KEY");
   REQUIRE(c.ok());
   CHECK(c->kis.app_key == "env-key");
+}
+
+TEST_CASE("issue 12: loopback is decided on the parsed address; tokens need 32 characters") {
+  CHECK(is_loopback_host("127.0.0.1"));
+  CHECK(is_loopback_host("127.8.9.10"));
+  CHECK(is_loopback_host("::1"));
+  CHECK(is_loopback_host("[::1]"));
+  CHECK(is_loopback_host("::ffff:127.0.0.1"));
+  CHECK(is_loopback_host("localhost"));
+  CHECK_FALSE(is_loopback_host("127.example.com"));
+  CHECK_FALSE(is_loopback_host("127."));
+  CHECK_FALSE(is_loopback_host("0.0.0.0"));
+  CHECK_FALSE(is_loopback_host("::"));
+  CHECK_FALSE(is_loopback_host("10.0.0.1"));
+
+  Config c = default_config();
+  c.server.auth_token.clear();
+  c.server.host = "127.example.com";  // a name: it may resolve anywhere, so a token is required
+  CHECK(validate(c).message().find("requires server.auth_token") != std::string::npos);
+  for (const std::string& bad : {std::string(" "), std::string(40, ' '), std::string(31, 'a')}) {
+    c.server.auth_token = bad;
+    const Status st = validate(c);
+    CHECK(st.code() == StatusCode::kInvalidArgument);
+    CHECK(st.message().find("at least 32 characters") != std::string::npos);
+    CHECK(st.message().find("quantd token") != std::string::npos);
+  }
+  c.server.auth_token = std::string(32, 'a');
+  CHECK(validate(c).ok());
+}
+
+TEST_CASE("issue 12: server.hosts is a list of names") {
+  auto c = parse_config("[server]\nhosts = [\"quantd.home.arpa\", \"nas.local:8443\"]\n", "t");
+  REQUIRE(c.ok());
+  CHECK(c->server.hosts == std::vector<std::string>{"quantd.home.arpa", "nas.local:8443"});
+  CHECK(parse_config("", "t")->server.hosts.empty());
+  auto wrong = parse_config("[server]\nhosts = \"quantd.home.arpa\"\n", "t");
+  CHECK(wrong.status().message().find("key 'server.hosts': expected an array of strings") !=
+        std::string::npos);
+  auto bad = parse_config("[server]\nhosts = [\"http://x/\"]\n", "t");
+  CHECK(bad.status().message().find("is not a host name") != std::string::npos);
 }

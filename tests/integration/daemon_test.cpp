@@ -219,7 +219,7 @@ TEST_CASE("without --debug-clock the clock is real and the debug route is 404") 
 TEST_CASE("the debug hooks are refused at start: beyond loopback, a bad time, an unknown point") {
   TempDir dir;
   // Even with a token (which listening beyond loopback needs anyway), the debug clock is refused.
-  setenv("QUANTD_AUTH_TOKEN", "secret-token", 1);
+  setenv("QUANTD_AUTH_TOKEN", "secret-token-secret-token-secret-token", 1);
   auto r =
       run_quantd({"serve", "--listen", "0.0.0.0:0", "--db", dir.file("q.db"), "--debug-clock"});
   unsetenv("QUANTD_AUTH_TOKEN");

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <random>
@@ -176,7 +177,18 @@ HttpResponse http_request(int port, const std::string& method, const std::string
     return res;
   }
   std::ostringstream req;
-  req << method << " " << target << " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+  auto has = [&](std::string_view name) {
+    return std::any_of(headers.begin(), headers.end(), [&](const auto& h) {
+      return std::equal(h.first.begin(), h.first.end(), name.begin(), name.end(),
+                        [](char a, char b) { return std::tolower(a) == std::tolower(b); });
+    });
+  };
+  req << method << " " << target << " HTTP/1.1\r\n";
+  if (!has("Host")) req << "Host: 127.0.0.1\r\n";
+  req << "Connection: close\r\n";
+  // A body is JSON unless the caller says otherwise, as from any JSON client (the server
+  // refuses a body without the type its endpoint takes).
+  if (!body.empty() && !has("Content-Type")) req << "Content-Type: application/json\r\n";
   for (const auto& [k, v] : headers) req << k << ": " << v << "\r\n";
   if (!body.empty() || method == "POST" || method == "PUT") {
     req << "Content-Length: " << body.size() << "\r\n";

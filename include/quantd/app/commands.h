@@ -20,5 +20,6 @@ int run_import_bars_command(
 int run_download_bars_command(Args args);
 int run_check_command(Args args);  // quantd check [--param k=v ...] FILE.qs ...  (1: errors found)
 int run_eval_command(Args args);   // quantd eval --data FILE.csv --expr EXPR [--param k=v ...]
+int run_token_command(Args args);  // quantd token: prints a fresh random API token
 
 }  // namespace quantd::app

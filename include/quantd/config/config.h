@@ -28,8 +28,14 @@ struct ServerConfig {
   int header_timeout_seconds = 10;
   int read_timeout_seconds = 30;
   std::string static_dir;  // when set, the UI is served from this folder instead of the binary
-  std::string auth_token;  // secret; required when host is not loopback
+  std::string auth_token;  // secret; required when host is not loopback; >= 32 characters
+  // Names the daemon answers to besides localhost, 127.0.0.1 and [::1] ("name" or "name:port");
+  // any other Host header gets 421 (DNS-rebinding protection).
+  std::vector<std::string> hosts;
 };
+
+// The shortest server.auth_token accepted (`quantd token` makes 43-character ones).
+inline constexpr std::size_t kMinAuthTokenLength = 32;
 
 struct DatabaseConfig {
   std::string path = "quantd.db";
@@ -198,8 +204,13 @@ Result<Config> load_config_file(const std::string& path);
 // Parses "HOST:PORT" (IPv4, a name, or "[v6]:PORT") into the server config.
 Status apply_listen(ServerConfig& server, std::string_view listen);
 
-// True for 127.0.0.0/8, ::1 and "localhost".
+// True for "localhost" and for an IP address (IPv6 optionally in brackets) that is loopback:
+// 127.0.0.0/8, ::1, ::ffff:127.x. A host name is never loopback (it may resolve anywhere).
 bool is_loopback_host(std::string_view host);
+
+// Ok for an empty token (none configured); InvalidArgument, naming the rule and `quantd token`,
+// for a blank one or one shorter than kMinAuthTokenLength.
+Status check_auth_token(std::string_view token);
 
 // Cross-key checks (e.g. a non-loopback listen address needs auth_token; an enabled notification
 // channel needs its token, chat or URL, and its URLs must be https:// or http:// on loopback).

@@ -6,6 +6,10 @@
 // the handler as request.param("name"). When several patterns match, literal segments beat
 // parameters, left to right ("/api/strategies/new" beats "/api/strategies/{id}").
 //
+// Each route declares what it takes (RouteOptions): the media type of a state-changing request's
+// body, and whether it is served without the bearer token. The server checks both before routing
+// (see request_guard.h), so handlers never see a body of the wrong type.
+//
 // Dispatch order for a request (see handle()):
 //   1. a route whose pattern and method match: its handler (HEAD also runs a GET handler);
 //   2. a pattern matches but no method does: 405 problem with an `Allow` header;
@@ -18,6 +22,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,6 +47,16 @@ struct RouteInfo {
   friend bool operator==(const RouteInfo&, const RouteInfo&) = default;
 };
 
+// What a route takes; declared once at registration.
+struct RouteOptions {
+  // The media type a POST/PUT/PATCH/DELETE body must have (compared without parameters, case-
+  // insensitively): "application/json" or "text/csv". Empty: any type (raw test endpoints).
+  std::string accepts = "application/json";
+  // Served without the bearer token even when one is configured (health checks, the event
+  // stream that EventSource opens without headers).
+  bool open = false;
+};
+
 class Router {
  public:
   using Handler = ::quantd::http::Handler;
@@ -57,12 +72,12 @@ class Router {
   // bug: logged, then abort): pattern starts with '/', each "{name}" fills a whole segment with a
   // unique non-empty name, method is non-empty, and (method, pattern) is not registered yet.
   // Not thread-safe: register every route before the Server starts.
-  void add(std::string method, std::string pattern, Handler handler);
+  void add(std::string method, std::string pattern, Handler handler, RouteOptions options = {});
 
   // Registers a server-sent-events stream on `pattern` for GET: each client that connects
   // receives every event published to `hub` from then on. `hub` is not owned and must outlive
   // this Router and any Server using it. Same preconditions as add().
-  void add_sse(std::string pattern, SseHub& hub);
+  void add_sse(std::string pattern, SseHub& hub, RouteOptions options = {});
 
   // Every registered route, in registration order. Thread-safe after registration.
   std::vector<RouteInfo> routes() const;
@@ -72,6 +87,10 @@ class Router {
   // A request to an SSE route answers 400: SSE streams are served by the Server (see
   // sse_hub_for()). Never throws; thread-safe.
   Response handle(Request request, const StaticAssets* assets = nullptr) const;
+
+  // The options of the route `request` would be dispatched to (HEAD as GET), or nullopt when no
+  // route matches its method and path. Thread-safe.
+  std::optional<RouteOptions> options_for(const Request& request) const;
 
   // The hub of the SSE route that `request` (a GET) matches, or null. Thread-safe.
   SseHub* sse_hub_for(const Request& request) const;

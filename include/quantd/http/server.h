@@ -6,6 +6,13 @@
 // Response written back; then the connection waits for the next request (keep-alive). A request
 // to an SSE route turns the connection into an event stream fed by its SseHub.
 //
+// Before routing, each request's header passes strict framing checks (one Host; Transfer-Encoding
+// only as exactly `chunked` on HTTP/1.1 and never with Content-Length; one Content-Length; no
+// obs-fold; a target within target_limit_bytes) and the RequestGuard (request_guard.h); a failure
+// answers its problem document and closes the connection. Every response carries nosniff,
+// X-Frame-Options: DENY, Referrer-Policy: no-referrer and a Content-Security-Policy without
+// inline script.
+//
 // Invariants: no exception leaves an I/O handler; a bad request (malformed, too large, too slow)
 // affects only its own connection; every request produces exactly one access-log line at info
 // level ("remote method target status bytes duration_ms"), and neither bodies nor header values
@@ -20,6 +27,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "quantd/core/status.h"
 
@@ -34,6 +42,11 @@ struct ServerConfig {
   int threads = 2;                 // I/O threads; values below 1 mean 1
   std::size_t body_limit_bytes = 8 * 1024 * 1024;  // larger bodies answer 413 and close
   std::size_t header_limit_bytes = 16 * 1024;      // larger headers answer 431 and close
+  std::size_t target_limit_bytes = 8 * 1024;       // longer request targets answer 414 and close
+  // Names a Host header may carry besides the loopback ones (see request_guard.h).
+  std::vector<std::string> hosts;
+  // When set, requests need 'Authorization: Bearer <auth_token>' (see request_guard.h).
+  std::string auth_token;
   // Time allowed for a request's header to arrive once the connection is open, or once its first
   // byte arrived on a kept-alive connection; on expiry the connection is closed.
   std::chrono::milliseconds header_timeout{std::chrono::seconds(10)};

@@ -1,5 +1,6 @@
 // The REST client and the live event stream. Errors are RFC 9457 problem documents; an ApiError
 // carries the problem (title, detail, errors[]) so forms can show each field's message.
+// The token lives in sessionStorage: this tab only, gone when it closes (never localStorage).
 const TOKEN_KEY = 'quantd.token';
 
 export class ApiError extends Error {
@@ -16,7 +17,7 @@ export function onTokenNeeded(fn) { askToken = fn; }
 
 async function request(method, path, { body, json, headers = {}, raw = false } = {}, retried = false) {
   const h = { Accept: 'application/json', ...headers };
-  const token = localStorage.getItem(TOKEN_KEY);
+  const token = sessionStorage.getItem(TOKEN_KEY);
   if (token) h.Authorization = `Bearer ${token}`;
   let payload = body;
   if (json !== undefined) {
@@ -32,7 +33,7 @@ async function request(method, path, { body, json, headers = {}, raw = false } =
   if (res.status === 401 && !retried && askToken) {
     const t = await askToken();
     if (t) {
-      localStorage.setItem(TOKEN_KEY, t);
+      sessionStorage.setItem(TOKEN_KEY, t);
       return request(method, path, { body, json, headers, raw }, true);
     }
   }

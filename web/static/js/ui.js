@@ -58,7 +58,7 @@ export function tokenDialog() {
     const back = h('div', { class: 'modal-back' },
       h('form', { class: 'modal', onsubmit: (e) => { e.preventDefault(); close(input.value.trim() || null); } },
         h('h2', null, 'API token required'),
-        h('p', null, 'This server requires a token (server.auth_token in its config). It is kept in this browser only.'),
+        h('p', null, 'This server requires a token (server.auth_token in its config). It is kept in this tab only, until the tab closes.'),
         input,
         h('div', { class: 'form-actions' },
           h('button', { class: 'btn', type: 'button', onclick: () => close(null) }, 'Cancel'),

@@ -189,7 +189,7 @@ export async function dataPage() {
   }
   function renderStored() {
     storedBody.replaceChildren(sortableTable([
-      { key: 'symbol', label: 'Symbol', render: (c) => h('a', { href: 'javascript:void 0', class: 'mono', onclick: () => showPreview(c) }, c.symbol) },
+      { key: 'symbol', label: 'Symbol', render: (c) => h('a', { href: '#', class: 'mono', onclick: (e) => { e.preventDefault(); showPreview(c); } }, c.symbol) },
       { key: 'interval', label: 'Interval' },
       { key: 'first_ts', label: 'From', render: (c) => f.barTime(c.first_ts, c.interval) },
       { key: 'last_ts', label: 'To', render: (c) => f.barTime(c.last_ts, c.interval) },
