@@ -3,6 +3,7 @@
 #include <mutex>
 
 #include "envelope.h"
+#include "gateway.h"
 
 namespace quantd::kis_mock {
 
@@ -336,65 +337,70 @@ Json describe_state(const MockState& s) {
 }
 
 void add_control_routes(http::Router& router, MockState& s) {
-  router.add("GET", "/_mock/clock", control(s, [&s](const http::Request&, const nlohmann::json&) {
-               Json out = Json::object();
-               out["clock"] = iso_kst(s.now);
-               return kis_json(200, out);
-             }));
-  router.add("POST", "/_mock/clock",
-             control(s, [&s](const http::Request&, const nlohmann::json& body) {
-               return set_clock(s, body);
-             }));
-  router.add("GET", "/_mock/faults", control(s, [&s](const http::Request&, const nlohmann::json&) {
-               Json out = Json::object();
-               out["faults"] = s.faults.describe();
-               return kis_json(200, out);
-             }));
-  router.add("POST", "/_mock/faults",
-             control(s, [&s](const http::Request&, const nlohmann::json& body) {
-               bool expire = false, invalidate = false;
-               if (Status st = s.faults.add(body, &expire, &invalidate); !st.ok()) {
-                 return bad_request(st.message());
-               }
-               if (expire) s.tokens->expire_now(s.now);
-               if (invalidate) s.tokens->invalidate();
-               Json out = Json::object();
-               out["faults"] = s.faults.describe();
-               out["token"] = s.tokens->describe(s.now);
-               return kis_json(200, out);
-             }));
-  router.add("DELETE", "/_mock/faults",
-             control(s, [&s](const http::Request&, const nlohmann::json&) {
-               s.faults.clear();
-               Json out = Json::object();
-               out["faults"] = s.faults.describe();
-               return kis_json(200, out);
-             }));
-  router.add("POST", "/_mock/config",
-             control(s, [&s](const http::Request&, const nlohmann::json& body) {
-               return set_config(s, body);
-             }));
-  router.add("POST", "/_mock/order",
-             control(s, [&s](const http::Request& r, const nlohmann::json& body) {
-               return hts_order(s, r, body);
-             }));
-  router.add("GET", "/_mock/orders", control(s, [&s](const http::Request&, const nlohmann::json&) {
-               return kis_json(200, describe_orders(s));
-             }));
-  router.add("GET", "/_mock/state", control(s, [&s](const http::Request&, const nlohmann::json&) {
-               return kis_json(200, describe_state(s));
-             }));
-  router.add("POST", "/_mock/ws/drop",
-             control(s, [&s](const http::Request&, const nlohmann::json&) {
-               ++s.ws_drop_requests;  // the WebSocket server acts on it within 20 ms
-               Json out = Json::object();
-               out["drop_requested"] = true;
-               return kis_json(200, out);
-             }));
-  router.add("POST", "/_mock/reset", control(s, [&s](const http::Request&, const nlohmann::json&) {
-               s.reset();
-               return kis_json(200, describe_state(s));
-             }));
+  add_mock_route(router, "GET", "/_mock/clock",
+                 control(s, [&s](const http::Request&, const nlohmann::json&) {
+                   Json out = Json::object();
+                   out["clock"] = iso_kst(s.now);
+                   return kis_json(200, out);
+                 }));
+  add_mock_route(router, "POST", "/_mock/clock",
+                 control(s, [&s](const http::Request&, const nlohmann::json& body) {
+                   return set_clock(s, body);
+                 }));
+  add_mock_route(router, "GET", "/_mock/faults",
+                 control(s, [&s](const http::Request&, const nlohmann::json&) {
+                   Json out = Json::object();
+                   out["faults"] = s.faults.describe();
+                   return kis_json(200, out);
+                 }));
+  add_mock_route(router, "POST", "/_mock/faults",
+                 control(s, [&s](const http::Request&, const nlohmann::json& body) {
+                   bool expire = false, invalidate = false;
+                   if (Status st = s.faults.add(body, &expire, &invalidate); !st.ok()) {
+                     return bad_request(st.message());
+                   }
+                   if (expire) s.tokens->expire_now(s.now);
+                   if (invalidate) s.tokens->invalidate();
+                   Json out = Json::object();
+                   out["faults"] = s.faults.describe();
+                   out["token"] = s.tokens->describe(s.now);
+                   return kis_json(200, out);
+                 }));
+  add_mock_route(router, "DELETE", "/_mock/faults",
+                 control(s, [&s](const http::Request&, const nlohmann::json&) {
+                   s.faults.clear();
+                   Json out = Json::object();
+                   out["faults"] = s.faults.describe();
+                   return kis_json(200, out);
+                 }));
+  add_mock_route(router, "POST", "/_mock/config",
+                 control(s, [&s](const http::Request&, const nlohmann::json& body) {
+                   return set_config(s, body);
+                 }));
+  add_mock_route(router, "POST", "/_mock/order",
+                 control(s, [&s](const http::Request& r, const nlohmann::json& body) {
+                   return hts_order(s, r, body);
+                 }));
+  add_mock_route(router, "GET", "/_mock/orders",
+                 control(s, [&s](const http::Request&, const nlohmann::json&) {
+                   return kis_json(200, describe_orders(s));
+                 }));
+  add_mock_route(router, "GET", "/_mock/state",
+                 control(s, [&s](const http::Request&, const nlohmann::json&) {
+                   return kis_json(200, describe_state(s));
+                 }));
+  add_mock_route(router, "POST", "/_mock/ws/drop",
+                 control(s, [&s](const http::Request&, const nlohmann::json&) {
+                   ++s.ws_drop_requests;  // the WebSocket server acts on it within 20 ms
+                   Json out = Json::object();
+                   out["drop_requested"] = true;
+                   return kis_json(200, out);
+                 }));
+  add_mock_route(router, "POST", "/_mock/reset",
+                 control(s, [&s](const http::Request&, const nlohmann::json&) {
+                   s.reset();
+                   return kis_json(200, describe_state(s));
+                 }));
 }
 
 }  // namespace quantd::kis_mock

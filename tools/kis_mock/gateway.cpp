@@ -108,21 +108,28 @@ Admission admit(MockState& s, const Endpoint& endpoint, const http::Request& r) 
 
 void add_kis_route(http::Router& router, MockState& state, const Endpoint& endpoint,
                    EndpointHandler handler) {
-  router.add(endpoint.method, endpoint.path,
-             [&state, &endpoint, handler = std::move(handler)](const http::Request& request) {
-               std::lock_guard lock(state.mu);
-               Admission a = admit(state, endpoint, request);
-               http::Response response =
-                   a.answer ? std::move(*a.answer) : handler(state, request, a.call);
-               if (response.close_without_reply) return response;
-               const std::string tr_cont(response.header("tr_cont").value_or(""));
-               set_kis_headers(response, a.call.tr_id, tr_cont);
-               if (a.delay_s > 0) {
-                 response.delay = std::max(
-                     response.delay, std::chrono::milliseconds(std::llround(a.delay_s * 1000)));
-               }
-               return response;
-             });
+  add_mock_route(router, endpoint.method, endpoint.path,
+                 [&state, &endpoint, handler = std::move(handler)](const http::Request& request) {
+                   std::lock_guard lock(state.mu);
+                   Admission a = admit(state, endpoint, request);
+                   http::Response response =
+                       a.answer ? std::move(*a.answer) : handler(state, request, a.call);
+                   if (response.close_without_reply) return response;
+                   const std::string tr_cont(response.header("tr_cont").value_or(""));
+                   set_kis_headers(response, a.call.tr_id, tr_cont);
+                   if (a.delay_s > 0) {
+                     response.delay = std::max(
+                         response.delay, std::chrono::milliseconds(std::llround(a.delay_s * 1000)));
+                   }
+                   return response;
+                 });
+}
+
+void add_mock_route(http::Router& router, std::string method, std::string pattern,
+                    http::Handler handler) {
+  http::RouteOptions any;
+  any.accepts.clear();
+  router.add(std::move(method), std::move(pattern), std::move(handler), std::move(any));
 }
 
 }  // namespace quantd::kis_mock

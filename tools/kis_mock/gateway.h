@@ -44,6 +44,11 @@ using EndpointHandler =
 void add_kis_route(http::Router& router, MockState& state, const Endpoint& endpoint,
                    EndpointHandler handler);
 
+// Registers a mock route. Bodies of any media type reach it: the mock answers a body KIS would
+// refuse the way KIS does (EGW00101), not with quantd's own 415 (http/request_guard.h).
+void add_mock_route(http::Router& router, std::string method, std::string pattern,
+                    http::Handler handler);
+
 // Journals a refused order call.
 void record_rejection(MockState& state, const CallInfo& call, const http::Request& request,
                       const http::Response& answer, std::string stage);

@@ -106,8 +106,8 @@ http::Handler oauth_handler(MockState& s, std::string name, bool appkey_in_heade
 }  // namespace
 
 void add_oauth_routes(http::Router& router, MockState& s) {
-  router.add(
-      "POST", "/oauth2/tokenP",
+  add_mock_route(
+      router, "POST", "/oauth2/tokenP",
       oauth_handler(s, "tokenP", false, [&s](const http::Request&, const nlohmann::json& body) {
         if (field(body, "grant_type") != "client_credentials") {
           log_call(s, "tokenP", "EGW00101");
@@ -135,8 +135,8 @@ void add_oauth_routes(http::Router& router, MockState& s) {
         return kis_json(200, out);
       }));
 
-  router.add(
-      "POST", "/oauth2/revokeP",
+  add_mock_route(
+      router, "POST", "/oauth2/revokeP",
       oauth_handler(s, "revokeP", false, [&s](const http::Request&, const nlohmann::json& body) {
         const std::string code =
             s.tokens->revoke(field(body, "appkey"), field(body, "appsecret"), field(body, "token"));
@@ -148,8 +148,8 @@ void add_oauth_routes(http::Router& router, MockState& s) {
         return kis_json(200, out);
       }));
 
-  router.add(
-      "POST", "/oauth2/Approval",
+  add_mock_route(
+      router, "POST", "/oauth2/Approval",
       oauth_handler(s, "Approval", false, [&s](const http::Request&, const nlohmann::json& body) {
         // The secret travels as "secretkey" here, not "appsecret" (PROTOCOL §2.3).
         std::string code =
@@ -163,8 +163,8 @@ void add_oauth_routes(http::Router& router, MockState& s) {
         return kis_json(200, out);
       }));
 
-  router.add(
-      "POST", "/uapi/hashkey",
+  add_mock_route(
+      router, "POST", "/uapi/hashkey",
       oauth_handler(s, "hashkey", true, [&s](const http::Request& request, const nlohmann::json&) {
         const std::string code = s.tokens->check_credentials(
             request.header("appkey").value_or(""), request.header("appsecret").value_or(""));
