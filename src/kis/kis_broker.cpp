@@ -42,6 +42,10 @@ live::BrokerCaps KisBroker::caps() const {
   return c;
 }
 
+std::string KisBroker::blocked_reason() const {
+  return rest_->token_invalid() ? "token_invalid" : "";
+}
+
 live::SendResult KisBroker::submit(const live::OrderRequest& request) {
   auto body = order_body(rest_->account(), request);
   if (!body.ok()) {

@@ -170,6 +170,7 @@ Result<std::string> KisRest::issue_token_locked(TimestampMs now) {
       (void)client_->send(revoke);
     }
     (void)store_.mark_revoked();
+    token_invalid_ = true;
     spdlog::warn("kis: tokenP answered the token KIS had rejected; revoked it");
     return Status::unavailable(
         "KIS keeps answering with a token it rejected; it was revoked and a new one is asked for "
@@ -179,6 +180,7 @@ Result<std::string> KisRest::issue_token_locked(TimestampMs now) {
   if (Status st = store_.save(*grant, now); !st.ok()) return st;
   token_ = grant->token;
   token_expires_ = grant->expires_at;
+  token_invalid_ = false;
   ++tokens_issued_;
   spdlog::info("kis: a new access token, valid until {} (KST)", format_seoul(grant->expires_at));
   return token_;
@@ -221,6 +223,8 @@ Result<std::string> KisRest::approval_key() {
   }
   return Status::unavailable("KIS Approval answered " + code);
 }
+
+bool KisRest::token_invalid() const { return token_invalid_.load(); }
 
 int KisRest::tokens_issued() const {
   std::lock_guard lock(token_mu_);

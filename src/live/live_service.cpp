@@ -491,15 +491,25 @@ std::size_t LiveService::on_tick(TimestampMs minute) {
   const bool reconcile_due =
       !last_reconcile_minute_ ||
       minute - *last_reconcile_minute_ >= deps_.config.reconcile_every_min * kMsPerMinute;
+  std::set<std::int64_t> to_reconcile;
   if (reconcile_due) {
     last_reconcile_minute_ = minute;
-    for (const AccountRecord& a : accounts()) {
-      LiveTask t;
-      t.key = -a.id.value();
-      t.kind = LiveTask::Kind::kReconcile;
-      t.minute = minute;
-      (void)deps_.enqueue(t);
+    for (const AccountRecord& a : accounts()) to_reconcile.insert(a.id.value());
+  }
+  {
+    // A broker that stopped taking orders (a dead KIS token) halts its account, and one that
+    // takes them again resumes it after a clean reconciliation: both on the next tick.
+    std::lock_guard lock(mu_);
+    for (const auto& [id, a] : accounts_) {
+      if (a->desk->broker_changed()) to_reconcile.insert(id);
     }
+  }
+  for (std::int64_t id : to_reconcile) {
+    LiveTask t;
+    t.key = -id;
+    t.kind = LiveTask::Kind::kReconcile;
+    t.minute = minute;
+    (void)deps_.enqueue(t);
   }
   finish_cycles(0, minute, {});  // a cycle without sessions is finished at once
   return queued;

@@ -1,6 +1,7 @@
 #include "quantd/live/notification.h"
 
 #include "notify_json_internal.h"
+#include "quantd/live/broker.h"
 
 namespace quantd::live {
 namespace {
@@ -118,7 +119,16 @@ std::optional<Notification> NotificationRules::account(const json& data) {
   auto it = account_state_.find(id);
   // The same halt for the same reason again (a journal that stays unreadable) is not news.
   if (it != account_state_.end() && it->second == now) return std::nullopt;
+  const bool broker_halt_over = it != account_state_.end() && it->second.first == "halted" &&
+                                is_broker_block(it->second.second) && now.first == "active";
   account_state_[id] = now;
+  // A halt the broker caused (a dead token) and its end are the token's news, not a kill switch.
+  if ((now.first == "halted" && is_broker_block(now.second)) || broker_halt_over) {
+    json d = data;
+    if (broker_halt_over) d["was_reason"] = it->second.second;
+    return make(NotificationType::kTokenProblem, "live.account", d,
+                /*follow_up=*/broker_halt_over);
+  }
   return make(NotificationType::kKillSwitch, "live.account", data,
               /*follow_up=*/now.first == "active");
 }

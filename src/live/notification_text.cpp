@@ -157,6 +157,22 @@ std::string account_text(const json& d) {
   return account + " is " + words(state) + (reason.empty() ? "" : ": " + reason);
 }
 
+std::string token_text(const json& d) {
+  const std::string account = "Account #" + std::to_string(integer(d, "id"));
+  if (text(d, "trading_state") == "active") {
+    return account +
+           " trades again: the broker issued a new access token and the "
+           "reconciliation is clean.";
+  }
+  if (text(d, "reason") == "token_invalid") {
+    return account +
+           " halted (token_invalid): KIS keeps answering with an access token it "
+           "rejected. No orders are sent; quantd revoked it, asks for a new one (once "
+           "per 61 s) and resumes by itself after a clean reconciliation.";
+  }
+  return "The broker's access token cannot be had: " + text(d, "reason");
+}
+
 std::string reconciliation_text(const json& d) {
   const std::string account = "account #" + std::to_string(integer(d, "account_id"));
   const std::string check = " (" + text(d, "kind") + " check)";
@@ -199,7 +215,7 @@ std::string notification_text(const Notification& n, NotificationLookup& lookup)
     case NotificationType::kReconcileMismatch:
       return reconciliation_text(n.data);
     case NotificationType::kTokenProblem:
-      return "The broker's access token cannot be had: " + text(n.data, "reason");
+      return token_text(n.data);
     case NotificationType::kDailySummary:
       return "";
     default:

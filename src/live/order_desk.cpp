@@ -40,17 +40,25 @@ OrderDesk::OrderDesk(storage::Database& db, SessionStore& store, domain::Account
       crash_(std::move(crash)),
       events_(std::move(events)) {
   try {
-    SQLite::Statement q(db_.connection(), "SELECT trading_state FROM broker_accounts WHERE id = ?");
+    SQLite::Statement q(db_.connection(),
+                        "SELECT trading_state, state_reason FROM broker_accounts WHERE id = ?");
     q.bind(1, account_.value());
     if (q.executeStep()) {
       trading_state_ =
           parse_trading_state(q.getColumn(0).getString()).value_or(TradingState::kHalted);
+      if (!q.getColumn(1).isNull()) state_reason_ = q.getColumn(1).getString();
+      broker_halted_ = trading_state_ == TradingState::kHalted && is_broker_block(state_reason_);
     }
   } catch (const std::exception& e) {
     spdlog::error("account {}: cannot read its trading state ({}); it starts halted",
                   account_.value(), e.what());
     trading_state_ = TradingState::kHalted;
   }
+}
+
+bool OrderDesk::broker_changed() const {
+  if (!broker_.blocked_reason().empty()) return trading_state_ != TradingState::kHalted;
+  return broker_halted_;
 }
 
 TradingState OrderDesk::trading_state() const {
@@ -61,6 +69,11 @@ TradingState OrderDesk::trading_state() const {
 Status OrderDesk::set_trading_state(TradingState state, const std::string& reason,
                                     std::string_view actor) {
   std::lock_guard lock(mu_);
+  return set_trading_state_locked(state, reason, actor);
+}
+
+Status OrderDesk::set_trading_state_locked(TradingState state, const std::string& reason,
+                                           std::string_view actor) {
   const TimestampMs now = clock_.now();
   try {
     SQLite::Database& db = db_.durable_connection();
@@ -88,12 +101,44 @@ Status OrderDesk::set_trading_state(TradingState state, const std::string& reaso
     return Status::internal(std::string("cannot change the account's trading state: ") + e.what());
   }
   trading_state_ = state;
+  state_reason_ = reason;
+  broker_halted_ = state == TradingState::kHalted && is_broker_block(reason);
   if (events_) {
-    events_(
-        "live.account",
-        json{{"id", account_.value()}, {"trading_state", to_string(state)}, {"reason", reason}});
+    events_("live.account", json{{"id", account_.value()},
+                                 {"trading_state", to_string(state)},
+                                 {"reason", reason},
+                                 {"actor", actor}});
   }
   return {};
+}
+
+std::optional<ReconReport> OrderDesk::follow_broker_locked() {
+  const std::string blocked = broker_.blocked_reason();
+  if (!blocked.empty()) {
+    if (trading_state_ != TradingState::kHalted) {
+      spdlog::warn("account {} halted: the broker cannot take orders ({})", account_.value(),
+                   blocked);
+      (void)set_trading_state_locked(TradingState::kHalted, blocked, "broker");
+    }
+    return std::nullopt;
+  }
+  // Only a halt the broker caused is lifted here; the operator's and the journal's stay.
+  if (trading_state_ != TradingState::kHalted || !is_broker_block(state_reason_)) {
+    return std::nullopt;
+  }
+  auto report = reconcile_locked(ReconKind::kResume);
+  if (!report.ok()) {
+    spdlog::error("account {}: {}", account_.value(), report.status().message());
+    return std::nullopt;
+  }
+  if (report->result == "ok") {
+    spdlog::info(
+        "account {}: the broker takes orders again and the reconciliation is clean; "
+        "trading resumes",
+        account_.value());
+    (void)set_trading_state_locked(TradingState::kActive, "", "reconciliation");
+  }
+  return std::move(report).value();
 }
 
 Result<OrderDesk::SessionInfo> OrderDesk::session_info(domain::SessionId id) {
@@ -125,6 +170,8 @@ void OrderDesk::halt_session(domain::SessionId id, const std::string& reason) {
 void OrderDesk::halt_account_locked(const std::string& reason) {
   spdlog::error("account {} halted: {}", account_.value(), reason);
   trading_state_ = TradingState::kHalted;
+  state_reason_ = reason;
+  broker_halted_ = false;
   try {
     // Persisted when the database still takes it; in memory either way (nothing is sent).
     SQLite::Statement q(db_.durable_connection(),
@@ -190,9 +237,16 @@ Status OrderDesk::deny_no_cash(const PlannedOrder& order) {
 PlaceResult OrderDesk::place(const PlannedOrder& order, RiskContext risk,
                              const execution::CostSettings& costs) {
   std::lock_guard lock(mu_);
+  PlaceResult out;
+  if (auto resumed = follow_broker_locked();
+      resumed && resumed->result == "ok" && !resumed->detail["orders"].empty()) {
+    // The resume's reconciliation moved this account's orders: the session plans again on its
+    // updated ledger rather than send what it planned before.
+    out.detail = "the account resumed after a reconciliation that settled orders; planned again";
+    return out;
+  }
   const TimestampMs now = clock_.now();
   const OrderRequest& req = order.request;
-  PlaceResult out;
   if (order.session) sessions_[order.session->value()] = SessionInfo{costs, req.market};
 
   auto frozen = journal_.symbol_frozen(account_, req.symbol);
@@ -260,6 +314,8 @@ PlaceResult OrderDesk::place(const PlannedOrder& order, RiskContext risk,
                   account_.value(), id.status().message());
     trading_state_ = TradingState::kHalted;
     out.detail = "the order journal cannot be written: " + id.status().message();
+    state_reason_ = out.detail;
+    broker_halted_ = false;
     if (events_) {
       events_("live.account",
               json{{"id", account_.value()}, {"trading_state", "halted"}, {"reason", out.detail}});
@@ -279,6 +335,7 @@ PlaceResult OrderDesk::place(const PlannedOrder& order, RiskContext risk,
     sent = broker_.submit(send);  // the same row, once more (LIVE.md §4.2)
   }
   if (crash_) crash_("after_send");
+  (void)follow_broker_locked();  // a send refused for a dead token halts the account now
   // An order the broker filled as it took it (the paper broker): its acknowledgement and its
   // fill are committed together, one durable commit fewer per order.
   if (sent.outcome == SendOutcome::kAccepted && sent.ref) {
@@ -642,6 +699,17 @@ Result<AccountView> OrderDesk::broker_account() {
 
 Result<ReconReport> OrderDesk::reconcile(ReconKind kind) {
   std::lock_guard lock(mu_);
+  if (auto resumed = follow_broker_locked()) return *resumed;
+  if (const std::string blocked = broker_.blocked_reason(); !blocked.empty()) {
+    ReconReport report;  // nothing can be read now; the account is halted for it
+    report.result = "incomplete";
+    report.detail["blocked"] = blocked;
+    return report;
+  }
+  return reconcile_locked(kind);
+}
+
+Result<ReconReport> OrderDesk::reconcile_locked(ReconKind kind) {
   const TimestampMs now = clock_.now();
   ReconReport report;
   json orders_detail = json::array();

@@ -340,7 +340,8 @@ TEST_CASE("kis LT-15: a balance KIS cannot serve leaves the reconciliation incom
   CHECK(day.daemon->stop(SIGTERM) == 0);
 }
 
-TEST_CASE("kis LT-18: a token KIS rejects yet keeps handing back is revoked; no order uses it") {
+TEST_CASE(
+    "kis LT-18: a token KIS rejects yet keeps handing back halts the account until a new one") {
   KisDay day;
   open_day(day);
   const std::int64_t id = day.go_live("token", {"005930"});
@@ -350,7 +351,28 @@ TEST_CASE("kis LT-18: a token KIS rejects yet keeps handing back is revoked; no 
   // The 09:18 bar decides the first buy; the token dies just before it is sent, and tokenP keeps
   // answering with the dead token (KIS's 6-hour rule) until it is revoked.
   day.control("POST", "/_mock/faults", {{"invalidate_token", true}});
-  for (; t <= 9 * 60 + 40; ++t) day.step_ok(t);
+  // The account halts with reason token_invalid while KIS re-serves the dead token, and trades
+  // again by itself once a new token is issued and a reconciliation is clean.
+  int halted_minutes = 0;
+  bool resumed = false;
+  for (; t <= 9 * 60 + 40; ++t) {
+    day.step_ok(t);
+    json kis;
+    const json accounts = get(day.port(), "/api/live")["accounts"];
+    for (const json& a : accounts) {
+      if (a["broker"] == "kis") kis = a;
+    }
+    REQUIRE(kis.is_object());
+    if (kis["trading_state"] == "halted") {
+      CHECK(kis["state_reason"] == "token_invalid");
+      CHECK_FALSE(resumed);  // one halt, one recovery
+      ++halted_minutes;
+    } else if (halted_minutes > 0) {
+      resumed = true;
+    }
+  }
+  CHECK(halted_minutes >= 1);
+  CHECK(resumed);
   const json state = day.control("GET", "/_mock/state");
   INFO(state["counters"].dump());
   CHECK(state["counters"]["token_minted"] == 2);

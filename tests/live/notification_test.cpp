@@ -174,6 +174,24 @@ TEST_CASE("rules: sessions, accounts and reconciliations") {
   REQUIRE(active);
   CHECK(active->follow_up);
 
+  // A halt for a dead token and its end are token news (LT-18), with a sentence that says so.
+  FakeLookup lookup;
+  auto dead = rules.translate(
+      "live.account", json{{"id", 2}, {"trading_state", "halted"}, {"reason", "token_invalid"}});
+  REQUIRE(dead);
+  CHECK(dead->type == NotificationType::kTokenProblem);
+  CHECK_FALSE(dead->follow_up);
+  CHECK(notification_text(*dead, lookup).find("resumes by itself") != std::string::npos);
+  auto back = rules.translate(
+      "live.account",
+      json{{"id", 2}, {"trading_state", "active"}, {"reason", ""}, {"actor", "reconciliation"}});
+  REQUIRE(back);
+  CHECK(back->type == NotificationType::kTokenProblem);
+  CHECK(back->follow_up);
+  CHECK(notification_text(*back, lookup) ==
+        "Account #2 trades again: the broker issued a new access token and the reconciliation "
+        "is clean.");
+
   auto recon = [&](const char* result) {
     return rules.translate("live.reconciliation",
                            json{{"account_id", 1}, {"kind", "periodic"}, {"result", result}});

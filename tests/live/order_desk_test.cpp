@@ -401,6 +401,103 @@ TEST_CASE("desk: the kill switch defers orders and survives a restart") {
         PlaceOutcome::kFilled);
 }
 
+namespace {
+
+// The paper broker with a switch for Broker::blocked_reason (KIS's dead token, LIVE.md LT-18).
+class BlockableBroker final : public Broker {
+ public:
+  explicit BlockableBroker(Broker& inner) : inner_(inner) {}
+  BrokerCaps caps() const override { return inner_.caps(); }
+  SendResult submit(const OrderRequest& r) override {
+    ++submits;
+    return inner_.submit(r);
+  }
+  SendResult cancel(const BrokerOrderRef& ref, const domain::Symbol& s, std::int64_t q) override {
+    return inner_.cancel(ref, s, q);
+  }
+  Result<std::vector<BrokerOrder>> orders(const OrderQuery& q) override { return inner_.orders(q); }
+  Result<AccountView> account() override { return inner_.account(); }
+  std::string blocked_reason() const override { return blocked; }
+
+  std::string blocked;
+  int submits = 0;
+
+ private:
+  Broker& inner_;
+};
+
+}  // namespace
+
+TEST_CASE("desk: a broker that cannot take orders halts the account until it can (LT-18)") {
+  DeskFixture f;
+  BlockableBroker broker(*f.broker);
+  std::vector<nlohmann::json> accounts;
+  OrderDesk desk(*f.tdb.db, f.store, f.account, broker, f.clock, DeskOptions{}, nullptr,
+                 [&](std::string_view e, const nlohmann::json& d) {
+                   if (e == "live.account") accounts.push_back(d);
+                 });
+  const auto s = f.session({"AAA"}, 1'000'000);
+  CHECK_FALSE(desk.broker_changed());
+  broker.blocked = "token_invalid";
+  CHECK(desk.broker_changed());
+  // Nothing is sent; the account halts with the broker's reason.
+  CHECK(desk.place(f.buy(s, "AAA", 10, from_seoul(kDay, 9, 4)), f.risk(), {}).outcome ==
+        PlaceOutcome::kDeferred);
+  CHECK(broker.submits == 0);
+  CHECK(desk.trading_state() == TradingState::kHalted);
+  CHECK_FALSE(desk.broker_changed());
+  auto while_blocked = desk.reconcile(ReconKind::kPeriodic);
+  REQUIRE(while_blocked.ok());
+  CHECK(while_blocked->result == "incomplete");
+  CHECK(desk.trading_state() == TradingState::kHalted);
+  REQUIRE(accounts.size() == 1);
+  CHECK(accounts[0]["reason"] == "token_invalid");
+  CHECK(accounts[0]["actor"] == "broker");
+  // The broker takes orders again: a clean reconciliation resumes the account, and the order
+  // goes out.
+  broker.blocked.clear();
+  CHECK(desk.broker_changed());
+  auto resumed = desk.reconcile(ReconKind::kPeriodic);
+  REQUIRE(resumed.ok());
+  CHECK(resumed->result == "ok");
+  CHECK(desk.trading_state() == TradingState::kActive);
+  REQUIRE(accounts.size() == 2);
+  CHECK(accounts[1]["actor"] == "reconciliation");
+  CHECK(desk.place(f.buy(s, "AAA", 10, from_seoul(kDay, 9, 4)), f.risk(), {}).outcome ==
+        PlaceOutcome::kFilled);
+  CHECK(broker.submits == 1);
+}
+
+TEST_CASE("desk: a broker that takes orders again never lifts the operator's halt") {
+  DeskFixture f;
+  BlockableBroker broker(*f.broker);
+  OrderDesk desk(*f.tdb.db, f.store, f.account, broker, f.clock, DeskOptions{}, nullptr, nullptr);
+  REQUIRE(desk.set_trading_state(TradingState::kHalted, "kill switch", "operator").ok());
+  broker.blocked = "token_invalid";
+  CHECK_FALSE(desk.broker_changed());  // halted already: the operator's reason stays
+  broker.blocked.clear();
+  CHECK_FALSE(desk.broker_changed());
+  REQUIRE(desk.reconcile(ReconKind::kPeriodic).ok());
+  CHECK(desk.trading_state() == TradingState::kHalted);
+}
+
+TEST_CASE("desk: a halt for the broker outlives a restart and is lifted after it") {
+  DeskFixture f;
+  {
+    BlockableBroker broker(*f.broker);
+    broker.blocked = "token_invalid";
+    OrderDesk desk(*f.tdb.db, f.store, f.account, broker, f.clock, DeskOptions{}, nullptr, nullptr);
+    REQUIRE(desk.reconcile(ReconKind::kStartup).ok());
+    CHECK(desk.trading_state() == TradingState::kHalted);
+  }
+  BlockableBroker broker(*f.broker);  // a new process: the broker is fine again
+  OrderDesk desk(*f.tdb.db, f.store, f.account, broker, f.clock, DeskOptions{}, nullptr, nullptr);
+  CHECK(desk.trading_state() == TradingState::kHalted);
+  CHECK(desk.broker_changed());
+  REQUIRE(desk.reconcile(ReconKind::kStartup).ok());
+  CHECK(desk.trading_state() == TradingState::kActive);
+}
+
 TEST_CASE("risk: limits deny with a code and a sentence; halts defer") {
   PlannedOrder p;
   p.request.symbol = domain::Symbol("AAA");

@@ -30,6 +30,8 @@ class KisBroker final : public live::Broker {
                           std::int64_t quantity) override;
   Result<std::vector<live::BrokerOrder>> orders(const live::OrderQuery& query) override;
   Result<live::AccountView> account() override;
+  // "token_invalid" while KIS re-serves a dead token (KisRest::token_invalid).
+  std::string blocked_reason() const override;
 
  private:
   std::shared_ptr<KisRest> rest_;

@@ -16,6 +16,7 @@
 // Threading: thread-safe; calls from several threads wait their turn at the rate limiter.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -102,6 +103,9 @@ class KisRest {
 
   // Tokens issued by tokenP through this object (tests and health).
   int tokens_issued() const;
+  // True from KIS re-serving a token it rejected (revoked, PROTOCOL §2.1) until a new one is
+  // issued: nothing can be sent meanwhile.
+  bool token_invalid() const;
 
  private:
   KisRest(KisRestOptions options, KisCredentials credentials, Url base, TokenStore store,
@@ -121,7 +125,8 @@ class KisRest {
   TokenStore store_;
   std::string token_;  // the token in use ("" before the first)
   TimestampMs token_expires_ = 0;
-  std::string dead_token_;  // the last token KIS rejected
+  std::string dead_token_;                  // the last token KIS rejected
+  std::atomic<bool> token_invalid_{false};  // read without token_mu_ (held across tokenP)
   int tokens_issued_ = 0;
 };
 

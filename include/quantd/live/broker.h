@@ -144,6 +144,9 @@ struct BrokerCaps {
   bool poll_open_orders = false;
 };
 
+// The halt reasons Broker::blocked_reason gives; the desk lifts only these by itself.
+inline bool is_broker_block(std::string_view reason) { return reason == "token_invalid"; }
+
 class Broker {
  public:
   virtual ~Broker() = default;
@@ -162,6 +165,11 @@ class Broker {
 
   // Holdings and cash, complete, or an error (never "no holdings" on a failed read).
   virtual Result<AccountView> account() = 0;
+
+  // Why the broker cannot take orders for a while, as the account's halt reason (KIS:
+  // "token_invalid" while it keeps re-serving a dead token); empty when it can. The desk halts
+  // the account on it and lifts that halt itself after a clean reconciliation (LIVE.md LT-18).
+  virtual std::string blocked_reason() const { return {}; }
 };
 
 }  // namespace quantd::live

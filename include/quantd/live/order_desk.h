@@ -21,6 +21,7 @@
 // Threading: all public methods are thread-safe (the account lock).
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -132,6 +133,11 @@ class OrderDesk {
   // send and its journaling).
   Result<AccountView> broker_account();
 
+  // True when the broker cannot take orders and the account is not halted for it yet, or the
+  // account is halted for it and the broker can again: a reconcile() settles either (the live
+  // service asks for one on the next tick). Never blocks on the account lock.
+  bool broker_changed() const;
+
   // The account's trading state (the kill switch), persisted in broker_accounts.
   TradingState trading_state() const;
   Status set_trading_state(TradingState state, const std::string& reason, std::string_view actor);
@@ -153,6 +159,13 @@ class OrderDesk {
   void halt_session(domain::SessionId id, const std::string& reason);
   // I1: the journal failed; nothing more is sent from this account until the operator resumes.
   void halt_account_locked(const std::string& reason);
+  Status set_trading_state_locked(TradingState state, const std::string& reason,
+                                  std::string_view actor);
+  // Halts the account while the broker says it cannot take orders (Broker::blocked_reason), and
+  // lifts such a halt once the broker can again and a reconciliation is clean. Returns the
+  // resume's reconciliation when it ran one.
+  std::optional<ReconReport> follow_broker_locked();
+  Result<ReconReport> reconcile_locked(ReconKind kind);
   void publish_order(domain::OrderId id);
 
   storage::Database& db_;
@@ -165,7 +178,9 @@ class OrderDesk {
   CrashHook crash_;
   LiveEvents events_;
   mutable std::mutex mu_;  // the account lock: guards every member below and all broker calls
-  TradingState trading_state_ = TradingState::kActive;
+  std::atomic<TradingState> trading_state_{TradingState::kActive};  // written under mu_
+  std::string state_reason_;  // why the account is in trading_state_ (persisted with it)
+  std::atomic<bool> broker_halted_{false};  // halted for Broker::blocked_reason (lock-free read)
   std::map<std::int64_t, SessionInfo> sessions_;  // settings cache by session id
 };
 
