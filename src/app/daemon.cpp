@@ -117,6 +117,9 @@ struct Daemon::Impl {
   // Backtest jobs, results and the /api/events stream (issue 5).
   BacktestService backtest_service{backtest_channel, *clock};
   std::unique_ptr<workers::WorkerPool<bus::RunBacktest>> backtest_pool;
+  // Feeds the unfinished jobs of the last run to the pool as it frees room (however many there
+  // are); ends when all are pushed or the channel closes.
+  std::thread requeue_thread;
   // Live trading (issue 9): bars from the replay feed, the paper broker, the live service, and
   // the keyed pool that runs one task of a session at a time.
   std::unique_ptr<live::MinuteBarSource> live_source;
@@ -195,6 +198,7 @@ void Daemon::Impl::stop() {
   if (scheduler) scheduler->stop();
   if (kis_ws) kis_ws->stop();  // its notices queue live work: before the live pool goes
   backtest_channel.close();
+  if (requeue_thread.joinable()) requeue_thread.join();  // its blocked push fails on close
   if (backtest_pool) backtest_pool->stop();
   // Sessions finish the task in hand; what is still queued is re-derived from SQLite at the next
   // start (restores, the next minute's evaluations).
@@ -371,12 +375,18 @@ void Daemon::Impl::requeue_unfinished_backtests() {
     spdlog::error("cannot list unfinished backtests: {}", e.what());
     return;
   }
-  std::size_t queued = 0;
-  for (std::int64_t id : ids) {
-    // Fail fast: jobs beyond the queue's capacity stay 'queued' in SQLite for the next start.
-    if (backtest_channel.push(bus::RunBacktest{id}, bus::PushMode::kFailFast).ok()) ++queued;
-  }
-  if (!ids.empty()) spdlog::info("re-queued {} of {} unfinished backtest(s)", queued, ids.size());
+  if (ids.empty()) return;
+  // Every job runs: pushes wait for room rather than fail, on a thread of their own so the
+  // daemon starts serving at once (new submissions meanwhile get 429 while the queue is full).
+  // A stop closes the channel; what is not pushed yet stays 'queued' for the next start.
+  requeue_thread = std::thread([this, ids = std::move(ids)] {
+    std::size_t queued = 0;
+    for (std::int64_t id : ids) {
+      if (!backtest_channel.push(bus::RunBacktest{id}, bus::PushMode::kBlock).ok()) break;
+      ++queued;
+    }
+    spdlog::info("re-queued {} of {} unfinished backtest(s)", queued, ids.size());
+  });
 }
 
 void Daemon::Impl::handle_backtest(bus::RunBacktest& job, const std::atomic<bool>& stopping) {

@@ -181,6 +181,46 @@ TEST_CASE("a job that throws ends failed with the reason; the worker goes on wit
   CHECK(is_problem(after, 422));
 }
 
+TEST_CASE("finding 3: more unfinished jobs than the queue holds all run after a restart") {
+  TempDir dir;
+  const std::string db = dir.file("quantd.db");
+  std::int64_t sid = 0;
+  {
+    Daemon d(db);
+    REQUIRE(call(d.port(), "POST", "/api/sample-data").status == 201);
+    auto s = call(d.port(), "POST", "/api/strategies", sma_strategy());
+    REQUIRE(s.status == 201);
+    sid = s.body["id"];
+    REQUIRE(d.stop(SIGTERM) == 0);
+  }
+  // Twelve queued and two running jobs (a kill -9's leftovers) against a queue of two.
+  std::vector<std::int64_t> ids;
+  {
+    SQLite::Database sql(db, SQLite::OPEN_READWRITE);
+    for (int i = 0; i < 14; ++i) {
+      SQLite::Statement q(sql,
+                          "INSERT INTO backtests(strategy_id, strategy_version, strategy_name, "
+                          "script, params, settings, status, created_at) VALUES(?, 1, 'Golden "
+                          "cross', 'builtin:sma_cross', '{\"fast\":20,\"slow\":60}', "
+                          "'{\"symbols\":[\"SAMPLE-A\"],\"interval\":\"1d\",\"cash\":"
+                          "100000000}', ?, 1700000000000)");
+      q.bind(1, sid);
+      q.bind(2, i < 2 ? "running" : "queued");
+      q.exec();
+      ids.push_back(sql.getLastInsertRowid());
+    }
+  }
+  const std::string config = dir.file("config.toml");
+  std::ofstream(config) << "[backtest]\nworkers = 1\nqueue_capacity = 2\n";
+  forget_log(db);
+  Daemon d(db, {"--config", config});
+  for (std::int64_t id : ids) {
+    CHECK(wait_for(d.port(), id, {"done", "failed"}, std::chrono::seconds(120))["status"] ==
+          "done");
+  }
+  CHECK(d.log().find("re-queued 14 of 14 unfinished backtest(s)") != std::string::npos);
+}
+
 TEST_CASE("a full queue answers 429 with Retry-After and stores nothing") {
   TempDir dir;
   const std::string db = dir.file("quantd.db");
