@@ -50,6 +50,10 @@ struct JsonBody {
 };
 JsonBody read_json_object(const http::Request& request);
 
+// 507 Insufficient Storage when ctx.storage_full names a reason (new stored work is refused
+// before anything is read or written); nullopt when there is room.
+std::optional<http::Response> storage_refusal(const ApiContext& ctx);
+
 // A positive integer id from a path parameter; nullopt when malformed.
 std::optional<std::int64_t> parse_id(std::string_view text);
 // 404 "no <what> with id '<text>'" for a malformed or unknown id.

@@ -242,6 +242,13 @@ std::optional<std::int64_t> parse_id(std::string_view text) {
   return v;
 }
 
+std::optional<http::Response> storage_refusal(const ApiContext& ctx) {
+  if (!ctx.storage_full) return std::nullopt;
+  auto why = ctx.storage_full();
+  if (!why) return std::nullopt;
+  return http::problem(507, "Insufficient Storage", "Nothing was stored: " + *why + ".");
+}
+
 http::Response no_such(std::string_view what, std::string_view text) {
   return http::problem(
       404, "Not Found",

@@ -149,6 +149,7 @@ http::Response series(const ApiContext& ctx, const http::Request& request, bool 
 }
 
 http::Response create(const ApiContext& ctx, const http::Request& request) {
+  if (auto full = storage_refusal(ctx)) return *full;
   JsonBody body = read_json_object(request);
   if (body.problem) return *body.problem;
   const json& b = body.value;
@@ -371,6 +372,28 @@ http::Response cancel(const ApiContext& ctx, const http::Request& request) {
   return http::json(200, BacktestService::to_json(*r, false));
 }
 
+// PATCH /api/backtests/{id} {"pinned": bool}: a pinned run is kept through retention.
+http::Response patch(const ApiContext& ctx, const http::Request& request) {
+  auto id = parse_id(request.param("id"));
+  if (!id) return no_such("backtest", request.param("id"));
+  JsonBody body = read_json_object(request);
+  if (body.problem) return *body.problem;
+  Errors errors;
+  for (const auto& [key, value] : body.value.items()) {
+    if (key != "pinned") errors.add(key, "is not a field a backtest can change (known: pinned)");
+  }
+  auto pinned = read_bool(body.value, "pinned", errors);
+  if (!pinned && errors.empty()) errors.add("pinned", "is required: true or false");
+  if (!errors.empty()) return validation_failed(errors);
+  storage::BacktestRepository repo(ctx.db);
+  if (Status st = repo.set_pinned(domain::BacktestId(*id), *pinned); !st.ok()) {
+    return from_status(st);
+  }
+  auto r = repo.get(domain::BacktestId(*id));
+  if (!r.ok()) return from_status(r.status());
+  return http::json(200, BacktestService::to_json(*r, false));
+}
+
 http::Response equity(const ApiContext& ctx, const http::Request& request) {
   return series(ctx, request, false);
 }
@@ -483,6 +506,7 @@ void register_backtest_routes(http::Router& router, ApiContext ctx, const Handle
   add_route(router, "GET", "/api/backtests/compare", ctx, guard, compare);
   add_route(router, "GET", "/api/backtests/{id}", ctx, guard, get);
   add_route(router, "DELETE", "/api/backtests/{id}", ctx, guard, remove);
+  add_route(router, "PATCH", "/api/backtests/{id}", ctx, guard, patch);
   add_route(router, "POST", "/api/backtests/{id}/cancel", ctx, guard, cancel);
   add_route(router, "GET", "/api/backtests/{id}/equity", ctx, guard, equity);
   add_route(router, "GET", "/api/backtests/{id}/drawdown", ctx, guard, drawdown);

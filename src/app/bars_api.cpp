@@ -99,6 +99,7 @@ std::optional<domain::Symbol> path_symbol(const http::Request& request, Errors& 
 }
 
 http::Response upload(const ApiContext& ctx, const http::Request& request) {
+  if (auto full = storage_refusal(ctx)) return *full;
   Errors errors;
   auto symbol = path_symbol(request, errors);
   auto interval = query_interval(request, errors);

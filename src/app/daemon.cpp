@@ -30,6 +30,7 @@
 #include "quantd/live/replay_demo.h"
 #include "quantd/scheduler/scheduler.h"
 #include "quantd/storage/database.h"
+#include "quantd/storage/disk_usage.h"
 #include "quantd/workers/keyed_pool.h"
 #include "quantd/workers/worker_pool.h"
 
@@ -101,6 +102,10 @@ struct Daemon::Impl {
   void requeue_unfinished_backtests();
   void handle_backtest(bus::RunBacktest& job, const std::atomic<bool>& stopping);
   http::Response health();
+  storage::DiskLimits disk_limits() const {
+    return {static_cast<std::int64_t>(config.database.max_size_mb) << 20,
+            static_cast<std::int64_t>(config.database.min_free_mb) << 20};
+  }
   nlohmann::json kis_push_json() const;
 
   config::Config config;
@@ -115,7 +120,7 @@ struct Daemon::Impl {
   std::unique_ptr<live::Notifier> notifier;
   bus::Channel<bus::RunBacktest> backtest_channel;
   // Backtest jobs, results and the /api/events stream (issue 5).
-  BacktestService backtest_service{backtest_channel, *clock};
+  BacktestService backtest_service{backtest_channel, *clock, config.backtest.keep_results};
   std::unique_ptr<workers::WorkerPool<bus::RunBacktest>> backtest_pool;
   // Feeds the unfinished jobs of the last run to the pool as it frees room (however many there
   // are); ends when all are pushed or the channel closes.
@@ -421,11 +426,31 @@ http::Response Daemon::Impl::health() {
   using nlohmann::json;
   const bool db_ok = db && db->healthy();
   const auto uptime = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at);
+  // Free disk: "degraded" before new work is refused (storage::disk_low), so a monitor warns
+  // while there is still room.
+  json disk = json::object();
+  bool disk_ok = true;
+  if (auto usage = storage::disk_usage(config.database.path); usage.ok()) {
+    const storage::DiskLimits limits = disk_limits();
+    const bool refusing = storage::disk_refusal(*usage, limits).has_value();
+    disk_ok = !refusing && !storage::disk_low(*usage, limits);
+    disk = json{{"ok", disk_ok},
+                {"refusing_new_work", refusing},
+                {"database_bytes", usage->database_bytes},
+                {"free_bytes", usage->free_bytes},
+                {"total_bytes", usage->total_bytes},
+                {"max_database_bytes", limits.max_database_bytes},
+                {"min_free_bytes", limits.min_free_bytes}};
+  } else {
+    disk_ok = false;
+    disk = json{{"ok", false}, {"error", usage.status().message()}};
+  }
   json body{
-      {"status", db_ok ? "ok" : "degraded"},
+      {"status", db_ok && disk_ok ? "ok" : "degraded"},
       {"version", kVersion},
       {"uptime_seconds", uptime.count()},
       {"database", {{"ok", db_ok}}},
+      {"disk", std::move(disk)},
       {"queues",
        {{"backtest",
          {{"depth", backtest_channel.size()}, {"capacity", backtest_channel.capacity()}}},
@@ -460,7 +485,12 @@ void Daemon::Impl::register_routes() {
        [this] {
          if (scheduler) scheduler->wake();
        },
-       live_service.get(), demo.get(), downloads.get(), [this] { return kis_push_json(); }},
+       live_service.get(), demo.get(), downloads.get(), [this] { return kis_push_json(); },
+       [this]() -> std::optional<std::string> {
+         auto usage = storage::disk_usage(config.database.path);
+         if (!usage.ok()) return std::nullopt;  // cannot tell: SQLite's own errors still apply
+         return storage::disk_refusal(*usage, disk_limits());
+       }},
       // The token is checked by the server before routing (request_guard.h).
       [](http::Handler h) { return h; });
 }

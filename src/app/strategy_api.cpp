@@ -190,7 +190,8 @@ json builtins() {
                         {"min", p.min},
                         {"max", p.max},
                         {"integer", p.integer},
-                        {"help", p.help}});
+                        {"help", p.help},
+                        {"below_max", p.below_max}});
     }
     list.push_back({{"name", info.name},
                     {"script", "builtin:" + info.name},

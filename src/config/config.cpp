@@ -443,6 +443,8 @@ Result<Config> parse_config(std::string_view text, std::string_view source) {
     TableReader r(section("database"), "database", errors);
     r.string("path", c.database.path);
     r.integer("busy_timeout_ms", c.database.busy_timeout_ms, 0, 600000);
+    r.integer("max_size_mb", c.database.max_size_mb, 0, 1 << 30);
+    r.integer("min_free_mb", c.database.min_free_mb, 0, 1 << 30);
     r.finish();
     if (c.database.path.empty()) errors.push_back("key 'database.path': must not be empty");
   }
@@ -461,6 +463,7 @@ Result<Config> parse_config(std::string_view text, std::string_view source) {
     TableReader r(section("backtest"), "backtest", errors);
     r.integer("workers", c.backtest.workers, 1, 64);
     r.integer("queue_capacity", c.backtest.queue_capacity, 1, 1000000);
+    r.integer("keep_results", c.backtest.keep_results, 0, 100000000);
     r.finish();
   }
   {

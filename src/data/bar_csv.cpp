@@ -103,7 +103,17 @@ bool parse_double(Field f, double& out) {
   return f.begin != f.end && r.ec == std::errc() && r.ptr == f.end;
 }
 
-enum class VolumeError { kNone, kNotNumber, kNegative, kFraction };
+// Bounds that catch a unit or column mix-up (1e308, year 0001) before it is stored: no price
+// anywhere reaches a trillion, and market data starts after 1900.
+constexpr double kMaxPrice = 1e12;
+constexpr int kFirstYear = 1900;
+constexpr int kLastYear = 2100;
+constexpr TimestampMs kFirstTs =
+    days_from_civil(CivilDate{kFirstYear, 1, 1}) * kMsPerDay - kSeoulOffsetMs;
+constexpr TimestampMs kEndTs =
+    days_from_civil(CivilDate{kLastYear + 1, 1, 1}) * kMsPerDay - kSeoulOffsetMs;
+
+enum class VolumeError { kNone, kNotNumber, kNegative, kFraction, kTooLarge };
 
 // A whole number, optionally followed by '.' and zeros ("123.0").
 VolumeError parse_volume(Field f, std::int64_t& out) {
@@ -115,7 +125,7 @@ VolumeError parse_volume(Field f, std::int64_t& out) {
   for (; p < f.end; ++p) {
     const unsigned d = static_cast<unsigned>(*p) - '0';
     if (d > 9) break;
-    if (p - digits >= 18) return VolumeError::kNotNumber;  // would overflow int64
+    if (p - digits >= 18) return VolumeError::kTooLarge;  // would overflow int64
     v = v * 10 + d;
   }
   if (p == digits) return VolumeError::kNotNumber;
@@ -363,6 +373,9 @@ Status Parser<Lines>::parse_field(std::int64_t line, Role role, Field raw, Bar& 
           return error(line, name(role) + ": not a whole number: " + quoted(f));
         case VolumeError::kNegative:
           return error(line, name(role) + ": must not be negative, got " + quoted(f));
+        case VolumeError::kTooLarge:
+          return error(line, name(role) + ": " + quoted(f) +
+                                 " is too large for a volume (at most 18 digits)");
       }
       break;
     case Role::kIgnored:
@@ -468,6 +481,17 @@ Status Parser<Lines>::parse_line(std::int64_t line, const char* p, const char* l
   if (bar.high < bar.open) return relation(Role::kHigh, bar.high, "below", Role::kOpen, bar.open);
   if (bar.high < bar.close) {
     return relation(Role::kHigh, bar.high, "below", Role::kClose, bar.close);
+  }
+  // high is the largest price now: one check bounds them all.
+  if (bar.high > kMaxPrice) {
+    return error(line, name(Role::kHigh) + ": " + format_number(bar.high) +
+                           " is above the largest price accepted (" + format_number(kMaxPrice) +
+                           ")");
+  }
+  if (bar.ts < kFirstTs || bar.ts >= kEndTs) {
+    return error(line, name(Role::kTime) + ": " + format_seoul(bar.ts).substr(0, 10) +
+                           " is outside the years " + std::to_string(kFirstYear) + " to " +
+                           std::to_string(kLastYear));
   }
   return Status::ok_status();
 }

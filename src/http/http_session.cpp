@@ -372,10 +372,22 @@ void HttpSession::send(Response response, bool head, bool keep_alive) {
   }
   res->keep_alive(keep_alive);
   response_ = res;
-  stream_.expires_after(state_->config.read_timeout);
-  bhttp::async_write(
-      stream_, *res,
-      beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), res->need_eof()));
+  serializer_.emplace(*res);
+  written_ = 0;
+  do_write_some(res->need_eof());
+}
+
+void HttpSession::do_write_some(bool close) {
+  stream_.expires_after(state_->config.read_timeout);  // per piece, not for the whole response
+  bhttp::async_write_some(
+      stream_, *serializer_,
+      beast::bind_front_handler(&HttpSession::on_write_some, shared_from_this(), close));
+}
+
+void HttpSession::on_write_some(bool close, beast::error_code ec, std::size_t bytes) {
+  written_ += bytes;
+  if (!ec && !serializer_->is_done()) return do_write_some(close);
+  on_write(close, ec);
 }
 
 void HttpSession::on_delay_done(beast::error_code) {
@@ -386,8 +398,16 @@ void HttpSession::on_delay_done(beast::error_code) {
   send(std::move(response), delayed_head_, delayed_keep_alive_ && !state_->stopping());
 }
 
-void HttpSession::on_write(bool close, beast::error_code ec, std::size_t) {
-  log_access(remote_, log_method_, log_target_, log_status_, ec ? 0 : log_bytes_, started_);
+void HttpSession::on_write(bool close, beast::error_code ec) {
+  if (ec && log_bytes_ > 0) {
+    // The client stopped reading (or went away) mid-body: the log says the response was cut.
+    log_access(remote_, log_method_, log_target_, log_status_, written_, started_,
+               "truncated: " + std::to_string(written_) + " of about " +
+                   std::to_string(log_bytes_) + " body bytes sent (" + ec.message() + ")");
+  } else {
+    log_access(remote_, log_method_, log_target_, log_status_, ec ? 0 : log_bytes_, started_);
+  }
+  serializer_.reset();
   response_.reset();
   if (phase_ == Phase::kClosed) return;
   if (ec) return do_close();

@@ -51,7 +51,11 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
   void reject(Response response);
   void send(Response response, bool head, bool keep_alive);
   void on_delay_done(beast::error_code ec);
-  void on_write(bool close, beast::error_code ec, std::size_t bytes);
+  // Writes the response a piece at a time, each piece under its own read_timeout: a slow but
+  // moving reader gets the whole of a large response; one that stalls is cut, and logged so.
+  void do_write_some(bool close);
+  void on_write_some(bool close, beast::error_code ec, std::size_t bytes);
+  void on_write(bool close, beast::error_code ec);
   void do_linger();
   void on_linger(beast::error_code ec, std::size_t bytes);
   void on_shutdown();
@@ -64,6 +68,8 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::optional<Request> request_;  // the admitted request's header, waiting for its body
   std::shared_ptr<bhttp::response<bhttp::string_body>> response_;  // alive while being written
+  std::optional<bhttp::response_serializer<bhttp::string_body>> serializer_;
+  std::size_t written_ = 0;  // bytes of response_ on the wire so far (header included)
   // A response a handler asked to hold back (Response::delay) until delay_timer_ fires.
   net::steady_timer delay_timer_;
   std::optional<Response> delayed_;

@@ -94,10 +94,16 @@ inline std::string endpoint_string(const tcp::endpoint& endpoint) {
 
 // The one access-log line per request. Never logs headers or bodies.
 inline void log_access(std::string_view remote, std::string_view method, std::string_view target,
-                       int status, std::size_t bytes,
-                       std::chrono::steady_clock::time_point started) {
+                       int status, std::size_t bytes, std::chrono::steady_clock::time_point started,
+                       std::string_view note = {}) {
   const double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  if (!note.empty()) {
+    spdlog::warn("{} {} {} {} {} {:.1f} {}", remote.empty() ? "-" : remote,
+                 method.empty() ? "-" : method, target.empty() ? "-" : target, status, bytes, ms,
+                 note);
+    return;
+  }
   spdlog::info("{} {} {} {} {} {:.1f}", remote.empty() ? "-" : remote,
                method.empty() ? "-" : method, target.empty() ? "-" : target, status, bytes, ms);
 }

@@ -684,6 +684,12 @@ void LiveService::run_session_task(const LiveTask& task) {
         spdlog::error("session {}: cycle {}: {}", task.key, format_seoul(task.minute),
                       stats.status().message());
       }
+      // The cycle's own broker calls may have found the broker unable to take orders (a dead
+      // KIS token) or able again: the account follows within this cycle, not a tick later.
+      if (auto acc = account(s->record().account_id); acc.ok() && (*acc)->desk->broker_changed()) {
+        auto report = (*acc)->desk->reconcile(ReconKind::kCycle);
+        if (!report.ok()) spdlog::error("session {}: {}", task.key, report.status().message());
+      }
       finish_cycles(task.key, task.minute, stats.ok() ? *stats : CycleStats{});
       break;
     }

@@ -13,7 +13,7 @@ constexpr std::array<std::string_view, 5> kStatusNames = {"queued", "running", "
 
 constexpr const char* kColumns =
     "id, strategy_id, strategy_version, strategy_name, script, params, settings, status, "
-    "progress, error, metrics, created_at, started_at, finished_at";
+    "progress, error, metrics, created_at, started_at, finished_at, pinned";
 
 BacktestRecord read_row(SQLite::Statement& q) {
   BacktestRecord r;
@@ -31,6 +31,7 @@ BacktestRecord read_row(SQLite::Statement& q) {
   r.created_at = q.getColumn(11).getInt64();
   if (!q.getColumn(12).isNull()) r.started_at = q.getColumn(12).getInt64();
   if (!q.getColumn(13).isNull()) r.finished_at = q.getColumn(13).getInt64();
+  r.pinned = q.getColumn(14).getInt() != 0;
   return r;
 }
 
@@ -230,6 +231,45 @@ Status BacktestRepository::remove(domain::BacktestId id) {
     return {};
   } catch (const std::exception& e) {
     return internal("cannot delete backtest", e);
+  }
+}
+
+Status BacktestRepository::set_pinned(domain::BacktestId id, bool pinned) {
+  try {
+    SQLite::Statement q(db_.connection(), "UPDATE backtests SET pinned = ? WHERE id = ?");
+    q.bind(1, pinned ? 1 : 0);
+    q.bind(2, id.value());
+    if (q.exec() == 0) {
+      return Status::not_found("no backtest with id " + std::to_string(id.value()));
+    }
+    return {};
+  } catch (const std::exception& e) {
+    return internal("cannot pin backtest", e);
+  }
+}
+
+Result<std::vector<domain::BacktestId>> BacktestRepository::prune(int keep) {
+  std::vector<domain::BacktestId> gone;
+  try {
+    SQLite::Database& db = db_.connection();
+    SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+    // Finished, unpinned runs, newest first: everything past the first `keep` goes.
+    SQLite::Statement q(db,
+                        "SELECT id FROM backtests WHERE pinned = 0 AND finished_at IS NOT NULL "
+                        "AND status IN ('done', 'failed', 'canceled') "
+                        "ORDER BY finished_at DESC, id DESC LIMIT -1 OFFSET ?");
+    q.bind(1, keep);
+    while (q.executeStep()) gone.emplace_back(q.getColumn(0).getInt64());
+    SQLite::Statement del(db, "DELETE FROM backtests WHERE id = ?");
+    for (domain::BacktestId id : gone) {
+      del.bind(1, id.value());
+      del.exec();
+      del.reset();
+    }
+    tx.commit();
+    return gone;
+  } catch (const std::exception& e) {
+    return internal("cannot delete old backtests", e);
   }
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "quantd/core/memory.h"
+#include "quantd/core/time.h"
 
 namespace quantd::storage {
 namespace {
@@ -80,6 +81,21 @@ Result<ImportSummary> BarRepository::upsert(const domain::Symbol& symbol, domain
   }
   ImportSummary summary;
   if (bars.empty()) return summary;
+  // A bar off its interval's grid is a file imported under the wrong interval (minute rows as
+  // "1d"): refused whole, before anything is written. The grid is Seoul time's (daily bars at
+  // midnight Asia/Seoul, intraday ones at whole multiples of their length).
+  const std::int64_t step = domain::interval_ms(interval);
+  for (const Bar& b : bars) {
+    const std::int64_t off = ((b.ts + kSeoulOffsetMs) % step + step) % step;
+    if (off == 0) continue;
+    return Status::invalid_argument(
+        "the bar at " + format_seoul(b.ts) + " is not on the " +
+        std::string(domain::to_string(interval)) + " grid (" +
+        (interval == domain::Interval::k1d
+             ? std::string("daily bars are dates, at midnight Asia/Seoul")
+             : "bars start at whole multiples of " + std::string(domain::to_string(interval))) +
+        "): is the interval right? Nothing was imported.");
+  }
   const auto [lo, hi] = std::minmax_element(bars.begin(), bars.end(),
                                             [](const Bar& a, const Bar& b) { return a.ts < b.ts; });
   summary.first_ts = lo->ts;

@@ -108,10 +108,11 @@ class BuyAndHoldFactory final : public StrategyFactory {
 
 std::vector<ParamSpec> exit_params() {
   return {
-      {"stop_loss", 0, 0, 1, false, "protective stop loss as a fraction of the entry (0 = off)"},
+      {"stop_loss", 0, 0, 1, false,
+       "protective stop loss as a fraction of the entry, below 1 (0 = off)", true},
       {"take_profit", 0, 0, 100, false, "take profit as a fraction above the entry (0 = off)"},
       {"trailing_stop", 0, 0, 1, false,
-       "trailing stop as a fraction below the highest close since entry (0 = off)"},
+       "trailing stop as a fraction below the highest close since entry, below 1 (0 = off)", true},
   };
 }
 

@@ -64,6 +64,12 @@ Result<std::unique_ptr<StrategyFactory>> make_native_strategy(std::string_view n
           std::string(name) + ": parameter '" + spec.name + "' = " + format_number(v) +
           " is out of range [" + format_number(spec.min) + ", " + format_number(spec.max) + "]");
     }
+    if (spec.below_max && v >= spec.max) {
+      return Status::invalid_argument(std::string(name) + ": parameter '" + spec.name +
+                                      "' must be less than " + format_number(spec.max) + " (" +
+                                      format_number(spec.max * 100) + "%), got " +
+                                      format_number(v));
+    }
     if (spec.integer && v != std::floor(v)) {
       return Status::invalid_argument(std::string(name) + ": parameter '" + spec.name +
                                       "' must be a whole number, got " + format_number(v));

@@ -129,6 +129,15 @@ TEST_CASE("the whole flow: sample data, strategy, backtest with live events, res
   REQUIRE(queued_at != std::string::npos);
   CHECK(queued_at < stream.find("\"status\":\"running\""));
   CHECK(queued_at < stream.find("\"status\":\"done\""));
+  // Building and writing the result is counted (finding 11): the bar passes 0.55 (equity
+  // built) and 0.65 (all built, writing) before done, instead of waiting at 0.95.
+  const auto built = stream.find("\"progress\":0.55");
+  const auto writing = stream.find("\"progress\":0.65");
+  CHECK(built != std::string::npos);
+  CHECK(writing != std::string::npos);
+  CHECK(built < writing);
+  CHECK(writing < stream.find("\"status\":\"done\""));
+  CHECK(stream.find("\"progress\":0.95") == std::string::npos);
 
   json b1 = wait_for(port, id1, {"done", "failed"});
   REQUIRE(b1["status"] == "done");

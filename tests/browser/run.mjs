@@ -194,6 +194,12 @@ async function run() {
   check(tradeCount > 0, 'trades listed');
   await shot(page, '05-result');
 
+  step = 'pin the run so retention keeps it';
+  await page.click('#pin');
+  await page.locator('#pin', { hasText: 'Unpin' }).waitFor();
+  const pinned = await page.evaluate(async (id) => (await fetch(`/api/backtests/${id}`)).json(), firstRun);
+  check(pinned.pinned === true, `the run is pinned on the server (pinned=${pinned.pinned})`);
+
   step = 'sort the trades and export CSV';
   await page.click('#trades th[data-key="pnl"]');
   const pnls = (await page.locator('#trades tbody tr td:nth-child(8)').allInnerTexts())

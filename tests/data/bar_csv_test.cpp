@@ -156,7 +156,7 @@ TEST_CASE("volume errors") {
   CHECK(error_of(with_header("2024-01-02,10,11,9,10,\n")) ==
         "f.csv:2: volume: not a whole number: \"\"");
   CHECK(error_of(with_header("2024-01-02,10,11,9,10,99999999999999999999\n")) ==
-        "f.csv:2: volume: not a whole number: \"99999999999999999999\"");
+        "f.csv:2: volume: \"99999999999999999999\" is too large for a volume (at most 18 digits)");
 }
 
 TEST_CASE("field count errors; ROW counts blank lines and the header") {

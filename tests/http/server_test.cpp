@@ -1,9 +1,13 @@
 // The real server on 127.0.0.1 with an ephemeral port, real threads and a Beast client.
 #include "quantd/http/server.h"
 
+#include <arpa/inet.h>
 #include <doctest/doctest.h>
+#include <netinet/in.h>
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -567,6 +571,77 @@ TEST_CASE("one access-log line per request, without headers or bodies") {
   }
   CHECK(echo_lines == 1);
   CHECK(bad_lines == 1);
+}
+
+// A raw socket reading a response at its own pace: `pause` after every `chunk` bytes read, until
+// `want` bytes arrived, EOF, or a read waited longer than 5 s. Returns the bytes read.
+std::size_t slow_read(std::uint16_t port, std::string_view request, std::size_t chunk,
+                      std::chrono::milliseconds pause, std::size_t want) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  const int small = 256 * 1024;  // a bounded window, so the server's writes wait on this reader
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+  timeval tv{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  REQUIRE(::send(fd, request.data(), request.size(), 0) == static_cast<ssize_t>(request.size()));
+  std::vector<char> buf(chunk);
+  std::size_t total = 0;
+  while (total < want) {
+    const ssize_t n = ::recv(fd, buf.data(), buf.size(), 0);
+    if (n <= 0) break;
+    total += static_cast<std::size_t>(n);
+    std::this_thread::sleep_for(pause);
+  }
+  ::close(fd);
+  return total;
+}
+
+TEST_CASE("finding 7: a slow reader gets all of a large response; a stalled one is cut, logged") {
+  auto sink = std::make_shared<CaptureSink>();
+  auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>("capture", sink));
+  spdlog::set_level(spdlog::level::info);
+  constexpr std::size_t kBody = 24 << 20;  // far more than the socket buffers hold
+  const std::string request = "GET /api/big HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  {
+    Fixture f;
+    f.router.add("GET", "/api/big",
+                 [](const Request&) { return text(200, std::string(kBody, 'x')); });
+    ServerConfig config = test_config();
+    config.read_timeout = 400ms;  // per written piece, not for the whole response
+    f.start(config);
+    // At most 256 KiB per 10 ms, so a second or more in all, far past 400 ms: it all arrives.
+    const auto t0 = std::chrono::steady_clock::now();
+    const std::size_t got = slow_read(f.port(), request, 256 * 1024, 10ms, kBody + 1);
+    CHECK(seconds_since(t0) > 0.8);
+    CHECK(got > kBody);  // the head plus every body byte
+    // A reader that stops for 1.5 s after its first piece is cut after 400 ms of no progress.
+    const std::size_t cut = slow_read(f.port(), request, 256 * 1024, 1500ms, kBody + 1);
+    CHECK(cut < kBody);
+    std::this_thread::sleep_for(600ms);
+    f.server->stop();
+  }
+  spdlog::set_default_logger(previous);
+  int full = 0;
+  int truncated = 0;
+  const std::string whole = std::string("GET /api/big 200 ").append(std::to_string(kBody));
+  for (const std::string& line : sink->lines()) {
+    CAPTURE(line);
+    if (line.find(whole) != std::string::npos && line.find("truncated") == std::string::npos) {
+      ++full;
+    }
+    if (line.find("GET /api/big 200") != std::string::npos &&
+        line.find("truncated:") != std::string::npos) {
+      ++truncated;
+    }
+  }
+  CHECK(full == 1);
+  CHECK(truncated == 1);
 }
 
 }  // namespace

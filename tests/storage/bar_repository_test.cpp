@@ -123,7 +123,9 @@ TEST_CASE("coverage lists every series; remove deletes one") {
 
   REQUIRE(
       repo.upsert(kSamsung, Interval::k1m, std::vector<Bar>{bar(0, 1), bar(7, 1), bar(3, 1)}).ok());
-  REQUIRE(repo.upsert(kSamsung, Interval::k1d, std::vector<Bar>{bar(0, 1)}).ok());
+  Bar day = bar(0, 1);
+  day.ts = from_seoul(quantd::CivilDate{2024, 1, 2});  // daily bars are dates: midnight Asia/Seoul
+  REQUIRE(repo.upsert(kSamsung, Interval::k1d, std::vector<Bar>{day}).ok());
   REQUIRE(repo.upsert(Symbol("000660"), Interval::k1m, std::vector<Bar>{bar(5, 1)}).ok());
 
   auto cov = repo.coverage();
@@ -197,10 +199,40 @@ TEST_CASE("upsert rejects an invalid symbol and accepts an empty batch") {
   CHECK_FALSE(empty->first_ts.has_value());
 }
 
+TEST_CASE("a bar off its interval's grid is refused whole, naming it (finding 10)") {
+  TempDb t;
+  BarRepository repo(*t.db);
+  // Minute rows imported as daily bars: the second one is at 09:01 Seoul.
+  Bar a = bar(0, 1);
+  a.ts = from_seoul(quantd::CivilDate{2024, 1, 2});
+  Bar b = a;
+  b.ts += quantd::kMsPerMinute;
+  auto r = repo.upsert(kSamsung, Interval::k1d, std::vector<Bar>{a, b});
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().message().find("not on the 1d grid") != std::string::npos);
+  CHECK(r.status().message().find("2024-01-02T00:01") != std::string::npos);
+  auto cov = repo.coverage();
+  REQUIRE(cov.ok());
+  CHECK(cov->empty());  // nothing was written
+  // Seconds inside a 5-minute bar.
+  Bar c = bar(5, 1);
+  c.ts += 30 * quantd::kMsPerSecond;
+  auto five = repo.upsert(kSamsung, Interval::k5m, std::vector<Bar>{c});
+  REQUIRE_FALSE(five.ok());
+  CHECK(five.status().message().find("whole multiples of 5m") != std::string::npos);
+  CHECK(repo.upsert(kSamsung, Interval::k5m, std::vector<Bar>{bar(5, 1)}).ok());
+}
+
 TEST_CASE("values round-trip exactly, and threads use their own connections") {
   TempDb t;
   BarRepository repo(*t.db);
-  const Bar odd{-1, 0.1, 1e300, 1e-300, 3.0000000000000004, 9'000'000'000'000'000'000};
+  // Before the epoch, on the daily grid (midnight Asia/Seoul, 1969-12-31).
+  const Bar odd{-quantd::kSeoulOffsetMs - quantd::kMsPerDay,
+                0.1,
+                1e300,
+                1e-300,
+                3.0000000000000004,
+                9'000'000'000'000'000'000};
   REQUIRE(repo.upsert(kSamsung, Interval::k1d, std::vector<Bar>{odd}).ok());
   std::vector<Bar> seen;
   std::thread reader([&] {

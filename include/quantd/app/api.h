@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "quantd/app/backtest_service.h"
 #include "quantd/core/clock.h"
@@ -41,6 +42,9 @@ struct ApiContext {
   BarDownloads* downloads = nullptr;  // null: the download routes answer 503
   // The KIS WebSocket's state for the KIS account's view ("push"); empty without it.
   std::function<nlohmann::json()> kis_push;
+  // Why new stored work (a backtest, a bar upload) must be refused for lack of disk (507), or
+  // nullopt; empty: never refused.
+  std::function<std::optional<std::string>()> storage_full;
 };
 
 // Wraps a handler, e.g. with the bearer-token check; the identity is fine.

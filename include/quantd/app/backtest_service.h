@@ -41,8 +41,10 @@ namespace quantd::app {
 
 class BacktestService {
  public:
-  // `channel` and `clock` are not owned and must outlive the service.
-  BacktestService(bus::Channel<bus::RunBacktest>& channel, const Clock& clock);
+  // `channel` and `clock` are not owned and must outlive the service. `keep_results`: finished
+  // runs kept after each run (backtest.keep_results; 0 keeps all; pinned ones always stay).
+  BacktestService(bus::Channel<bus::RunBacktest>& channel, const Clock& clock,
+                  int keep_results = 0);
   BacktestService(const BacktestService&) = delete;
   BacktestService& operator=(const BacktestService&) = delete;
 
@@ -85,9 +87,12 @@ class BacktestService {
                                           const std::atomic<bool>& stopping, bool& interrupted);
   void publish_state(domain::BacktestId id, std::string_view status, double progress,
                      const std::string& error = {});
+  // Retention after a run finished: deletes the finished runs beyond keep_results_.
+  void prune(storage::BacktestRepository& repo);
 
   bus::Channel<bus::RunBacktest>& channel_;
   const Clock& clock_;
+  const int keep_results_;
   http::SseHub events_;
   std::mutex mu_;
   std::map<std::int64_t, std::shared_ptr<Running>> running_;  // guarded by mu_

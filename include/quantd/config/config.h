@@ -40,6 +40,10 @@ inline constexpr std::size_t kMinAuthTokenLength = 32;
 struct DatabaseConfig {
   std::string path = "quantd.db";
   int busy_timeout_ms = 5000;
+  // New backtests (and bar uploads) are refused with 507 once the database reaches max_size_mb
+  // (0: no limit) or the disk has less than min_free_mb free; health degrades before either.
+  int max_size_mb = 0;
+  int min_free_mb = 512;
 };
 
 struct LogConfig {
@@ -49,6 +53,13 @@ struct LogConfig {
 struct PoolConfig {
   int workers = 1;
   int queue_capacity = 64;
+};
+
+struct BacktestConfig : PoolConfig {
+  BacktestConfig() : PoolConfig{1, 64} {}
+  // Finished runs kept, newest first; older ones are deleted after each run (never a pinned
+  // one). 0 keeps everything.
+  int keep_results = 1000;
 };
 
 struct SchedulerConfig {
@@ -178,7 +189,7 @@ struct Config {
   ServerConfig server;
   DatabaseConfig database;
   LogConfig log;
-  PoolConfig backtest{1, 64};
+  BacktestConfig backtest;
   LiveConfig live;
   PaperConfig paper;
   RiskConfig risk;

@@ -19,8 +19,10 @@
 //   `Date,Open,High,Low,Close,Adj Close,Volume` are read. Any other column is an error.
 // - Times as parse_timestamp() accepts them: "YYYY-MM-DD" (midnight), "YYYY-MM-DD HH:MM[:SS[.fff]]"
 //   or with 'T', optionally with 'Z' or "+HH:MM"; without an offset the time is Asia/Seoul.
-// - Prices: decimal numbers (from_chars syntax, no leading '+'), finite and > 0.
-// - Volume: a non-negative integer. "123.0" / "123.00" are accepted as 123, since spreadsheet and
+// - Prices: decimal numbers (from_chars syntax, no leading '+'), finite, > 0 and at most 1e12.
+// - Times: in the years 1900 to 2100 (Asia/Seoul).
+// - Volume: a non-negative integer of at most 18 digits. "123.0" / "123.00" are accepted as 123,
+// since spreadsheet and
 //   pandas exports write whole volumes that way; a non-zero fraction ("123.5") is an error.
 // - Fields may be surrounded by spaces or one pair of double quotes. LF or CRLF line ends; blank
 //   lines (e.g. a trailing one) are skipped; a UTF-8 byte-order mark before the header is ignored.

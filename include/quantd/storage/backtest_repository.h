@@ -50,6 +50,7 @@ struct BacktestRecord {
   TimestampMs created_at = 0;
   std::optional<TimestampMs> started_at;
   std::optional<TimestampMs> finished_at;
+  bool pinned = false;  // kept whatever backtest.keep_results says
 };
 
 // What a finished run stores; each field is a JSON document as the API serves it.
@@ -117,6 +118,13 @@ class BacktestRepository {
 
   // Deletes the record and its results. Errors: not_found, internal.
   Status remove(domain::BacktestId id);
+
+  // Pins (keeps through retention) or unpins a run. Errors: not_found, internal.
+  Status set_pinned(domain::BacktestId id, bool pinned);
+
+  // Retention: deletes the finished, unpinned runs beyond the newest `keep` (by finish time),
+  // results included, in one transaction. Returns the ids deleted. Errors: internal.
+  Result<std::vector<domain::BacktestId>> prune(int keep);
 
   // One stored result document. Errors: not_found when the backtest has no results (not done,
   // or no such backtest), internal.

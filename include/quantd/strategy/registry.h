@@ -38,6 +38,8 @@ struct ParamSpec {
   double max = 0;
   bool integer = false;
   std::string help;
+  // The value must stay below max (a stop of 100% never triggers; scripts refuse it too).
+  bool below_max = false;
 };
 
 struct NativeStrategyInfo {

@@ -57,6 +57,7 @@ export const api = {
   get: (path) => request('GET', path),
   post: (path, json) => request('POST', path, { json }),
   put: (path, json) => request('PUT', path, { json }),
+  patch: (path, json) => request('PATCH', path, { json }),
   del: (path) => request('DELETE', path),
   upload: (path, text) => request('POST', path, { body: text, headers: { 'Content-Type': 'text/csv' } }),
 };

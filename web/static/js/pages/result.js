@@ -59,6 +59,15 @@ export async function resultPage(id) {
     if (!await confirmDialog(`Delete backtest #${id}?`, 'Its results are deleted too.')) return;
     try { await api.del(`/api/backtests/${id}`); location.hash = '#/backtests'; } catch (e) { toast(e.message, 'error'); }
   }
+  // A pinned run is kept however many newer ones backtest.keep_results lets through.
+  async function togglePin(button) {
+    try {
+      backtest = await api.patch(`/api/backtests/${id}`, { pinned: !backtest.pinned });
+      button.textContent = backtest.pinned ? 'Unpin' : 'Pin';
+      button.title = backtest.pinned ? 'Kept through retention' : 'Keep this run through retention (backtest.keep_results)';
+      toast(backtest.pinned ? `Backtest #${id} is pinned: retention keeps it.` : `Backtest #${id} is unpinned.`);
+    } catch (e) { toast(e.message, 'error'); }
+  }
   async function cancel() {
     try { await api.post(`/api/backtests/${id}/cancel`); } catch (e) { toast(e.message, 'error'); }
   }
@@ -75,6 +84,7 @@ export async function resultPage(id) {
           b.status === 'queued' || b.status === 'running' ? h('button', { class: 'btn', onclick: cancel }, 'Cancel') : null,
           b.strategy_id ? h('a', { class: 'btn', href: `#/backtests/new?strategy=${b.strategy_id}` }, 'Run again') : null,
           b.status === 'done' ? h('a', { class: 'btn', href: `#/compare?with=${b.id}` }, 'Compare with…') : null,
+          h('button', { class: 'btn', id: 'pin', title: b.pinned ? 'Kept through retention' : 'Keep this run through retention (backtest.keep_results)', onclick: (ev) => togglePin(ev.currentTarget) }, b.pinned ? 'Unpin' : 'Pin'),
           h('button', { class: 'btn ghost danger', onclick: remove }, 'Delete'))));
   }
 
