@@ -50,6 +50,8 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
   void reject(int status, std::string title, std::string detail);
   void reject(Response response);
   void send(Response response, bool head, bool keep_alive);
+  // Hands the final response of a state-changing request to ServerConfig::on_state_change.
+  void report(const Response& response);
   void on_delay_done(beast::error_code ec);
   void on_write(bool close, beast::error_code ec, std::size_t bytes);
   void do_linger();
@@ -63,6 +65,8 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::optional<Request> request_;  // the admitted request's header, waiting for its body
+  // The state-changing request in flight (header only), for on_state_change; empty otherwise.
+  std::optional<Request> reported_;
   std::shared_ptr<bhttp::response<bhttp::string_body>> response_;  // alive while being written
   // A response a handler asked to hold back (Response::delay) until delay_timer_ fires.
   net::steady_timer delay_timer_;
