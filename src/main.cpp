@@ -17,6 +17,8 @@ commands:
                       run the daemon (the default when no command is given)
   check-config FILE   validate a config file; names every bad key
   token               print a fresh random API token for server.auth_token
+  passwd [--db PATH] [--clear]
+                      set (or remove) the password the browser UI asks for
   import-bars --db PATH --symbol SYM --interval I FILE.csv
                       import OHLCV bars from CSV into the database
   download-bars --symbol CODE --interval 1d|1m --from DATE [--config FILE] [--db PATH]
@@ -56,6 +58,7 @@ int main(int argc, char** argv) {
   if (command == "check") return quantd::app::run_check_command(rest);
   if (command == "eval") return quantd::app::run_eval_command(rest);
   if (command == "token") return quantd::app::run_token_command(rest);
+  if (command == "passwd") return quantd::app::run_passwd_command(rest);
   std::cerr << "quantd: unknown command '" << command << "'\n\n" << kHelp;
   return 2;
 }

@@ -11,9 +11,11 @@ void register_api_routes(http::Router& router, ApiContext ctx, const HandlerGuar
   api::register_debug_routes(router, ctx, guard);
   api::register_live_routes(router, ctx, guard);
   api::register_demo_routes(router, ctx, guard);
-  // Browsers' EventSource cannot send an Authorization header, so the stream is open (no
-  // token); its events carry ids, statuses and progress only, never results or secrets.
-  router.add_sse("/api/events", ctx.backtests.events(), {.open = true});
+  api::register_auth_routes(router, ctx, guard);
+  api::register_audit_routes(router, ctx, guard);
+  // Guarded like every route: a browser's EventSource sends the session cookie (it cannot send
+  // an Authorization header), scripts send the token.
+  router.add_sse("/api/events", ctx.backtests.events());
   router.add("GET", "/api/openapi.json",
              guard([](const http::Request&) { return http::json(200, openapi_document()); }));
 }

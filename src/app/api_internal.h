@@ -101,6 +101,8 @@ void register_backtest_routes(http::Router& router, ApiContext ctx, const Handle
 void register_debug_routes(http::Router& router, ApiContext ctx, const HandlerGuard& guard);
 void register_live_routes(http::Router& router, ApiContext ctx, const HandlerGuard& guard);
 void register_demo_routes(http::Router& router, ApiContext ctx, const HandlerGuard& guard);
+void register_auth_routes(http::Router& router, ApiContext ctx, const HandlerGuard& guard);
+void register_audit_routes(http::Router& router, ApiContext ctx, const HandlerGuard& guard);
 
 // Stores the sample data set (idempotent) and announces it; the list of series stored.
 Result<json> store_sample_data(const ApiContext& ctx);

@@ -11,6 +11,7 @@
 #include "quantd/app/backtest_service.h"
 #include "quantd/app/bar_downloads.h"
 #include "quantd/app/strategy_loader.h"
+#include "quantd/auth/auth_service.h"
 #include "quantd/bus/channel.h"
 #include "quantd/bus/messages.h"
 #include "quantd/core/clock.h"
@@ -29,6 +30,7 @@
 #include "quantd/live/paper_broker.h"
 #include "quantd/live/replay_demo.h"
 #include "quantd/scheduler/scheduler.h"
+#include "quantd/storage/audit_log.h"
 #include "quantd/storage/database.h"
 #include "quantd/storage/disk_usage.h"
 #include "quantd/workers/keyed_pool.h"
@@ -101,7 +103,8 @@ struct Daemon::Impl {
   Status start_live();
   void requeue_unfinished_backtests();
   void handle_backtest(bus::RunBacktest& job, const std::atomic<bool>& stopping);
-  http::Response health();
+  Status start_auth();
+  http::Response health(const http::Request& request);
   storage::DiskLimits disk_limits() const {
     return {static_cast<std::int64_t>(config.database.max_size_mb) << 20,
             static_cast<std::int64_t>(config.database.min_free_mb) << 20};
@@ -114,6 +117,9 @@ struct Daemon::Impl {
   std::chrono::steady_clock::time_point started_at = std::chrono::steady_clock::now();
   scheduler::KrxCalendar calendar;
   std::unique_ptr<storage::Database> db;
+  // The UI's login and the audit log (issue 12); both read and write `db`.
+  std::unique_ptr<auth::AuthService> auth;
+  std::unique_ptr<storage::AuditLog> audit;
   // Notifications of live events (issue 10), when a channel is configured: its HTTP client and
   // the notifier's thread.
   std::unique_ptr<http::Client> notify_client;
@@ -150,6 +156,7 @@ Status Daemon::Impl::start() {
   db = std::move(opened).value();
   auto migrated = db->migrate(embedded::migrations());
   if (!migrated.ok()) return migrated.status();
+  if (Status st = start_auth(); !st.ok()) return st;
 
   backtest_pool = std::make_unique<workers::WorkerPool<bus::RunBacktest>>(
       "backtest", backtest_channel, config.backtest.workers,
@@ -191,6 +198,10 @@ Status Daemon::Impl::start() {
   sc.read_timeout = std::chrono::seconds(config.server.read_timeout_seconds);
   sc.hosts = config.server.hosts;
   sc.auth_token = config.server.auth_token;
+  sc.sessions = auth.get();
+  sc.on_state_change = [this](const http::Request& request, const http::Response& response) {
+    record_audit(*audit, *clock, request, response);
+  };
   server = std::make_unique<http::Server>(sc, router, assets.get());
   if (Status st = server->start(); !st.ok()) return st;
   spdlog::info("listening on http://{}:{}", config.server.host, server->port());
@@ -218,9 +229,25 @@ void Daemon::Impl::stop() {
   if (notifier) notifier->stop();
   notifier.reset();
   notify_client.reset();
+  audit.reset();
+  auth.reset();
   db.reset();
   if (started) spdlog::info("quantd stopped");
   started = false;
+}
+
+Status Daemon::Impl::start_auth() {
+  const bool exposed = !config::is_loopback_host(config.server.host);
+  auth = std::make_unique<auth::AuthService>(
+      *db, *clock,
+      auth::AuthOptions{.exposed = exposed, .secure_cookie = config.server.secure_cookie});
+  audit = std::make_unique<storage::AuditLog>(*db);
+  auto password = auth->password_set();
+  if (!password.ok()) return password.status();
+  // Here, not in config::validate: whether a password is set is known only from the database.
+  if (Status st = config::check_exposure(config.server, *password); !st.ok()) return st;
+  if (*password) spdlog::info("the UI asks for the password (`quantd passwd` changes it)");
+  return {};
 }
 
 Status Daemon::Impl::start_notifier() {
@@ -422,10 +449,9 @@ nlohmann::json Daemon::Impl::kis_push_json() const {
               {"last_trades", std::move(trades)}};
 }
 
-http::Response Daemon::Impl::health() {
+http::Response Daemon::Impl::health(const http::Request& request) {
   using nlohmann::json;
   const bool db_ok = db && db->healthy();
-  const auto uptime = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at);
   // Free disk: "degraded" before new work is refused (storage::disk_low), so a monitor warns
   // while there is still room.
   json disk = json::object();
@@ -445,6 +471,12 @@ http::Response Daemon::Impl::health() {
     disk_ok = false;
     disk = json{{"ok", false}, {"error", usage.status().message()}};
   }
+  // Open to monitors without credentials, so an anonymous caller learns the status alone: not
+  // the version, what trades, nor how busy it is.
+  if (!request.caller.authorized()) {
+    return http::json(db_ok ? 200 : 503, json{{"status", db_ok && disk_ok ? "ok" : "degraded"}});
+  }
+  const auto uptime = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at);
   json body{
       {"status", db_ok && disk_ok ? "ok" : "degraded"},
       {"version", kVersion},
@@ -476,23 +508,23 @@ http::Response Daemon::Impl::health() {
 }
 
 void Daemon::Impl::register_routes() {
-  // Health stays open so monitors and systemd checks need no token; it reveals no secrets.
-  router.add("GET", "/api/health", [this](const http::Request&) { return health(); },
+  // Health stays open so monitors and systemd checks need no credentials (see health()).
+  router.add("GET", "/api/health", [this](const http::Request& r) { return health(r); },
              {.open = true});
-  register_api_routes(
-      router,
-      {*db, backtest_service, *clock, manual_clock,
-       [this] {
-         if (scheduler) scheduler->wake();
-       },
-       live_service.get(), demo.get(), downloads.get(), [this] { return kis_push_json(); },
-       [this]() -> std::optional<std::string> {
-         auto usage = storage::disk_usage(config.database.path);
-         if (!usage.ok()) return std::nullopt;  // cannot tell: SQLite's own errors still apply
-         return storage::disk_refusal(*usage, disk_limits());
-       }},
-      // The token is checked by the server before routing (request_guard.h).
-      [](http::Handler h) { return h; });
+  register_api_routes(router,
+                      {*db, backtest_service, *clock, manual_clock,
+                       [this] {
+                         if (scheduler) scheduler->wake();
+                       },
+                       live_service.get(), demo.get(), downloads.get(),
+                       [this] { return kis_push_json(); }, auth.get(), audit.get(),
+                       [this]() -> std::optional<std::string> {
+                         auto usage = storage::disk_usage(config.database.path);
+                         if (!usage.ok()) return std::nullopt;  // SQLite's own errors still apply
+                         return storage::disk_refusal(*usage, disk_limits());
+                       }},
+                      // The token is checked by the server before routing (request_guard.h).
+                      [](http::Handler h) { return h; });
 }
 
 Daemon::Daemon(config::Config config) : impl_(std::make_unique<Impl>(std::move(config))) {}

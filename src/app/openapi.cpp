@@ -28,7 +28,8 @@ const std::vector<Operation>& operations() {
       {"GET",
        "/api/health",
        "system",
-       "Daemon health: database, disk (free space, limits), queues, workers, scheduler",
+       "Daemon health: database, disk (free space, limits), queues, workers, scheduler (open; "
+       "without credentials, when they are required, only {\"status\"})",
        "",
        "",
        200,
@@ -56,6 +57,64 @@ const std::vector<Operation>& operations() {
        200,
        {},
        {}},
+      {"GET",
+       "/api/auth",
+       "auth",
+       "Open: whether a password is set, whether credentials are required, and whether the "
+       "caller is logged in (the UI shows its login form from this)",
+       "",
+       "AuthState",
+       200,
+       {},
+       {}},
+      {"POST",
+       "/api/login",
+       "auth",
+       "Open: log in with the password; 204 with Set-Cookie quantd_session (HttpOnly, "
+       "SameSite=Strict, Path=/, Secure with server.secure_cookie); 401 wrong password; 429 with "
+       "Retry-After after 5 wrong ones a minute from one address (30 from all)",
+       "Login",
+       "",
+       204,
+       {"400", "401", "422", "429"},
+       {}},
+      {"POST",
+       "/api/logout",
+       "auth",
+       "End the caller's login session and clear its cookie (204 also without one)",
+       "",
+       "",
+       204,
+       {},
+       {}},
+      {"GET",
+       "/api/auth/sessions",
+       "auth",
+       "Live login sessions, newest first (id is a handle, never the cookie)",
+       "",
+       "[]Session",
+       200,
+       {},
+       {}},
+      {"DELETE",
+       "/api/auth/sessions/{id}",
+       "auth",
+       "Revoke a login session",
+       "",
+       "",
+       204,
+       {"404"},
+       {}},
+      {"GET",
+       "/api/audit",
+       "auth",
+       "The audit log of state-changing requests, newest first",
+       "",
+       "AuditPage",
+       200,
+       {"422"},
+       {"limit:entries per page, 1..500 (default 100)",
+        "before:only entries with a smaller id (next_before of the previous page)"}},
       {"GET",
        "/api/strategies",
        "strategies",
@@ -828,6 +887,30 @@ json schemas() {
                           {"rows", {{"type", "array"}, {"items", {{"type", "object"}}}}},
                           {"summary", {{"type", "object"}}},
                           {"equity", {{"type", "object"}}}});
+  s["AuthState"] = object({{"password_set", {{"type", "boolean"}}},
+                           {"required", {{"type", "boolean"}}},
+                           {"logged_in", {{"type", "boolean"}}},
+                           {"authorized", {{"type", "boolean"}}},
+                           {"via", {{"type", "string"}}},
+                           {"session", {{"type", {"integer", "null"}}}}});
+  s["Login"] = object({{"password", {{"type", "string"}}}});
+  s["Session"] = object({{"id", integer},
+                         {"created_at", iso},
+                         {"last_seen_at", iso},
+                         {"expires_at", iso},
+                         {"user_agent", {{"type", "string"}}},
+                         {"client", {{"type", "string"}}},
+                         {"current", {{"type", "boolean"}}}});
+  s["AuditEntry"] = object({{"id", integer},
+                            {"ts", iso},
+                            {"actor", {{"type", "string"}}},
+                            {"client", {{"type", "string"}}},
+                            {"method", {{"type", "string"}}},
+                            {"path", {{"type", "string"}}},
+                            {"status", integer},
+                            {"summary", {{"type", "string"}}}});
+  s["AuditPage"] = object({{"entries", {{"type", "array"}, {"items", ref("AuditEntry")}}},
+                           {"next_before", {{"type", {"integer", "null"}}}}});
   s["LiveOverview"] =
       object({{"sessions", {{"type", "array"}, {"items", ref("LiveSession")}}},
               {"accounts", {{"type", "array"}, {"items", {{"type", "object"}}}}},
@@ -885,9 +968,11 @@ json build() {
           {"description", "Error"},
           {"content", {{"application/problem+json", {{"schema", ref("Problem")}}}}}};
     }
-    if (std::string(op.path) != "/api/health") {
-      responses["401"] = {
-          {"description", "Missing or wrong bearer token (when auth_token is set)"}};
+    const std::string p = op.path;
+    if (p != "/api/health" && p != "/api/auth" && p != "/api/login") {
+      responses["401"] = {{"description",
+                           "No valid bearer token or login session (when a token or a password "
+                           "is configured)"}};
     }
     // The server's own refusals before routing (docs/api.md, "Requests the server refuses").
     responses["421"] = {{"description", "The Host header is not one of this server's names"}};
@@ -897,19 +982,23 @@ json build() {
     }
     paths[op.path][method] = o;
   }
-  return {{"openapi", "3.1.0"},
-          {"info",
-           {{"title", "quantd API"},
-            {"version", kVersion},
-            {"description",
-             "REST API of quantd, the self-hosted backtesting and KRX trading daemon. Errors are "
-             "application/problem+json (RFC 9457). Timestamps in series are UTC epoch ms; dates "
-             "in requests are Asia/Seoul. See docs/api.md."}}},
-          {"components",
-           {{"schemas", schemas()},
-            {"securitySchemes", {{"bearer", {{"type", "http"}, {"scheme", "bearer"}}}}}}},
-          {"security", json::array({{{"bearer", json::array()}}, json::object()})},
-          {"paths", paths}};
+  return {
+      {"openapi", "3.1.0"},
+      {"info",
+       {{"title", "quantd API"},
+        {"version", kVersion},
+        {"description",
+         "REST API of quantd, the self-hosted backtesting and KRX trading daemon. Errors are "
+         "application/problem+json (RFC 9457). Timestamps in series are UTC epoch ms; dates "
+         "in requests are Asia/Seoul. See docs/api.md."}}},
+      {"components",
+       {{"schemas", schemas()},
+        {"securitySchemes",
+         {{"bearer", {{"type", "http"}, {"scheme", "bearer"}}},
+          {"session", {{"type", "apiKey"}, {"in", "cookie"}, {"name", "quantd_session"}}}}}}},
+      {"security",
+       json::array({{{"bearer", json::array()}}, {{"session", json::array()}}, json::object()})},
+      {"paths", paths}};
 }
 
 }  // namespace

@@ -369,6 +369,14 @@ Status check_auth_token(std::string_view token) {
   return {};
 }
 
+Status check_exposure(const ServerConfig& server, bool password_set) {
+  if (is_loopback_host(server.host) || !server.auth_token.empty() || password_set) return {};
+  return Status::invalid_argument(
+      "listening on " + server.host +
+      " (beyond loopback) requires a password (`quantd passwd`) or server.auth_token "
+      "(QUANTD_AUTH_TOKEN)");
+}
+
 Status apply_listen(ServerConfig& server, std::string_view listen) {
   const auto colon = listen.rfind(':');
   if (colon == std::string_view::npos || colon == 0 || colon + 1 == listen.size()) {
@@ -430,6 +438,7 @@ Result<Config> parse_config(std::string_view text, std::string_view source) {
     r.string("static_dir", c.server.static_dir);
     r.string("auth_token", c.server.auth_token);
     r.strings("hosts", c.server.hosts);
+    r.boolean("secure_cookie", c.server.secure_cookie);
     r.finish();
     for (const std::string& name : c.server.hosts) {
       if (name.empty() || name.find_first_of(" \t/@?#") != std::string::npos) {
@@ -596,11 +605,6 @@ Status validate(const Config& c) {
         c.server.host + "); listen on 127.0.0.1 or drop the flag");
   }
   if (Status st = check_auth_token(c.server.auth_token); !st.ok()) return st;
-  if (!is_loopback_host(c.server.host) && c.server.auth_token.empty()) {
-    return Status::invalid_argument(
-        "listening on " + c.server.host +
-        " (beyond loopback) requires server.auth_token or QUANTD_AUTH_TOKEN");
-  }
   if (!c.kis.rest_url.empty()) {
     auto url = parse_url(c.kis.rest_url);
     if (!url.ok()) return Status::invalid_argument("kis.rest_url: " + url.status().message());
@@ -654,8 +658,9 @@ std::string describe(const Config& c) {
       << " live_workers=" << c.live.pool.workers << " broker=" << c.live.broker
       << " scheduler=" << (c.scheduler.enabled ? "on" : "off")
       << " holidays=" << c.scheduler.holidays.size()
-      << " auth_token=" << secret(c.server.auth_token) << " kis_env=" << c.kis.environment
-      << " kis_key=" << secret(c.kis.app_key);
+      << " auth_token=" << secret(c.server.auth_token)
+      << " secure_cookie=" << (c.server.secure_cookie ? "true" : "false")
+      << " kis_env=" << c.kis.environment << " kis_key=" << secret(c.kis.app_key);
   // Channels by name only: a webhook URL may hold a key in its path, and a chat id says who reads.
   out << " notify=";
   if (!c.notify.enabled()) out << "off";

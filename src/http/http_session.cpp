@@ -119,6 +119,8 @@ void HttpSession::do_read_header() {
   log_method_.clear();
   log_target_.clear();
   linger_after_write_ = false;
+  request_.reset();
+  reported_.reset();
   parser_.emplace();
   // No limit while the header is read: Beast would refuse a large Content-Length before the
   // header is complete, and a refused client must get 401/403/421, not learn the limit.
@@ -247,8 +249,10 @@ bool HttpSession::admit_request() {
   }
   const bool has_body = parser_->chunked() || parser_->content_length().value_or(0) > 0;
   GuardConfig guard{state_->config.hosts, state_->config.host, state_->port.load(),
-                    state_->config.auth_token};
-  if (std::optional<Response> refused = check_request(*request_, has_body, guard, state_->router)) {
+                    state_->config.auth_token, state_->config.sessions};
+  std::optional<Response> refused = check_request(*request_, has_body, guard, state_->router);
+  if (state_->config.on_state_change && changes_state(request_->method)) reported_ = *request_;
+  if (refused) {
     reject(std::move(*refused));
     return false;
   }
@@ -338,6 +342,7 @@ void HttpSession::send(Response response, bool head, bool keep_alive) {
     spdlog::error("http: invalid response status {} for {}", response.status, log_target_);
     response = problem(500, "Internal Server Error", "The server produced an invalid response.");
   }
+  report(response);
   auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
   const unsigned version = parser_ && parser_->is_header_done() ? parser_->get().version() : 11;
   res->version(version == 10 ? 10 : 11);
@@ -388,6 +393,16 @@ void HttpSession::on_write_some(bool close, beast::error_code ec, std::size_t by
   written_ += bytes;
   if (!ec && !serializer_->is_done()) return do_write_some(close);
   on_write(close, ec);
+}
+
+void HttpSession::report(const Response& response) {
+  if (!reported_) return;
+  try {
+    state_->config.on_state_change(*reported_, response);
+  } catch (const std::exception& e) {
+    spdlog::error("http: the state-change observer failed: {}", log_excerpt(e.what()));
+  }
+  reported_.reset();
 }
 
 void HttpSession::on_delay_done(beast::error_code) {

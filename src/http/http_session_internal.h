@@ -50,6 +50,8 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
   void reject(int status, std::string title, std::string detail);
   void reject(Response response);
   void send(Response response, bool head, bool keep_alive);
+  // Hands the final response of a state-changing request to ServerConfig::on_state_change.
+  void report(const Response& response);
   void on_delay_done(beast::error_code ec);
   // Writes the response a piece at a time, each piece under its own read_timeout: a slow but
   // moving reader gets the whole of a large response; one that stalls is cut, and logged so.
@@ -67,6 +69,8 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::optional<Request> request_;  // the admitted request's header, waiting for its body
+  // The state-changing request in flight (header only), for on_state_change; empty otherwise.
+  std::optional<Request> reported_;
   std::shared_ptr<bhttp::response<bhttp::string_body>> response_;  // alive while being written
   std::optional<bhttp::response_serializer<bhttp::string_body>> serializer_;
   std::size_t written_ = 0;  // bytes of response_ on the wire so far (header included)

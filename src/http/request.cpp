@@ -4,6 +4,20 @@
 
 namespace quantd::http {
 
+std::string Caller::actor() const {
+  switch (via) {
+    case Via::kUnguarded:
+      return "loopback";
+    case Via::kAnonymous:
+      return "anonymous";
+    case Via::kToken:
+      return "token";
+    case Via::kSession:
+      return "session " + std::to_string(session);
+  }
+  return "anonymous";
+}
+
 std::optional<std::string_view> Request::header(std::string_view name) const {
   for (const auto& [key, value] : headers) {
     if (detail::iequals(key, name)) return std::string_view(value);

@@ -57,10 +57,6 @@ std::optional<Authority> parse_authority(std::string_view text) {
   return out;
 }
 
-bool method_changes_state(std::string_view method) {
-  return method != "GET" && method != "HEAD" && method != "OPTIONS";
-}
-
 Response refuse(int status, std::string title, std::string detail) {
   return problem(status, std::move(title), std::move(detail));
 }
@@ -78,6 +74,31 @@ std::size_t count_header(const Request& request, std::string_view name, std::str
     if (n++ == 0 && first) *first = value;
   }
   return n;
+}
+
+// Who sent `request`: the bearer token, then the session cookie, is tried only when credentials
+// are configured at all.
+Caller identify(const Request& request, const GuardConfig& config) {
+  const bool token_set = !config.auth_token.empty();
+  const bool required = token_set || (config.sessions && config.sessions->required());
+  if (!required) return Caller{};
+  if (token_set) {
+    constexpr std::string_view kScheme = "Bearer ";
+    const auto given = request.header("Authorization");
+    if (given && given->size() > kScheme.size() &&
+        detail::iequals(given->substr(0, kScheme.size()), kScheme) &&
+        secret_equals(detail::trim_ows(given->substr(kScheme.size())), config.auth_token)) {
+      return Caller{Caller::Via::kToken, 0};
+    }
+  }
+  if (config.sessions) {
+    if (const auto cookie = cookie_value(request, kSessionCookie); cookie && !cookie->empty()) {
+      if (const auto id = config.sessions->session_for(*cookie)) {
+        return Caller{Caller::Via::kSession, *id};
+      }
+    }
+  }
+  return Caller{Caller::Via::kAnonymous, 0};
 }
 
 }  // namespace
@@ -114,8 +135,28 @@ bool secret_equals(std::string_view given, std::string_view expected) {
   return CRYPTO_memcmp(a, b, sizeof a) == 0;
 }
 
-std::optional<Response> check_request(const Request& request, bool has_body,
-                                      const GuardConfig& config, const Router& router) {
+std::optional<std::string_view> cookie_value(const Request& request, std::string_view name) {
+  for (const auto& [key, value] : request.headers) {
+    if (!detail::iequals(key, "Cookie")) continue;
+    // "a=1; b=2" (RFC 6265 §4.2.1); a name is matched exactly, as browsers send it.
+    std::string_view rest = value;
+    while (!rest.empty()) {
+      const std::size_t semi = rest.find(';');
+      const std::string_view pair = detail::trim_ows(rest.substr(0, semi));
+      rest = semi == std::string_view::npos ? std::string_view() : rest.substr(semi + 1);
+      const std::size_t eq = pair.find('=');
+      if (eq != std::string_view::npos && pair.substr(0, eq) == name) {
+        std::string_view v = pair.substr(eq + 1);
+        if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+        return v;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<Response> check_request(Request& request, bool has_body, const GuardConfig& config,
+                                      const Router& router) {
   // 1. Host.
   std::string_view host;
   const std::size_t hosts = count_header(request, "Host", &host);
@@ -132,7 +173,7 @@ std::optional<Response> check_request(const Request& request, bool has_body,
   }
 
   // 2. Cross-site.
-  const bool changes_state = method_changes_state(request.method);
+  const bool changes_state = detail::changes_state(request.method);
   if (changes_state) {
     if (const auto origin = request.header("Origin")) {
       const std::string value = lower(detail::trim_ows(*origin));
@@ -163,21 +204,16 @@ std::optional<Response> check_request(const Request& request, bool has_body,
     }
   }
 
-  // 3. Bearer token.
+  // 3. Credentials.
   const std::optional<RouteOptions> route = router.options_for(request);
   const bool ui_file =
       !detail::is_api_path(request.path) && (request.method == "GET" || request.method == "HEAD");
-  if (!config.auth_token.empty() && !ui_file && !(route && route->open)) {
-    const auto given = request.header("Authorization");
-    constexpr std::string_view kScheme = "Bearer ";
-    const bool ok =
-        given && given->size() > kScheme.size() &&
-        detail::iequals(given->substr(0, kScheme.size()), kScheme) &&
-        secret_equals(detail::trim_ows(given->substr(kScheme.size())), config.auth_token);
-    if (!ok) {
+  if (!ui_file) {
+    request.caller = identify(request, config);
+    if (!request.caller.authorized() && !(route && route->open)) {
       Response r = refuse(401, "Unauthorized",
-                          "This server requires an API token: send the header "
-                          "'Authorization: Bearer <token>'.");
+                          "This server requires a login or an API token: log in from the UI, or "
+                          "send the header 'Authorization: Bearer <token>'.");
       r.set_header("WWW-Authenticate", "Bearer");
       return r;
     }

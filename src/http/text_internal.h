@@ -23,6 +23,11 @@ inline bool is_api_path(std::string_view path) {
   return path == "/api" || path.starts_with("/api/");
 }
 
+// True for methods that may change state: anything but GET, HEAD and OPTIONS.
+inline bool changes_state(std::string_view method) {
+  return method != "GET" && method != "HEAD" && method != "OPTIONS";
+}
+
 // At most the first 200 bytes of `text`, marked when cut: what a log line may hold of any text
 // that can quote a request (an exception's message), so no input is ever logged whole.
 inline std::string log_excerpt(std::string_view text) {

@@ -68,7 +68,7 @@ json sma_strategy(const std::string& name, std::vector<std::string> symbols, int
           {"interval", "1d"}};
 }
 
-SseReader::SseReader(int port) {
+SseReader::SseReader(int port, const std::string& headers) {
   fd_ = socket(AF_INET, SOCK_STREAM, 0);
   if (fd_ < 0) return;
   sockaddr_in addr{};
@@ -77,7 +77,8 @@ SseReader::SseReader(int port) {
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   if (connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return;
   const std::string req =
-      "GET /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n";
+      "GET /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n" + headers +
+      "\r\n";
   if (send(fd_, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) return;
   ok_ = true;
   // Wait for the response header so events published from now on reach this client.

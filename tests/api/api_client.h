@@ -43,7 +43,8 @@ json sma_strategy(const std::string& name = "Golden cross",
 // Connects to GET /api/events and collects frames until told to stop.
 class SseReader {
  public:
-  explicit SseReader(int port);
+  // `headers`: extra request header lines, each "Name: value\r\n" (e.g. a Cookie).
+  explicit SseReader(int port, const std::string& headers = "");
   ~SseReader();
   bool connected() const { return fd_ >= 0 && ok_; }
   // Reads until an event of `event` whose data contains `needle` arrives, or the timeout passes.

@@ -3,7 +3,9 @@
 // progress reach 100%, see the metrics and the charts drawn, sort the trades, export CSV, run a
 // second backtest and compare the two; then the main pages at phone width.
 //
-// Last, "Download from KIS" on the Data page against kis-mock: progress, stop, resume, done.
+// Then "Download from KIS" on the Data page against kis-mock: progress, stop, resume, done.
+// Last, the login: a password set with `quantd passwd`, the form, a wrong and a right password,
+// live updates over the session cookie, the Security page's sessions and audit log, and logout.
 //
 // usage: node run.mjs QUANTD_BINARY SCREENSHOT_DIR [KIS_MOCK_BINARY]
 // Starts its own quantd on 127.0.0.1 (port 0) with a temporary database; exits non-zero on the
@@ -258,6 +260,7 @@ async function run() {
   await runAttention(page);
   if (kisMockBinary) await runKisDownload(page);
   else console.log('  (no kis-mock binary given: the KIS download part is skipped)');
+  await runLogin(page);
   check(pageErrors.length === 0, `no errors in the page: ${pageErrors.join(' | ')}`);
 }
 
@@ -565,6 +568,55 @@ async function runKisDownload(page) {
   const stored = (await (await fetch(`${base}/api/bars`)).json()).find((c) => c.symbol === '005930');
   check(stored && stored.interval === '1d' && stored.count === 5 && stored.source === 'kis', `five daily bars from KIS stored (got ${JSON.stringify(stored)})`);
   await shot(page, '21-kis-downloaded');
+}
+
+async function runLogin(page) {
+  step = 'login: set a password and start a daemon on that database';
+  const password = 'correct horse battery';
+  const db = join(work, 'login.db');
+  execFileSync(binary, ['passwd', '--db', db], { input: `${password}\n${password}\n` });
+  daemon.proc.kill('SIGKILL');
+  daemon = await startDaemon('login.db');
+  const base = `http://127.0.0.1:${daemon.port}`;
+  await page.setViewportSize(LAPTOP);
+  await page.goto(base);
+  await page.locator('#login-form').waitFor();
+  check(await page.locator('#login-form .btn', { hasText: 'Cancel' }).count() === 0, 'the first login cannot be skipped');
+  check((await fetch(`${base}/api/strategies`)).status === 401, 'the API refuses a caller without the cookie');
+
+  step = 'login: a wrong password is shown in the form';
+  await page.fill('#login-password', 'not the password');
+  await page.click('#login-submit');
+  await page.locator('#login-error', { hasText: 'Wrong password' }).waitFor();
+  await shot(page, '22-login-wrong', false);
+
+  step = 'login: the right password opens the UI, live updates included';
+  await page.fill('#login-password', password);
+  await page.click('#login-submit');
+  await page.locator('#login-form').waitFor({ state: 'detached' });
+  await page.getByRole('heading', { name: 'Welcome to quantd' }).waitFor();
+  await page.locator('.live.on').waitFor();  // /api/events over the session cookie
+  check(!(await page.locator('#logout').isHidden()), 'the header offers Log out');
+  const cookies = await page.context().cookies(base);
+  const session = cookies.find((c) => c.name === 'quantd_session');
+  check(session && session.httpOnly && session.sameSite === 'Strict', 'the session cookie is HttpOnly and SameSite=Strict');
+  check(await page.evaluate(() => !document.cookie.includes('quantd_session')), 'scripts cannot read the session cookie');
+
+  step = 'login: the Security page lists this session and the audit log';
+  await page.click('text=Security');
+  await page.locator('#sessions tbody tr[data-session]').first().waitFor();
+  check((await page.locator('#sessions tbody tr[data-session]').first().innerText()).includes('this browser'), 'this browser\'s session is marked');
+  const audited = await page.locator('#audit tbody tr[data-audit]').allInnerTexts();
+  check(audited.some((t) => t.includes('/api/login') && t.includes('401')), 'the wrong password is in the audit log');
+  check(audited.some((t) => t.includes('/api/login') && t.includes('logged in')), 'the login is in the audit log');
+  check(!audited.join('\n').includes(password), 'the audit log never holds the password');
+  await shot(page, '23-security');
+
+  step = 'login: log out, and the form is back';
+  await page.click('#logout');
+  await page.locator('#login-form').waitFor();
+  const left = (await page.context().cookies(base)).find((c) => c.name === 'quantd_session');
+  check(!left, 'logout cleared the cookie');
 }
 
 let failed = false;

@@ -90,12 +90,21 @@ TEST_CASE("range checks") {
         std::string::npos);
 }
 
-TEST_CASE("listening beyond loopback requires a token; kis requires credentials") {
+TEST_CASE("listening beyond loopback requires a password or a token; kis requires credentials") {
   Config c = default_config();
   c.server.auth_token.clear();
   REQUIRE(apply_listen(c.server, "0.0.0.0:8080").ok());
-  CHECK_FALSE(validate(c).ok());
+  const Status exposed = check_exposure(c.server, false);
+  CHECK_FALSE(exposed.ok());
+  CHECK(exposed.message().find("quantd passwd") != std::string::npos);
+  CHECK(check_exposure(c.server, true).ok());  // the password is enough
+  REQUIRE(apply_listen(c.server, "127.example.com:8080").ok());
+  CHECK_FALSE(check_exposure(c.server, false).ok());  // a name is never loopback
+  REQUIRE(apply_listen(c.server, "127.0.0.1:8080").ok());
+  CHECK(check_exposure(c.server, false).ok());
+  REQUIRE(apply_listen(c.server, "0.0.0.0:8080").ok());
   c.server.auth_token = std::string(32, 'x');
+  CHECK(check_exposure(c.server, false).ok());
   CHECK(validate(c).ok());
   c.live.broker = "kis";
   c.kis = {};
@@ -156,8 +165,9 @@ TEST_CASE("issue 12: loopback is decided on the parsed address; tokens need 32 c
 
   Config c = default_config();
   c.server.auth_token.clear();
-  c.server.host = "127.example.com";  // a name: it may resolve anywhere, so a token is required
-  CHECK(validate(c).message().find("requires server.auth_token") != std::string::npos);
+  c.server.host = "127.example.com";  // a name: it may resolve anywhere, so credentials are needed
+  CHECK(check_exposure(c.server, false).message().find("or server.auth_token") !=
+        std::string::npos);
   for (const std::string& bad : {std::string(" "), std::string(40, ' '), std::string(31, 'a')}) {
     c.server.auth_token = bad;
     const Status st = validate(c);

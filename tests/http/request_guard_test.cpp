@@ -53,7 +53,7 @@ TEST_CASE("check_request: content type per route, origin, fetch site") {
   GuardConfig c;
   c.port = 8080;
   const std::pair<std::string, std::string> host{"Host", "127.0.0.1:8080"};
-  auto check = [&](const Request& r, bool has_body) {
+  auto check = [&](Request r, bool has_body) {
     return status_of(check_request(r, has_body, c, router));
   };
   CHECK(check(header_only("POST", "/api/strategies",
@@ -95,7 +95,7 @@ TEST_CASE("check_request: the token, compared as a whole, before routing") {
   c.port = 8080;
   c.auth_token = std::string(32, 'z');
   const std::pair<std::string, std::string> host{"Host", "localhost:8080"};
-  auto check = [&](const Request& r) { return status_of(check_request(r, false, c, router)); };
+  auto check = [&](Request r) { return status_of(check_request(r, false, c, router)); };
   CHECK(check(header_only("GET", "/api/nothing", {host})) == 401);
   CHECK(check(header_only("GET", "/api/health", {host})) == 0);
   CHECK(check(header_only("GET", "/app.js", {host})) == 0);
@@ -110,6 +110,66 @@ TEST_CASE("check_request: the token, compared as a whole, before routing") {
   CHECK_FALSE(secret_equals("abc", "abd"));
   CHECK_FALSE(secret_equals("ab", "abc"));
   CHECK_FALSE(secret_equals("", "abc"));
+}
+
+// Sessions as a store would answer: one live cookie value.
+class FakeSessions final : public SessionVerifier {
+ public:
+  bool required() override { return password_set; }
+  std::optional<std::int64_t> session_for(std::string_view secret) override {
+    ++lookups;
+    if (secret == "live-secret") return 7;
+    return std::nullopt;
+  }
+  bool password_set = true;
+  int lookups = 0;
+};
+
+TEST_CASE("check_request: a session cookie is a credential, checked before routing") {
+  const Router router = make_router();
+  FakeSessions sessions;
+  GuardConfig c;
+  c.port = 8080;
+  c.sessions = &sessions;
+  const std::pair<std::string, std::string> host{"Host", "localhost:8080"};
+  Request anonymous = header_only("GET", "/api/nothing", {host});
+  CHECK(status_of(check_request(anonymous, false, c, router)) == 401);
+  CHECK(anonymous.caller.via == Caller::Via::kAnonymous);
+  Request cookie =
+      header_only("GET", "/api/nothing", {host, {"Cookie", "a=1; quantd_session=live-secret"}});
+  CHECK(status_of(check_request(cookie, false, c, router)) == 0);
+  CHECK(cookie.caller.via == Caller::Via::kSession);
+  CHECK(cookie.caller.actor() == "session 7");
+  Request wrong = header_only("GET", "/api/nothing", {host, {"Cookie", "quantd_session=other"}});
+  CHECK(status_of(check_request(wrong, false, c, router)) == 401);
+  // An open route is served either way and knows who called.
+  Request health =
+      header_only("GET", "/api/health", {host, {"Cookie", "quantd_session=live-secret"}});
+  CHECK(status_of(check_request(health, false, c, router)) == 0);
+  CHECK(health.caller.authorized());
+  // The UI's files need nothing and cost no lookup.
+  const int before = sessions.lookups;
+  Request file = header_only("GET", "/app.js", {host, {"Cookie", "quantd_session=x"}});
+  CHECK(status_of(check_request(file, false, c, router)) == 0);
+  CHECK(sessions.lookups == before);
+  // The cross-site rules still come first for a cookie-carrying request.
+  Request cross = header_only(
+      "DELETE", "/api/strategies/3",
+      {host, {"Cookie", "quantd_session=live-secret"}, {"Origin", "http://evil.example"}});
+  CHECK(status_of(check_request(cross, false, c, router)) == 403);
+  // With no password and no token, nothing is asked and everyone is "loopback".
+  sessions.password_set = false;
+  Request open = header_only("GET", "/api/nothing", {host});
+  CHECK(status_of(check_request(open, false, c, router)) == 0);
+  CHECK(open.caller.actor() == "loopback");
+}
+
+TEST_CASE("cookie_value: finds the named cookie among others") {
+  const Request r = header_only(
+      "GET", "/", {{"Cookie", "x=1;quantd_session=abc ; y=2"}, {"Cookie", "z=\"quoted\""}});
+  CHECK(cookie_value(r, "quantd_session") == std::optional<std::string_view>("abc"));
+  CHECK(cookie_value(r, "z") == std::optional<std::string_view>("quoted"));
+  CHECK_FALSE(cookie_value(r, "quantd").has_value());
 }
 
 }  // namespace

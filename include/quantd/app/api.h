@@ -18,6 +18,14 @@
 #include "quantd/http/router.h"
 #include "quantd/storage/database.h"
 
+namespace quantd::auth {
+class AuthService;
+}  // namespace quantd::auth
+
+namespace quantd::storage {
+class AuditLog;
+}  // namespace quantd::storage
+
 namespace quantd::live {
 class LiveService;
 class ReplayDemo;
@@ -42,6 +50,8 @@ struct ApiContext {
   BarDownloads* downloads = nullptr;  // null: the download routes answer 503
   // The KIS WebSocket's state for the KIS account's view ("push"); empty without it.
   std::function<nlohmann::json()> kis_push;
+  auth::AuthService* auth = nullptr;   // null: the login routes answer 503
+  storage::AuditLog* audit = nullptr;  // null: GET /api/audit answers 503
   // Why new stored work (a backtest, a bar upload) must be refused for lack of disk (507), or
   // nullopt; empty: never refused.
   std::function<std::optional<std::string>()> storage_full;
@@ -58,6 +68,12 @@ void register_api_routes(http::Router& router, ApiContext ctx, const HandlerGuar
 // The clock as GET /api/health and POST /api/debug/clock show it:
 // {"now": ISO-8601 UTC, "now_ms": epoch ms, "manual": bool}.
 nlohmann::json clock_json(const Clock& clock, bool manual);
+
+// Records one state-changing request in `log` (an http::StateChangeObserver's work): who, from
+// where, method, path, status and a short summary made from the response (a problem's title and
+// detail, a created id), never from the body. Logs and swallows a failure to write. Thread-safe.
+void record_audit(storage::AuditLog& log, const Clock& clock, const http::Request& request,
+                  const http::Response& response);
 
 // The OpenAPI 3.1 document served at GET /api/openapi.json. Pure; thread-safe.
 const nlohmann::json& openapi_document();

@@ -28,10 +28,12 @@ struct ServerConfig {
   int header_timeout_seconds = 10;
   int read_timeout_seconds = 30;
   std::string static_dir;  // when set, the UI is served from this folder instead of the binary
-  std::string auth_token;  // secret; required when host is not loopback; >= 32 characters
+  std::string auth_token;  // secret; >= 32 characters; this or a password beyond loopback
   // Names the daemon answers to besides localhost, 127.0.0.1 and [::1] ("name" or "name:port");
   // any other Host header gets 421 (DNS-rebinding protection).
   std::vector<std::string> hosts;
+  // The login cookie carries `Secure`: set when browsers reach the UI over https (a TLS proxy).
+  bool secure_cookie = false;
 };
 
 // The shortest server.auth_token accepted (`quantd token` makes 43-character ones).
@@ -223,7 +225,12 @@ bool is_loopback_host(std::string_view host);
 // for a blank one or one shorter than kMinAuthTokenLength.
 Status check_auth_token(std::string_view token);
 
-// Cross-key checks (e.g. a non-loopback listen address needs auth_token; an enabled notification
+// Ok when the daemon may listen on server.host: a loopback address (decided on the parsed
+// address, never its spelling), or a token is configured, or a password is set (in the database,
+// so the daemon checks this once it has opened it). InvalidArgument naming both ways otherwise.
+Status check_exposure(const ServerConfig& server, bool password_set);
+
+// Cross-key checks (e.g. the debug clock only on loopback; an enabled notification
 // channel needs its token, chat or URL, and its URLs must be https:// or http:// on loopback).
 // Flags and environment secrets are applied before this runs.
 Status validate(const Config& config);

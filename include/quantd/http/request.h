@@ -4,6 +4,7 @@
 // make_request() and call Router::handle() directly, without any I/O.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -15,6 +16,23 @@
 
 namespace quantd::http {
 
+// Who sent a request, as the RequestGuard (request_guard.h) established it before routing.
+struct Caller {
+  enum class Via : std::uint8_t {
+    kUnguarded,  // no credential is configured at all: every caller may act (loopback only)
+    kAnonymous,  // credentials are configured and the request carried no valid one
+    kToken,      // the bearer token
+    kSession,    // a login session's cookie
+  };
+  Via via = Via::kUnguarded;
+  std::int64_t session = 0;  // the session's id (its non-secret handle) when via is kSession
+
+  // False only for kAnonymous: the caller may use every route, not just the open ones.
+  bool authorized() const { return via != Via::kAnonymous; }
+  // "loopback", "anonymous", "token" or "session <id>": how the audit log names the caller.
+  std::string actor() const;
+};
+
 struct Request {
   std::string method;  // as sent, e.g. "GET"; methods are case-sensitive (RFC 9110 §9.1)
   std::string target;  // the raw request-target, e.g. "/api/bars/005930?from=2024-01-02"
@@ -24,6 +42,7 @@ struct Request {
   std::string body;
   std::string remote;  // the peer, "ip:port"; empty when not from the network
   std::map<std::string, std::string> params;  // path parameters, filled by the Router
+  Caller caller;                              // filled by the RequestGuard
 
   // The value of the first header named `name`, compared case-insensitively; nullopt if absent.
   // The view points into this Request.

@@ -7,7 +7,7 @@
 // parameters, left to right ("/api/strategies/new" beats "/api/strategies/{id}").
 //
 // Each route declares what it takes (RouteOptions): the media type of a state-changing request's
-// body, and whether it is served without the bearer token. The server checks both before routing
+// body, and whether it is served without credentials. The server checks both before routing
 // (see request_guard.h), so handlers never see a body of the wrong type.
 //
 // Dispatch order for a request (see handle()):
@@ -52,8 +52,8 @@ struct RouteOptions {
   // The media type a POST/PUT/PATCH/DELETE body must have (compared without parameters, case-
   // insensitively): "application/json" or "text/csv". Empty: any type (raw test endpoints).
   std::string accepts = "application/json";
-  // Served without the bearer token even when one is configured (health checks, the event
-  // stream that EventSource opens without headers).
+  // Served without credentials even when a token or a password is configured (health checks,
+  // the login itself); the handler still sees who called in Request::caller.
   bool open = false;
 };
 

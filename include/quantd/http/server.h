@@ -25,16 +25,28 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "quantd/core/status.h"
+#include "quantd/http/request.h"
+#include "quantd/http/response.h"
 
 namespace quantd::http {
 
 class Router;
+class SessionVerifier;
 class StaticAssets;
+
+// Told about every state-changing request (any method but GET, HEAD and OPTIONS) once its
+// response is final, whether a handler answered it or the server refused it after reading its
+// header (guard, body limit): `request` without its body, caller filled as far as the checks got.
+// Requests too malformed to have a method and path are not reported. Called on the connection's
+// strand before the response is written, concurrently for different connections: must be
+// thread-safe, quick and must not throw.
+using StateChangeObserver = std::function<void(const Request& request, const Response& response)>;
 
 struct ServerConfig {
   std::string host = "127.0.0.1";  // an IP address or a resolvable host name
@@ -47,6 +59,10 @@ struct ServerConfig {
   std::vector<std::string> hosts;
   // When set, requests need 'Authorization: Bearer <auth_token>' (see request_guard.h).
   std::string auth_token;
+  // Login sessions (request_guard.h); not owned, must outlive the Server; null: none.
+  SessionVerifier* sessions = nullptr;
+  // Empty: nobody is told (see StateChangeObserver).
+  StateChangeObserver on_state_change;
   // Time allowed for a request's header to arrive once the connection is open, or once its first
   // byte arrived on a kept-alive connection; on expiry the connection is closed.
   std::chrono::milliseconds header_timeout{std::chrono::seconds(10)};

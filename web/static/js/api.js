@@ -1,6 +1,7 @@
 // The REST client and the live event stream. Errors are RFC 9457 problem documents; an ApiError
 // carries the problem (title, detail, errors[]) so forms can show each field's message.
-// The token lives in sessionStorage: this tab only, gone when it closes (never localStorage).
+// Credentials: a login session's cookie (HttpOnly: set and sent by the browser, never seen here),
+// or an API token kept in sessionStorage (this tab only, gone when it closes; never localStorage).
 const TOKEN_KEY = 'quantd.token';
 
 export class ApiError extends Error {
@@ -12,8 +13,9 @@ export class ApiError extends Error {
   }
 }
 
-let askToken = null;  // set by the app: shows the token dialog, resolves to the token or null
-export function onTokenNeeded(fn) { askToken = fn; }
+let askAuth = null;  // set by the app: asks for a login or a token, resolves true once it has one
+export function onAuthNeeded(fn) { askAuth = fn; }
+export function setToken(token) { sessionStorage.setItem(TOKEN_KEY, token); }
 
 async function request(method, path, { body, json, headers = {}, raw = false } = {}, retried = false) {
   const h = { Accept: 'application/json', ...headers };
@@ -30,12 +32,10 @@ async function request(method, path, { body, json, headers = {}, raw = false } =
   } catch (e) {
     throw new ApiError(0, { title: 'Network error', detail: 'Cannot reach the quantd server. Is it running?' });
   }
-  if (res.status === 401 && !retried && askToken) {
-    const t = await askToken();
-    if (t) {
-      sessionStorage.setItem(TOKEN_KEY, t);
-      return request(method, path, { body, json, headers, raw }, true);
-    }
+  // A wrong password is the login form's to show, and an ended session needs no login to log
+  // out; anything else asks for credentials once.
+  if (res.status === 401 && !retried && askAuth && path !== '/api/login' && path !== '/api/logout') {
+    if (await askAuth()) return request(method, path, { body, json, headers, raw }, true);
   }
   if (res.status === 204) return null;
   const type = res.headers.get('Content-Type') || '';
@@ -81,8 +81,9 @@ function dispatch(event, data) {
   }
 }
 
+// (Re)opens the stream: after a login, since EventSource gives up for good on a 401.
 export function connectEvents() {
-  if (source) return;
+  if (source && source.readyState !== EventSource.CLOSED) return;
   source = new EventSource('/api/events');
   source.onopen = () => { statusFn(true); dispatch('reconnected', {}); };
   source.onerror = () => statusFn(false);  // EventSource reconnects by itself

@@ -1,6 +1,6 @@
 // The single-page app: hash routes, the shell (nav, live indicator, color convention), pages.
-import { api, ApiError, connectEvents, onLiveStatus, onTokenNeeded, subscribe } from './api.js';
-import { h, tokenDialog, confirmDialog, toast } from './ui.js';
+import { api, ApiError, connectEvents, onLiveStatus, onAuthNeeded, setToken, subscribe } from './api.js';
+import { h, tokenDialog, loginDialog, confirmDialog, toast } from './ui.js';
 import { homePage } from './pages/home.js';
 import { strategiesPage, strategyEditorPage } from './pages/strategies.js';
 import { dataPage } from './pages/data.js';
@@ -8,6 +8,7 @@ import { backtestsPage, newBacktestPage } from './pages/backtests.js';
 import { resultPage } from './pages/result.js';
 import { comparePage } from './pages/compare.js';
 import { livePage, liveSessionPage } from './pages/live.js';
+import { securityPage } from './pages/security.js';
 
 const routes = [
   [/^\/?$/, 'home', () => homePage()],
@@ -21,6 +22,7 @@ const routes = [
   [/^\/compare\/?$/, 'compare', (m, q) => comparePage(q)],
   [/^\/live\/?$/, 'live', () => livePage()],
   [/^\/live\/(\d+)$/, 'live', (m) => liveSessionPage(Number(m[1]))],
+  [/^\/security\/?$/, 'security', () => securityPage()],
 ];
 
 let cleanup = null;  // the current page's teardown (unsubscribe, remove charts)
@@ -124,12 +126,60 @@ function setupKillSwitch() {
   refresh();
 }
 
-onTokenNeeded(tokenDialog);
-setupColors();
-setupLive();
-setupKillSwitch();
-api.get('/api/health').then((hl) => {
-  document.getElementById('version').textContent = `quantd ${hl.version}`;
-}).catch(() => {});
-window.addEventListener('hashchange', route);
-route();
+// Credentials, when the server asks for them: the login form when a password is set (the
+// session cookie then rides on every request and on the event stream), else the token dialog.
+// Concurrent 401s share one dialog.
+let asking = null;
+async function askForCredentials({ cancellable = true } = {}) {
+  if (asking) return asking;
+  asking = (async () => {
+    let state = null;
+    try { state = await api.get('/api/auth'); } catch { /* fall back to the token */ }
+    if (state?.password_set) {
+      const ok = await loginDialog((password) => api.post('/api/login', { password }), { cancellable });
+      if (ok) { connectEvents(); refreshAuth(); }
+      return ok;
+    }
+    const token = await tokenDialog();
+    if (token) setToken(token);
+    return Boolean(token);
+  })();
+  try { return await asking; } finally { asking = null; }
+}
+
+// The header's "Log out", shown while a login session is in use.
+async function refreshAuth() {
+  const button = document.getElementById('logout');
+  try {
+    const state = await api.get('/api/auth');
+    button.hidden = !state.logged_in;
+    return state;
+  } catch { button.hidden = true; return null; }
+}
+
+function setupLogout() {
+  document.getElementById('logout').addEventListener('click', async () => {
+    try { await api.post('/api/logout'); } catch (e) { if (!(e instanceof ApiError)) throw e; }
+    location.reload();  // back to the login form
+  });
+}
+
+async function start() {
+  onAuthNeeded(askForCredentials);
+  setupColors();
+  setupLogout();
+  // Ask for the password before anything else loads, so the first page needs no retry.
+  const state = await refreshAuth();
+  if (state?.password_set && !state.authorized) {
+    while (!await askForCredentials({ cancellable: false })) { /* the form is the only way in */ }
+  }
+  setupLive();
+  setupKillSwitch();
+  api.get('/api/health').then((hl) => {
+    if (hl.version) document.getElementById('version').textContent = `quantd ${hl.version}`;
+  }).catch(() => {});
+  window.addEventListener('hashchange', route);
+  route();
+}
+
+start();

@@ -50,7 +50,42 @@ export function confirmDialog(title, message, action = 'Delete') {
   });
 }
 
-// Asks for the API token (servers listening beyond loopback require one).
+// The login form: a password, checked by POST /api/login. Resolves true once logged in, false
+// when cancelled (`cancellable`). Wrong passwords and the rate limit are shown inline.
+export function loginDialog(login, { cancellable = true } = {}) {
+  return new Promise((resolve) => {
+    const input = h('input', { type: 'password', id: 'login-password', placeholder: 'Password', autocomplete: 'current-password', required: true });
+    const error = h('div', { class: 'alert error', id: 'login-error', hidden: true });
+    const submit = h('button', { class: 'btn primary', type: 'submit', id: 'login-submit' }, 'Log in');
+    const close = (v) => { back.remove(); resolve(v); };
+    const back = h('div', { class: 'modal-back' },
+      h('form', { class: 'modal', id: 'login-form', onsubmit: async (e) => {
+        e.preventDefault();
+        submit.disabled = true;
+        error.hidden = true;
+        try {
+          await login(input.value);
+          close(true);
+        } catch (err) {
+          error.textContent = err.status === 429 ? `Too many wrong passwords. Try again in ${err.problem.retryAfter ?? 60} s.` : err.status === 401 ? 'Wrong password.' : err.message;
+          error.hidden = false;
+          input.select();
+        } finally {
+          submit.disabled = false;
+        }
+      } },
+        h('h2', null, 'Log in to quantd'),
+        h('p', null, 'This server asks for its password (set with quantd passwd).'),
+        input, error,
+        h('div', { class: 'form-actions' },
+          cancellable ? h('button', { class: 'btn', type: 'button', onclick: () => close(false) }, 'Cancel') : null,
+          submit)));
+    document.body.append(back);
+    input.focus();
+  });
+}
+
+// Asks for the API token (a server with server.auth_token and no password).
 export function tokenDialog() {
   return new Promise((resolve) => {
     const input = h('input', { type: 'password', placeholder: 'API token', autocomplete: 'off' });
