@@ -165,8 +165,9 @@ std::optional<Response> check_request(const Request& request, bool has_body,
 
   // 3. Bearer token.
   const std::optional<RouteOptions> route = router.options_for(request);
-  const bool ui_file =
-      !detail::is_api_path(request.path) && (request.method == "GET" || request.method == "HEAD");
+  // A route outside /api (GET /metrics) is not a UI file: it needs the token like the API.
+  const bool ui_file = !route && !detail::is_api_path(request.path) &&
+                       (request.method == "GET" || request.method == "HEAD");
   if (!config.auth_token.empty() && !ui_file && !(route && route->open)) {
     const auto given = request.header("Authorization");
     constexpr std::string_view kScheme = "Bearer ";

@@ -9,8 +9,9 @@
 //      present must come from the daemon's own origin (http[s]:// plus an allowed host), and a
 //      `Sec-Fetch-Site` other than `same-origin` or `none` is refused on state-changing requests
 //      and on every /api path: 403. Clients that send neither (curl, scripts) pass.
-//   3. Bearer token, when configured: every request except GET/HEAD of a non-API path (the UI's
-//      files) and routes declared open needs `Authorization: Bearer <token>`, compared in
+//   3. Bearer token, when configured: every request except GET/HEAD of a non-API path that no
+//      route serves (the UI's files) and routes declared open needs `Authorization: Bearer
+//      <token>` (so GET /metrics needs it too), compared in
 //      constant time: 401 with `WWW-Authenticate: Bearer`.
 //   4. Content type: a state-changing request that carries a body or a Content-Type must send
 //      the media type its route declares (RouteOptions::accepts): 415 naming both.
