@@ -17,6 +17,9 @@ commands:
                       run the daemon (the default when no command is given)
   check-config FILE   validate a config file; names every bad key
   token               print a fresh random API token for server.auth_token
+  backup FILE [--db PATH | --config FILE]
+                      online backup of the database into FILE (safe while serving)
+  backup --check FILE run PRAGMA integrity_check on a backup
   import-bars --db PATH --symbol SYM --interval I FILE.csv
                       import OHLCV bars from CSV into the database
   download-bars --symbol CODE --interval 1d|1m --from DATE [--config FILE] [--db PATH]
@@ -56,6 +59,7 @@ int main(int argc, char** argv) {
   if (command == "check") return quantd::app::run_check_command(rest);
   if (command == "eval") return quantd::app::run_eval_command(rest);
   if (command == "token") return quantd::app::run_token_command(rest);
+  if (command == "backup") return quantd::app::run_backup_command(rest);
   std::cerr << "quantd: unknown command '" << command << "'\n\n" << kHelp;
   return 2;
 }

@@ -21,5 +21,7 @@ int run_download_bars_command(Args args);
 int run_check_command(Args args);  // quantd check [--param k=v ...] FILE.qs ...  (1: errors found)
 int run_eval_command(Args args);   // quantd eval --data FILE.csv --expr EXPR [--param k=v ...]
 int run_token_command(Args args);  // quantd token: prints a fresh random API token
+// quantd backup FILE [--db PATH | --config FILE]; quantd backup --check FILE
+int run_backup_command(Args args);
 
 }  // namespace quantd::app

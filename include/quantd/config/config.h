@@ -32,6 +32,10 @@ struct ServerConfig {
   // Names the daemon answers to besides localhost, 127.0.0.1 and [::1] ("name" or "name:port");
   // any other Host header gets 421 (DNS-rebinding protection).
   std::vector<std::string> hosts;
+  // /api/events streams open at once, in total and per client address; more are refused (503,
+  // 429) so streams cannot use up the file descriptors /api/health and the API need.
+  int max_event_streams = 64;
+  int max_event_streams_per_client = 8;
 };
 
 // The shortest server.auth_token accepted (`quantd token` makes 43-character ones).
@@ -40,6 +44,15 @@ inline constexpr std::size_t kMinAuthTokenLength = 32;
 struct DatabaseConfig {
   std::string path = "quantd.db";
   int busy_timeout_ms = 5000;
+};
+
+// Scheduled online backups of the database (storage/backup.h); off while dir is empty.
+struct BackupConfig {
+  std::string dir;          // where quantd-<UTC time>.db files go; created (0700) when missing
+  double every_hours = 24;  // fractions allowed; at least one second
+  int keep = 7;             // the newest this many are kept, older ones deleted
+
+  bool enabled() const { return !dir.empty(); }
 };
 
 struct LogConfig {
@@ -185,6 +198,7 @@ struct Config {
   SchedulerConfig scheduler;
   KisConfig kis;
   NotifyConfig notify;
+  BackupConfig backup;
   DebugConfig debug;
 };
 
