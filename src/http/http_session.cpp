@@ -320,10 +320,11 @@ void HttpSession::handle_request() {
       stream_.expires_never();
       auto sse = std::make_shared<SseSession>(stream_.release_socket(), state_, remote_,
                                               log_target_, started_, std::move(slot));
-      sse->run(*hub);
-      // Counted when it opens; a stream's lifetime is no request latency.
+      // Counted when it opens (before the client can see it open); a stream's lifetime is no
+      // request latency.
       state_->metrics.record(metric_route_, log_method_, 200,
                              std::chrono::steady_clock::duration(-1));
+      sse->run(*hub);
       return;
     }
     const bool head = request.method == "HEAD";

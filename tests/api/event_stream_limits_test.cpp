@@ -95,6 +95,6 @@ TEST_CASE("finding 4: 300 streams against 256 descriptors: 64 open, the rest 503
   for (int i = 0; i < 20; ++i) {
     const auto t0 = std::chrono::steady_clock::now();
     CHECK(http_request(d->port(), "GET", "/api/health").status == 200);
-    CHECK(std::chrono::steady_clock::now() - t0 < 500ms);
+    CHECK(std::chrono::steady_clock::now() - t0 < 1s);
   }
 }
