@@ -19,6 +19,9 @@ commands:
   token               print a fresh random API token for server.auth_token
   passwd [--db PATH] [--clear]
                       set (or remove) the password the browser UI asks for
+  backup FILE [--db PATH | --config FILE]
+                      online backup of the database into FILE (safe while serving)
+  backup --check FILE run PRAGMA integrity_check on a backup
   import-bars --db PATH --symbol SYM --interval I FILE.csv
                       import OHLCV bars from CSV into the database
   download-bars --symbol CODE --interval 1d|1m --from DATE [--config FILE] [--db PATH]
@@ -59,6 +62,7 @@ int main(int argc, char** argv) {
   if (command == "eval") return quantd::app::run_eval_command(rest);
   if (command == "token") return quantd::app::run_token_command(rest);
   if (command == "passwd") return quantd::app::run_passwd_command(rest);
+  if (command == "backup") return quantd::app::run_backup_command(rest);
   std::cerr << "quantd: unknown command '" << command << "'\n\n" << kHelp;
   return 2;
 }

@@ -10,6 +10,7 @@
 #include "quantd/app/api.h"
 #include "quantd/app/backtest_service.h"
 #include "quantd/app/bar_downloads.h"
+#include "quantd/app/metrics_endpoint.h"
 #include "quantd/app/strategy_loader.h"
 #include "quantd/auth/auth_service.h"
 #include "quantd/bus/channel.h"
@@ -17,6 +18,8 @@
 #include "quantd/core/clock.h"
 #include "quantd/core/crash_point.h"
 #include "quantd/core/embedded.h"
+#include "quantd/core/service_watchdog.h"
+#include "quantd/core/systemd_notify.h"
 #include "quantd/core/version.h"
 #include "quantd/http/client.h"
 #include "quantd/http/router.h"
@@ -31,6 +34,7 @@
 #include "quantd/live/replay_demo.h"
 #include "quantd/scheduler/scheduler.h"
 #include "quantd/storage/audit_log.h"
+#include "quantd/storage/backup_schedule.h"
 #include "quantd/storage/database.h"
 #include "quantd/storage/disk_usage.h"
 #include "quantd/workers/keyed_pool.h"
@@ -79,6 +83,16 @@ live::LiveServiceConfig live_config(const config::Config& c) {
   return out;
 }
 
+// How long a loop (the scheduler's timer, an idle pool worker) may go without turning, and a live
+// task (one session's cycle: a few broker calls, each with its own timeout) may run, before the
+// watchdog stops feeding systemd. Both loops turn at least once a second when healthy.
+constexpr auto kLoopStall = std::chrono::seconds(20);
+constexpr auto kLiveTaskStall = std::chrono::minutes(5);
+
+std::string seconds_text(std::chrono::steady_clock::duration d) {
+  return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(d).count()) + " s";
+}
+
 Result<std::unique_ptr<strategy::StrategyFactory>> compile_for_live(
     const std::string& script, const strategy::Params& params) {
   CompiledStrategy c = compile_strategy(script, params);
@@ -110,6 +124,9 @@ struct Daemon::Impl {
             static_cast<std::int64_t>(config.database.min_free_mb) << 20};
   }
   nlohmann::json kis_push_json() const;
+  void start_watchdog();
+  std::string status_line() const;
+  DaemonGauges gauges() const;
 
   config::Config config;
   std::unique_ptr<Clock> clock;  // every component reads the time here
@@ -143,9 +160,13 @@ struct Daemon::Impl {
   // "Try it without a broker": one replay session at a time on its own clock.
   std::unique_ptr<live::ReplayDemo> demo;
   std::unique_ptr<scheduler::Scheduler> scheduler;
+  std::unique_ptr<storage::BackupSchedule> backups;  // [backup] dir set: scheduled backups
   http::Router router;
   std::unique_ptr<http::StaticAssets> assets;
   std::unique_ptr<http::Server> server;
+  // systemd (Type=notify): readiness, STOPPING and the watchdog, when run under it.
+  SystemdNotifier systemd = SystemdNotifier::from_environment();
+  std::unique_ptr<ServiceWatchdog> watchdog;
   bool started = false;
 };
 
@@ -169,6 +190,15 @@ Status Daemon::Impl::start() {
   if (Status st = start_notifier(); !st.ok()) return st;
   if (Status st = start_live(); !st.ok()) return st;
 
+  if (config.backup.enabled()) {
+    backups = std::make_unique<storage::BackupSchedule>(
+        config.database.path,
+        storage::BackupScheduleOptions{
+            config.backup.dir,
+            std::chrono::milliseconds(static_cast<std::int64_t>(config.backup.every_hours * 3.6e6)),
+            config.backup.keep});
+    if (Status st = backups->start(); !st.ok()) return st;
+  }
   if (manual_clock) {
     spdlog::warn("debug clock: the daemon's time is manual, now {} (POST /api/debug/clock)",
                  format_utc_iso(manual_clock->now()));
@@ -202,16 +232,70 @@ Status Daemon::Impl::start() {
   sc.on_state_change = [this](const http::Request& request, const http::Response& response) {
     record_audit(*audit, *clock, request, response);
   };
+  sc.max_event_streams = static_cast<std::size_t>(config.server.max_event_streams);
+  sc.max_event_streams_per_client =
+      static_cast<std::size_t>(config.server.max_event_streams_per_client);
   server = std::make_unique<http::Server>(sc, router, assets.get());
   if (Status st = server->start(); !st.ok()) return st;
   spdlog::info("listening on http://{}:{}", config.server.host, server->port());
   started = true;
+  // Only now is every component up: the server listens, the scheduler and the pools run.
+  if (Status st = systemd.notify("READY=1\nSTATUS=" + status_line()); !st.ok()) {
+    spdlog::warn("systemd: {}", st.message());
+  }
+  start_watchdog();
   return {};
 }
 
+void Daemon::Impl::start_watchdog() {
+  const auto interval = systemd.watchdog_interval();
+  if (!systemd.enabled() || interval.count() <= 0) return;
+  std::vector<HealthProbe> probes;
+  if (scheduler) {
+    probes.push_back({"scheduler", [this]() -> std::optional<std::string> {
+                        const auto age = scheduler->heartbeat().age();
+                        if (age <= kLoopStall) return std::nullopt;
+                        return "its timer loop made no turn for " + seconds_text(age) +
+                               " (a tick is stuck)";
+                      }});
+  }
+  probes.push_back({"backtest pool", [this] {
+                      // A backtest takes as long as its data needs: only idle workers must turn.
+                      return backtest_pool->health().stalled(std::chrono::steady_clock::now(),
+                                                             kLoopStall, {});
+                    }});
+  probes.push_back({"live pool", [this] {
+                      return live_pool->health().stalled(std::chrono::steady_clock::now(),
+                                                         kLoopStall, kLiveTaskStall);
+                    }});
+  watchdog = std::make_unique<ServiceWatchdog>(systemd, interval, std::move(probes),
+                                               [this] { return status_line(); });
+  watchdog->start();
+  spdlog::info("systemd watchdog: pinging every {} ms while the scheduler and pools are healthy",
+               std::chrono::duration_cast<std::chrono::milliseconds>(interval).count());
+}
+
+// The one line `systemctl status quantd` shows.
+std::string Daemon::Impl::status_line() const {
+  return std::to_string(live_service->running_ids().size()) + " live session(s); backtest queue " +
+         std::to_string(backtest_channel.size()) + "/" +
+         std::to_string(backtest_channel.capacity()) + ", " +
+         std::to_string(backtest_pool->busy()) + " running; live queue " +
+         std::to_string(live_pool->depth()) + "/" + std::to_string(live_pool->capacity());
+}
+
 void Daemon::Impl::stop() {
+  if (started) {
+    if (Status st = systemd.notify("STOPPING=1"); !st.ok())
+      spdlog::warn("systemd: {}", st.message());
+  }
+  // Before the pools stop: a stopped pool would read as a stuck one.
+  if (watchdog) watchdog->stop();
+  watchdog.reset();
   if (server) server->stop();
   if (scheduler) scheduler->stop();
+  if (backups) backups->stop();  // a backup in progress finishes: it only reads
+  backups.reset();
   if (kis_ws) kis_ws->stop();  // its notices queue live work: before the live pool goes
   backtest_channel.close();
   if (requeue_thread.joinable()) requeue_thread.join();  // its blocked push fails on close
@@ -507,10 +591,35 @@ http::Response Daemon::Impl::health(const http::Request& request) {
   return http::json(db_ok ? 200 : 503, body);
 }
 
+DaemonGauges Daemon::Impl::gauges() const {
+  DaemonGauges g;
+  g.version = kVersion;
+  g.uptime_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at).count();
+  g.backtest = {backtest_channel.size(), backtest_channel.capacity(), backtest_pool->workers(),
+                backtest_pool->busy(), backtest_pool->handled()};
+  g.live = {live_pool->depth(), live_pool->capacity(), live_pool->workers(), live_pool->busy(),
+            live_pool->handled()};
+  g.live_sessions = live_service->running_ids().size();
+  if (scheduler) g.scheduler_ticks = scheduler->ticks();
+  if (watchdog) g.watchdog_healthy = watchdog->problem().empty();
+  if (backups) {
+    const storage::BackupStats b = backups->stats();
+    g.backups = BackupGauges{b.taken, b.failed, b.last_success_ms};
+  }
+  if (kis_rest) {
+    g.kis = BrokerCounters{"kis", kis_rest->limiter().granted(), kis_rest->limiter().throttles()};
+  }
+  return g;
+}
+
 void Daemon::Impl::register_routes() {
   // Health stays open so monitors and systemd checks need no credentials (see health()).
   router.add("GET", "/api/health", [this](const http::Request& r) { return health(r); },
              {.open = true});
+  // Not open: request counts and job states are the operator's business (same token as the API).
+  router.add("GET", "/metrics",
+             [this](const http::Request&) { return render_metrics(*db, gauges(), server.get()); });
   register_api_routes(router,
                       {*db, backtest_service, *clock, manual_clock,
                        [this] {

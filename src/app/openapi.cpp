@@ -36,6 +36,16 @@ const std::vector<Operation>& operations() {
        {"503"},
        {}},
       {"GET", "/api/openapi.json", "system", "This document", "", "", 200, {}, {}},
+      {"GET",
+       "/metrics",
+       "system",
+       "Prometheus metrics, text format 0.0.4: requests, latencies, queues, jobs, live cycles, "
+       "orders, broker calls, event streams (docs/api.md lists every series)",
+       "",
+       "",
+       200,
+       {},
+       {}},
       {"POST",
        "/api/debug/clock",
        "system",
@@ -51,11 +61,12 @@ const std::vector<Operation>& operations() {
        "system",
        "Server-sent events: `backtest` {id, status, progress, error?}, `bars`, `strategies`, "
        "`live.session`, `live.order`, `live.fill`, `live.account`, `live.cycle`, "
-       "`live.reconciliation`",
+       "`live.reconciliation`. At most server.max_event_streams streams in total (503 beyond) "
+       "and server.max_event_streams_per_client per client address (429), both with Retry-After",
        "",
        "",
        200,
-       {},
+       {"429", "503"},
        {}},
       {"GET",
        "/api/auth",
@@ -959,6 +970,8 @@ json build() {
     const std::string response = op.response_schema;
     if (std::string(op.path) == "/api/events") {
       ok["content"] = {{"text/event-stream", {{"schema", {{"type", "string"}}}}}};
+    } else if (std::string(op.path) == "/metrics") {
+      ok["content"] = {{"text/plain; version=0.0.4", {{"schema", {{"type", "string"}}}}}};
     } else if (!response.empty()) {
       ok["content"] = {{"application/json", {{"schema", ref(response)}}}};
     }

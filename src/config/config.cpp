@@ -439,6 +439,8 @@ Result<Config> parse_config(std::string_view text, std::string_view source) {
     r.string("auth_token", c.server.auth_token);
     r.strings("hosts", c.server.hosts);
     r.boolean("secure_cookie", c.server.secure_cookie);
+    r.integer("max_event_streams", c.server.max_event_streams, 1, 100000);
+    r.integer("max_event_streams_per_client", c.server.max_event_streams_per_client, 1, 100000);
     r.finish();
     for (const std::string& name : c.server.hosts) {
       if (name.empty() || name.find_first_of(" \t/@?#") != std::string::npos) {
@@ -562,11 +564,18 @@ Result<Config> parse_config(std::string_view text, std::string_view source) {
     }
   }
   parse_notify(section("notify"), c.notify, errors);
+  {
+    TableReader r(section("backup"), "backup", errors);
+    r.string("dir", c.backup.dir);
+    r.number("every_hours", c.backup.every_hours, 1.0 / 3600, 24.0 * 366);
+    r.integer("keep", c.backup.keep, 1, 10000);
+    r.finish();
+  }
   // Unknown top-level keys or sections.
   {
-    static const std::vector<std::string> kSections{"server", "database", "log",  "backtest",
-                                                    "live",   "paper",    "risk", "scheduler",
-                                                    "kis",    "notify"};
+    static const std::vector<std::string> kSections{"server", "database", "log",   "backtest",
+                                                    "live",   "paper",    "risk",  "scheduler",
+                                                    "kis",    "notify",   "backup"};
     for (const auto& [k, v] : root) {
       const std::string key(k.str());
       if (std::find(kSections.begin(), kSections.end(), key) == kSections.end()) {

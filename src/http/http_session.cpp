@@ -61,7 +61,26 @@ std::string ambiguous_framing(const bhttp::request_parser<bhttp::string_body>::v
   return {};
 }
 
+// Retry-After for a refused event stream: EventSource reconnects on its own after an error, and
+// streams end often enough (tabs close) that a slot is likely free by then.
+constexpr std::string_view kStreamRetrySeconds = "10";
+
 }  // namespace
+
+Response HttpSession::stream_refused(StreamLimits::Refusal refusal) const {
+  const StreamLimits& limits = *state_->streams;
+  Response r =
+      refusal == StreamLimits::Refusal::kPerClient
+          ? problem(429, "Too Many Requests",
+                    "This client already has " + std::to_string(limits.per_client_limit()) +
+                        " event streams open, the limit per client address "
+                        "(server.max_event_streams_per_client); close one or retry later.")
+          : problem(503, "Service Unavailable",
+                    "The server already has " + std::to_string(limits.total_limit()) +
+                        " event streams open, its limit (server.max_event_streams); retry later.");
+  r.set_header("Retry-After", std::string(kStreamRetrySeconds));
+  return r;
+}
 
 HttpSession::HttpSession(tcp::socket&& socket, std::shared_ptr<ServerState> state)
     : stream_(std::move(socket)), state_(std::move(state)), delay_timer_(stream_.get_executor()) {
@@ -118,6 +137,7 @@ void HttpSession::do_read_header() {
   started_ = std::chrono::steady_clock::now();
   log_method_.clear();
   log_target_.clear();
+  metric_route_ = -1;
   linger_after_write_ = false;
   request_.reset();
   reported_.reset();
@@ -253,6 +273,7 @@ bool HttpSession::admit_request() {
   std::optional<Response> refused = check_request(*request_, has_body, guard, state_->router);
   if (state_->config.on_state_change && changes_state(request_->method)) reported_ = *request_;
   if (refused) {
+    metric_route_ = state_->router.route_index(*request_);
     reject(std::move(*refused));
     return false;
   }
@@ -294,16 +315,24 @@ void HttpSession::handle_request() {
     request.body = std::move(message.body());
 
     if (SseHub* hub = state_->router.sse_hub_for(request)) {
+      metric_route_ = state_->router.route_index(request);
+      StreamLimits::Refusal refusal = StreamLimits::Refusal::kNone;
+      StreamSlot slot = state_->streams->acquire(client_address(remote_), &refusal);
+      if (!slot) return send(stream_refused(refusal), /*head=*/false, /*keep_alive=*/false);
       // The SseSession takes the socket (and so this strand); this session ends here.
       phase_ = Phase::kClosed;
       stream_.expires_never();
       auto sse = std::make_shared<SseSession>(stream_.release_socket(), state_, remote_,
-                                              log_target_, started_);
+                                              log_target_, started_, std::move(slot));
+      // Counted when it opens (before the client can see it open); a stream's lifetime is no
+      // request latency.
+      state_->metrics.record(metric_route_, log_method_, 200,
+                             std::chrono::steady_clock::duration(-1));
       sse->run(*hub);
       return;
     }
     const bool head = request.method == "HEAD";
-    Response response = state_->router.handle(std::move(request), state_->assets);
+    Response response = state_->router.handle(std::move(request), state_->assets, &metric_route_);
     // Decided after the handler ran: a stop() that began meanwhile closes this connection.
     const bool keep_alive = message.keep_alive() && !state_->stopping();
     if (response.close_without_reply) {
@@ -423,6 +452,8 @@ void HttpSession::on_write(bool close, beast::error_code ec) {
     log_access(remote_, log_method_, log_target_, log_status_, ec ? 0 : log_bytes_, started_);
   }
   serializer_.reset();
+  state_->metrics.record(metric_route_, log_method_, log_status_,
+                         std::chrono::steady_clock::now() - started_);
   response_.reset();
   if (phase_ == Phase::kClosed) return;
   if (ec) return do_close();

@@ -49,6 +49,8 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
   void on_read_error(beast::error_code ec);
   void reject(int status, std::string title, std::string detail);
   void reject(Response response);
+  // The answer to an event stream beyond the server's stream limits.
+  Response stream_refused(StreamLimits::Refusal refusal) const;
   void send(Response response, bool head, bool keep_alive);
   // Hands the final response of a state-changing request to ServerConfig::on_state_change.
   void report(const Response& response);
@@ -89,6 +91,7 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
   std::string log_target_;
   int log_status_ = 0;
   std::size_t log_bytes_ = 0;
+  int metric_route_ = -1;  // the route of the request in flight (HttpMetrics), -1: none
   std::chrono::steady_clock::time_point started_;
   // Lingering close: after an error response, unread request bytes are drained (bounded) so the
   // client reads the response instead of a connection reset.

@@ -206,8 +206,9 @@ std::optional<Response> check_request(Request& request, bool has_body, const Gua
 
   // 3. Credentials.
   const std::optional<RouteOptions> route = router.options_for(request);
-  const bool ui_file =
-      !detail::is_api_path(request.path) && (request.method == "GET" || request.method == "HEAD");
+  // A route outside /api (GET /metrics) is not a UI file: it needs credentials like the API.
+  const bool ui_file = !route && !detail::is_api_path(request.path) &&
+                       (request.method == "GET" || request.method == "HEAD");
   if (!ui_file) {
     request.caller = identify(request, config);
     if (!request.caller.authorized() && !(route && route->open)) {

@@ -198,11 +198,18 @@ SseHub* Router::sse_hub_for(const Request& request) const {
   return route ? route->hub : nullptr;
 }
 
-Response Router::handle(Request request, const StaticAssets* assets) const {
+int Router::route_index(const Request& request) const {
+  const Route* route = impl_->find(request, nullptr, nullptr);
+  return route ? static_cast<int>(route - impl_->routes.data()) : -1;
+}
+
+Response Router::handle(Request request, const StaticAssets* assets, int* route_out) const {
   Response response;
+  if (route_out) *route_out = -1;
   try {
     std::set<std::string> allowed;
     const Route* route = impl_->find(request, &request.params, &allowed);
+    if (route && route_out) *route_out = static_cast<int>(route - impl_->routes.data());
     if (route && route->hub) {
       response = problem(400, "Bad Request",
                          "This URL is an event stream; open it with a GET from EventSource.");

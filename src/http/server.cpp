@@ -103,6 +103,22 @@ Status Server::start() {
 
 std::uint16_t Server::port() const { return impl_->port.load(); }
 
+void Server::write_metrics(PrometheusText& out) const {
+  detail::ServerState& state = *impl_->state;
+  state.metrics.write(out);
+  out.family("quantd_http_connections", "gauge",
+             "HTTP connections open now, event streams included.");
+  out.sample("quantd_http_connections", {}, static_cast<std::uint64_t>(state.connection_count()));
+  out.family("quantd_http_event_streams", "gauge", "/api/events streams open now.");
+  out.sample("quantd_http_event_streams", {}, static_cast<std::uint64_t>(state.streams->open()));
+  out.family("quantd_http_event_streams_limit", "gauge",
+             "The caps on event streams: in total and per client address.");
+  out.sample("quantd_http_event_streams_limit", {{"scope", "total"}},
+             static_cast<std::uint64_t>(state.streams->total_limit()));
+  out.sample("quantd_http_event_streams_limit", {{"scope", "per_client"}},
+             static_cast<std::uint64_t>(state.streams->per_client_limit()));
+}
+
 void Server::stop() {
   std::lock_guard lock(impl_->lifecycle_mu);
   if (impl_->stopped) return;

@@ -15,9 +15,11 @@
 #include <unordered_map>
 #include <vector>
 
+#include "quantd/http/http_metrics.h"
 #include "quantd/http/router.h"
 #include "quantd/http/server.h"
 #include "quantd/http/static_assets.h"
+#include "stream_limits_internal.h"
 
 namespace quantd::http::detail {
 
@@ -40,12 +42,19 @@ class Connection {
 class ServerState {
  public:
   ServerState(ServerConfig config, const Router& router, const StaticAssets* assets)
-      : config(std::move(config)), router(router), assets(assets) {}
+      : config(std::move(config)),
+        router(router),
+        assets(assets),
+        metrics(router.routes()),
+        streams(std::make_shared<StreamLimits>(this->config.max_event_streams,
+                                               this->config.max_event_streams_per_client)) {}
 
   const ServerConfig config;
-  const Router& router;                // outlives the Server (caller's contract)
-  const StaticAssets* assets;          // may be null
-  std::atomic<std::uint16_t> port{0};  // the bound port, set before the first accept
+  const Router& router;                         // outlives the Server (caller's contract)
+  const StaticAssets* assets;                   // may be null
+  HttpMetrics metrics;                          // request counters, for GET /metrics
+  const std::shared_ptr<StreamLimits> streams;  // the caps on open SSE streams
+  std::atomic<std::uint16_t> port{0};           // the bound port, set before the first accept
 
   bool stopping() const { return stopping_.load(std::memory_order_acquire); }
 
@@ -64,6 +73,12 @@ class ServerState {
     if (id == 0) return;
     std::lock_guard lock(mu_);
     connections_.erase(id);
+  }
+
+  // Connections open now (HTTP and SSE). Thread-safe.
+  std::size_t connection_count() {
+    std::lock_guard lock(mu_);
+    return connections_.size();
   }
 
   // Marks the server as stopping and returns every live connection. Thread-safe.

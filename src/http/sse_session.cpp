@@ -29,14 +29,16 @@ const std::shared_ptr<const std::string>& keepalive_frame() {
 }  // namespace
 
 SseSession::SseSession(tcp::socket&& socket, std::shared_ptr<ServerState> state, std::string remote,
-                       std::string target, std::chrono::steady_clock::time_point started)
+                       std::string target, std::chrono::steady_clock::time_point started,
+                       StreamSlot slot)
     : socket_(std::move(socket)),
       state_(std::move(state)),
       remote_(std::move(remote)),
       target_(std::move(target)),
       started_(started),
       keepalive_timer_(socket_.get_executor()),
-      write_timer_(socket_.get_executor()) {}
+      write_timer_(socket_.get_executor()),
+      slot_(std::move(slot)) {}
 
 SseSession::~SseSession() { state_->remove_connection(id_); }
 
@@ -133,6 +135,7 @@ void SseSession::close(std::string_view why) {
   if (closed_) return;
   closed_ = true;
   subscription_.reset();
+  slot_.reset();
   keepalive_timer_.cancel();
   write_timer_.cancel();
   beast::error_code ignored;

@@ -21,8 +21,9 @@ class SseSession final : public Connection,
                          public SseSubscriber,
                          public std::enable_shared_from_this<SseSession> {
  public:
+  // `slot` is the stream's place under the server's stream limits, given back when it ends.
   SseSession(tcp::socket&& socket, std::shared_ptr<ServerState> state, std::string remote,
-             std::string target, std::chrono::steady_clock::time_point started);
+             std::string target, std::chrono::steady_clock::time_point started, StreamSlot slot);
   ~SseSession() override;
 
   // Subscribes to `hub`, sends the response head and starts the stream. Must run on the socket's
@@ -52,6 +53,7 @@ class SseSession final : public Connection,
   net::steady_timer keepalive_timer_;
   net::steady_timer write_timer_;
   SseHub::Subscription subscription_;
+  StreamSlot slot_;
   std::deque<std::shared_ptr<const std::string>> queue_;  // front is being written
   std::size_t backlog_bytes_ = 0;
   std::size_t head_bytes_ = 0;  // the response head, not counted in the access log

@@ -24,6 +24,7 @@ struct Scheduler::Impl {
         timer(io) {}
 
   void arm() {
+    owner.heartbeat_.beat();
     const TimestampMs now = clock.now();
     const TimestampMs wake = ticker.next_wake(now);
     owner.next_wake_ = wake;

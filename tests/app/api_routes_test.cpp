@@ -38,6 +38,7 @@ struct Fixture {
     service = std::make_unique<app::BacktestService>(channel, clock);
     // As the daemon does: its own health route, then the API.
     router.add("GET", "/api/health", [](const http::Request&) { return http::json(200, {}); });
+    router.add("GET", "/metrics", [](const http::Request&) { return http::text(200, ""); });
     app::register_api_routes(router, {*db, *service, clock}, [](http::Handler h) { return h; });
   }
   ~Fixture() {

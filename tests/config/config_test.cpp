@@ -190,3 +190,48 @@ TEST_CASE("issue 12: server.hosts is a list of names") {
   auto bad = parse_config("[server]\nhosts = [\"http://x/\"]\n", "t");
   CHECK(bad.status().message().find("is not a host name") != std::string::npos);
 }
+
+TEST_CASE("event stream caps and scheduled backups: defaults, values, ranges") {
+  const auto defaults = parse_config("", "empty.toml");
+  REQUIRE(defaults.ok());
+  CHECK(defaults->server.max_event_streams == 64);
+  CHECK(defaults->server.max_event_streams_per_client == 8);
+  CHECK(!defaults->backup.enabled());
+  CHECK(defaults->backup.every_hours == 24);
+  CHECK(defaults->backup.keep == 7);
+
+  auto c = parse_config(R"(
+[server]
+max_event_streams = 200
+max_event_streams_per_client = 20
+[backup]
+dir = "/var/lib/quantd/backups"
+every_hours = 0.5
+keep = 3
+)",
+                        "test.toml");
+  INFO(c.status().message());
+  REQUIRE(c.ok());
+  CHECK(c->server.max_event_streams == 200);
+  CHECK(c->server.max_event_streams_per_client == 20);
+  CHECK(c->backup.enabled());
+  CHECK(c->backup.dir == "/var/lib/quantd/backups");
+  CHECK(c->backup.every_hours == 0.5);
+  CHECK(c->backup.keep == 3);
+
+  const auto bad = parse_config(R"(
+[server]
+max_event_streams = 0
+[backup]
+every_hours = 0
+keep = 0
+when = "daily"
+)",
+                                "bad.toml");
+  REQUIRE(!bad.ok());
+  const std::string& m = bad.status().message();
+  CHECK(m.find("server.max_event_streams") != std::string::npos);
+  CHECK(m.find("backup.every_hours") != std::string::npos);
+  CHECK(m.find("backup.keep") != std::string::npos);
+  CHECK(m.find("backup.when") != std::string::npos);
+}

@@ -23,5 +23,7 @@ int run_eval_command(Args args);   // quantd eval --data FILE.csv --expr EXPR [-
 int run_token_command(Args args);  // quantd token: prints a fresh random API token
 // quantd passwd [--db PATH | --config FILE] [--clear]: sets or removes the UI's password
 int run_passwd_command(Args args);
+// quantd backup FILE [--db PATH | --config FILE]; quantd backup --check FILE
+int run_backup_command(Args args);
 
 }  // namespace quantd::app

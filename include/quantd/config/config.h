@@ -34,6 +34,10 @@ struct ServerConfig {
   std::vector<std::string> hosts;
   // The login cookie carries `Secure`: set when browsers reach the UI over https (a TLS proxy).
   bool secure_cookie = false;
+  // /api/events streams open at once, in total and per client address; more are refused (503,
+  // 429) so streams cannot use up the file descriptors /api/health and the API need.
+  int max_event_streams = 64;
+  int max_event_streams_per_client = 8;
 };
 
 // The shortest server.auth_token accepted (`quantd token` makes 43-character ones).
@@ -46,6 +50,15 @@ struct DatabaseConfig {
   // (0: no limit) or the disk has less than min_free_mb free; health degrades before either.
   int max_size_mb = 0;
   int min_free_mb = 512;
+};
+
+// Scheduled online backups of the database (storage/backup.h); off while dir is empty.
+struct BackupConfig {
+  std::string dir;          // where quantd-<UTC time>.db files go; created (0700) when missing
+  double every_hours = 24;  // fractions allowed; at least one second
+  int keep = 7;             // the newest this many are kept, older ones deleted
+
+  bool enabled() const { return !dir.empty(); }
 };
 
 struct LogConfig {
@@ -198,6 +211,7 @@ struct Config {
   SchedulerConfig scheduler;
   KisConfig kis;
   NotifyConfig notify;
+  BackupConfig backup;
   DebugConfig debug;
 };
 

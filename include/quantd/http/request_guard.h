@@ -10,12 +10,13 @@
 //      `Sec-Fetch-Site` other than `same-origin` or `none` is refused on state-changing requests
 //      and on every /api path: 403. Clients that send neither (curl, scripts) pass.
 //   3. Credentials, when a token or a login is configured (GuardConfig::auth_token,
-//      SessionVerifier::required()): every request except GET/HEAD of a non-API path (the UI's
-//      files) and routes declared open needs `Authorization: Bearer <token>` (compared in
-//      constant time) or the cookie `quantd_session` of a live login session: 401 with
-//      `WWW-Authenticate: Bearer`. Open routes are served either way, and learn who called
-//      (Request::caller) so /api/auth can say whether the caller is logged in. A cookie session is
-//      a browser's: the cross-site checks of step 2 have already run for it.
+//      SessionVerifier::required()): every request except GET/HEAD of a non-API path that no
+//      route serves (the UI's files; GET /metrics needs credentials) and routes declared open needs
+//      `Authorization: Bearer <token>` (compared in constant time) or the cookie `quantd_session`
+//      of a live login session: 401 with `WWW-Authenticate: Bearer`. Open routes are served either
+//      way, and learn who called (Request::caller) so /api/auth can say whether the caller is
+//      logged in. A cookie session is a browser's: the cross-site checks of step 2 have already run
+//      for it.
 //   4. Content type: a state-changing request that carries a body or a Content-Type must send
 //      the media type its route declares (RouteOptions::accepts): 415 naming both.
 // Thread-safe; no I/O of its own (a SessionVerifier may read its store).

@@ -85,8 +85,13 @@ class Router {
   // Dispatches `request` as described at the top of this file and returns the response. Fills
   // request.params before calling the handler. `assets` may be null (then no static fallback).
   // A request to an SSE route answers 400: SSE streams are served by the Server (see
-  // sse_hub_for()). Never throws; thread-safe.
-  Response handle(Request request, const StaticAssets* assets = nullptr) const;
+  // sse_hub_for()). Never throws; thread-safe. `route`, when given, receives the index in
+  // routes() of the route that handled the request, or -1 when none did (for HttpMetrics).
+  Response handle(Request request, const StaticAssets* assets = nullptr,
+                  int* route = nullptr) const;
+
+  // The index in routes() of the route `request` would be dispatched to, or -1. Thread-safe.
+  int route_index(const Request& request) const;
 
   // The options of the route `request` would be dispatched to (HEAD as GET), or nullopt when no
   // route matches its method and path. Thread-safe.

@@ -30,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "quantd/core/prometheus.h"
 #include "quantd/core/status.h"
 #include "quantd/http/request.h"
 #include "quantd/http/response.h"
@@ -74,6 +75,11 @@ struct ServerConfig {
   std::chrono::milliseconds sse_keepalive{std::chrono::seconds(15)};
   // An SSE client whose unsent backlog would exceed this is disconnected (EventSource reconnects).
   std::size_t sse_max_backlog_bytes = 1024 * 1024;
+  // Event streams open at once, in total and per client address (0: no limit). A stream beyond
+  // them is refused with a problem naming the limit and Retry-After: 503 past the total, 429
+  // past a client's own share.
+  std::size_t max_event_streams = 64;
+  std::size_t max_event_streams_per_client = 8;
   // How long stop() lets in-flight requests finish before it forces the io_context down.
   std::chrono::milliseconds shutdown_grace{std::chrono::milliseconds(1500)};
 };
@@ -97,6 +103,10 @@ class Server {
   // The bound port (the real one when config.port is 0); 0 before a successful start().
   // Thread-safe.
   std::uint16_t port() const;
+
+  // Writes the server's metrics for GET /metrics: requests and latencies (http_metrics.h), open
+  // connections and event streams, and the stream limits. Thread-safe; cheap (no I/O).
+  void write_metrics(PrometheusText& out) const;
 
   // Stops the server (see the shutdown order above) and joins its threads; returns within about
   // shutdown_grace plus the longest running handler. Idempotent; safe without start(). Must not

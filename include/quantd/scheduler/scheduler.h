@@ -18,6 +18,7 @@
 
 #include "quantd/bus/messages.h"
 #include "quantd/core/clock.h"
+#include "quantd/core/heartbeat.h"
 #include "quantd/scheduler/krx_calendar.h"
 
 namespace quantd::scheduler {
@@ -60,6 +61,9 @@ class Scheduler {
   std::uint64_t published() const { return published_.load(); }
   // Next wake-up time the scheduler is waiting for (UTC ms), 0 before start.
   TimestampMs next_wake() const { return next_wake_.load(); }
+  // Beats at every turn of the timer loop (at least once a second while running, see above): a
+  // heartbeat much older than that means a tick is stuck. Thread-safe.
+  const Heartbeat& heartbeat() const { return heartbeat_; }
 
  private:
   struct Impl;
@@ -67,6 +71,7 @@ class Scheduler {
   std::atomic<std::uint64_t> ticks_{0};
   std::atomic<std::uint64_t> published_{0};
   std::atomic<TimestampMs> next_wake_{0};
+  Heartbeat heartbeat_;
 };
 
 }  // namespace quantd::scheduler

@@ -26,6 +26,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -40,6 +41,7 @@
 #include <vector>
 
 #include "quantd/core/status.h"
+#include "quantd/workers/worker_health.h"
 
 namespace quantd::workers {
 
@@ -63,7 +65,8 @@ class KeyedWorkerPool {
       : name_(std::move(name)),
         workers_(workers < 1 ? 1 : workers),
         capacity_(capacity < 1 ? 1 : capacity),
-        handler_(std::move(handler)) {}
+        handler_(std::move(handler)),
+        health_(workers_) {}
   ~KeyedWorkerPool() { stop(); }
   KeyedWorkerPool(const KeyedWorkerPool&) = delete;
   KeyedWorkerPool& operator=(const KeyedWorkerPool&) = delete;
@@ -148,6 +151,8 @@ class KeyedWorkerPool {
     std::lock_guard lock(mu_);
     return depth_;
   }
+  // Each worker's last loop turn and message in hand, for the daemon's watchdog. Thread-safe.
+  const WorkerHealth& health() const { return health_; }
   // kLatest messages dropped because a newer one of their key replaced them.
   std::uint64_t coalesced() const {
     std::lock_guard lock(mu_);
@@ -167,7 +172,12 @@ class KeyedWorkerPool {
   void run(int index) {
     std::unique_lock lock(mu_);
     while (true) {
-      ready_cv_.wait(lock, [&] { return stopping_.load() || !ready_.empty(); });
+      // Idle workers still turn once a second, so the watchdog can tell idle from stuck.
+      health_.idle(index);
+      if (!ready_cv_.wait_for(lock, std::chrono::seconds(1),
+                              [&] { return stopping_.load() || !ready_.empty(); })) {
+        continue;
+      }
       if (stopping_) return;
       const std::int64_t key = ready_.front();
       ready_.pop_front();
@@ -177,6 +187,7 @@ class KeyedWorkerPool {
       q.running = true;
       --depth_;
       ++busy_;
+      health_.begin(index);
       lock.unlock();
       try {
         handler_(key, entry.message, stopping_);
@@ -186,6 +197,7 @@ class KeyedWorkerPool {
         spdlog::error("{} worker {}: handler failed for key {} with an unknown exception", name_,
                       index, key);
       }
+      health_.end(index);
       lock.lock();
       --busy_;
       ++handled_;
@@ -217,6 +229,7 @@ class KeyedWorkerPool {
   std::uint64_t handled_ = 0;                        // guarded by mu_
   std::uint64_t coalesced_ = 0;                      // guarded by mu_
   bool stopped_ = false;                             // guarded by mu_: pushes refused
+  WorkerHealth health_;                              // lock-free; each worker marks its own slot
 };
 
 }  // namespace quantd::workers

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "quantd/bus/channel.h"
+#include "quantd/workers/worker_health.h"
 
 namespace quantd::workers {
 
@@ -32,7 +33,8 @@ class WorkerPool {
       : name_(std::move(name)),
         channel_(channel),
         workers_(workers < 1 ? 1 : workers),
-        handler_(std::move(handler)) {}
+        handler_(std::move(handler)),
+        health_(workers_) {}
   ~WorkerPool() { stop(); }
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
@@ -62,6 +64,8 @@ class WorkerPool {
   // Messages handled since start (including those whose handler threw).
   std::uint64_t handled() const { return handled_.load(); }
   bool stopping() const { return stopping_.load(); }
+  // Each worker's last loop turn and message in hand, for the daemon's watchdog. Thread-safe.
+  const WorkerHealth& health() const { return health_; }
 
  private:
   void run(int index) {
@@ -69,7 +73,11 @@ class WorkerPool {
     while (!stopping_) {
       const auto r = channel_.pop(message, std::chrono::milliseconds(100));
       if (r == bus::PopResult::kClosed) break;
-      if (r == bus::PopResult::kTimeout) continue;
+      if (r == bus::PopResult::kTimeout) {
+        health_.idle(index);
+        continue;
+      }
+      health_.begin(index);
       busy_.fetch_add(1);
       try {
         handler_(message, stopping_);
@@ -80,6 +88,7 @@ class WorkerPool {
       }
       busy_.fetch_sub(1);
       handled_.fetch_add(1);
+      health_.end(index);
     }
   }
 
@@ -91,6 +100,7 @@ class WorkerPool {
   std::atomic<bool> stopping_{false};
   std::atomic<int> busy_{0};
   std::atomic<std::uint64_t> handled_{0};
+  WorkerHealth health_;
 };
 
 }  // namespace quantd::workers
