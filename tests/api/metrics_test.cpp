@@ -227,7 +227,7 @@ TEST_CASE("/metrics: behind the token, valid exposition format, counters move wi
                                     {{"Authorization", "Bearer " + kToken}});
   CHECK(missing.status == 404);
   CHECK(http_request(d.port(), "GET", "/api/strategies").status == 401);
-  SseReader stream(d.port());  // open: no token needed for the stream
+  SseReader stream(d.port(), "Authorization: Bearer " + kToken + "\r\n");  // behind the token too
   REQUIRE(stream.connected());
 
   const Exposition after = scrape(d.port());
