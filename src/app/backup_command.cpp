@@ -63,16 +63,12 @@ int run_backup_command(Args args) {
   }
   if (check_only) return check(file);
   if (db_path.empty()) {
-    config::Config config = config::default_config();
-    if (!config_path.empty()) {
-      auto loaded = config::load_config_file(config_path);
-      if (!loaded.ok()) {
-        std::cerr << loaded.status().message() << "\n";
-        return 2;
-      }
-      config = std::move(loaded).value();
+    auto config = config::load_config_or_default(config_path);
+    if (!config.ok()) {
+      std::cerr << config.status().message() << "\n";
+      return 2;
     }
-    db_path = config.database.path;
+    db_path = config->database.path;
   }
   std::error_code ec;
   if (std::filesystem::equivalent(db_path, file, ec)) {

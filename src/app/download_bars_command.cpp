@@ -99,15 +99,12 @@ int run_download_bars_command(Args args) {
   if (!interval) return usage_error("--interval is required");
   if (!from) return usage_error("--from is required");
 
-  config::Config config = config::default_config();
-  if (!config_path.empty()) {
-    auto loaded = config::load_config_file(config_path);
-    if (!loaded.ok()) {
-      std::cerr << loaded.status().message() << "\n";
-      return 2;
-    }
-    config = std::move(loaded).value();
+  auto loaded = config::load_config_or_default(config_path);
+  if (!loaded.ok()) {
+    std::cerr << loaded.status().message() << "\n";
+    return 2;
   }
+  config::Config config = std::move(loaded).value();
   if (!db_path.empty()) config.database.path = db_path;
   config.live.feed = "kis";  // validate() then asks for the keys
   if (Status st = config::validate(config); !st.ok()) {

@@ -83,16 +83,12 @@ int run_passwd_command(Args args) {
   if (!db_path.empty() && !config_path.empty())
     return usage_error("give --db or --config, not both");
   if (db_path.empty()) {
-    config::Config c = config::default_config();
-    if (!config_path.empty()) {
-      auto loaded = config::load_config_file(config_path);
-      if (!loaded.ok()) {
-        std::cerr << "quantd passwd: " << loaded.status().message() << "\n";
-        return 2;
-      }
-      c = std::move(loaded).value();
+    auto c = config::load_config_or_default(config_path);
+    if (!c.ok()) {
+      std::cerr << "quantd passwd: " << c.status().message() << "\n";
+      return 2;
     }
-    db_path = c.database.path;
+    db_path = c->database.path;
   }
   if (Status st = setup_logging("warn"); !st.ok()) return 1;
 

@@ -113,15 +113,12 @@ int run_serve_command(Args args) {
     }
   }
 
-  config::Config config = config::default_config();
-  if (!config_path.empty()) {
-    auto loaded = config::load_config_file(config_path);
-    if (!loaded.ok()) {
-      std::cerr << loaded.status().message() << "\n";
-      return 2;
-    }
-    config = std::move(loaded).value();
+  auto loaded = config::load_config_or_default(config_path);
+  if (!loaded.ok()) {
+    std::cerr << loaded.status().message() << "\n";
+    return 2;
   }
+  config::Config config = std::move(loaded).value();
   if (!listen.empty()) {
     if (Status st = config::apply_listen(config.server, listen); !st.ok()) {
       std::cerr << "quantd serve: --listen: " << st.message() << "\n";

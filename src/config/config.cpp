@@ -597,6 +597,11 @@ Result<Config> parse_config(std::string_view text, std::string_view source) {
   return c;
 }
 
+Result<Config> load_config_or_default(const std::string& path) {
+  if (path.empty()) return default_config();
+  return load_config_file(path);
+}
+
 Result<Config> load_config_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::invalid_argument("cannot read config file " + path);

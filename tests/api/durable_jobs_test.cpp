@@ -42,6 +42,17 @@ void prepare_slow_db(const std::string& db) {
   forget_log(db);
 }
 
+// A migrated database with the sample data and the SMA strategy; returns the strategy's id.
+// The daemon that made them is stopped again.
+std::int64_t prepare_sample_strategy(const std::string& db) {
+  Daemon d(db);
+  REQUIRE(call(d.port(), "POST", "/api/sample-data").status == 201);
+  auto s = call(d.port(), "POST", "/api/strategies", sma_strategy());
+  REQUIRE(s.status == 201);
+  REQUIRE(d.stop(SIGTERM) == 0);
+  return s.body["id"];
+}
+
 json slow_strategy() {
   return {{"name", "Slow"},
           {"script", "builtin:sma_cross"},
@@ -130,15 +141,7 @@ TEST_CASE("SIGTERM while a job runs: it goes back to the queue and finishes afte
 TEST_CASE("a job that throws ends failed with the reason; the worker goes on with the next") {
   TempDir dir;
   const std::string db = dir.file("quantd.db");
-  std::int64_t sid = 0;
-  {
-    Daemon d(db);
-    REQUIRE(call(d.port(), "POST", "/api/sample-data").status == 201);
-    auto s = call(d.port(), "POST", "/api/strategies", sma_strategy());
-    REQUIRE(s.status == 201);
-    sid = s.body["id"];
-    REQUIRE(d.stop(SIGTERM) == 0);
-  }
+  const std::int64_t sid = prepare_sample_strategy(db);
   // Two queued jobs written behind the API's back: the first with a corrupt settings document
   // (parsing it throws inside the worker), the second a good copy.
   std::int64_t broken = 0, good = 0;
@@ -184,15 +187,7 @@ TEST_CASE("a job that throws ends failed with the reason; the worker goes on wit
 TEST_CASE("finding 3: more unfinished jobs than the queue holds all run after a restart") {
   TempDir dir;
   const std::string db = dir.file("quantd.db");
-  std::int64_t sid = 0;
-  {
-    Daemon d(db);
-    REQUIRE(call(d.port(), "POST", "/api/sample-data").status == 201);
-    auto s = call(d.port(), "POST", "/api/strategies", sma_strategy());
-    REQUIRE(s.status == 201);
-    sid = s.body["id"];
-    REQUIRE(d.stop(SIGTERM) == 0);
-  }
+  const std::int64_t sid = prepare_sample_strategy(db);
   // Twelve queued and two running jobs (a kill -9's leftovers) against a queue of two.
   std::vector<std::int64_t> ids;
   {

@@ -227,6 +227,8 @@ Result<Config> parse_config(std::string_view toml_text, std::string_view source)
 
 // Reads and parses a file; a missing or unreadable file is an error naming the path.
 Result<Config> load_config_file(const std::string& path);
+// The commands' --config: the file at `path`, or the embedded defaults when `path` is empty.
+Result<Config> load_config_or_default(const std::string& path);
 
 // Parses "HOST:PORT" (IPv4, a name, or "[v6]:PORT") into the server config.
 Status apply_listen(ServerConfig& server, std::string_view listen);
