@@ -4,6 +4,7 @@
 #include <exception>
 #include <utility>
 
+#include "framing_internal.h"
 #include "http_session_internal.h"
 #include "quantd/http/request.h"
 #include "quantd/http/request_guard.h"
@@ -38,28 +39,6 @@ constexpr std::string_view kContentSecurityPolicy =
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
     "form-action 'self'";
-
-// Framing Beast would accept but that two parsers could read differently (request smuggling
-// behind a proxy): the reason to refuse, or empty when the header is unambiguous.
-std::string ambiguous_framing(const bhttp::request_parser<bhttp::string_body>::value_type& m) {
-  std::size_t lengths = 0;
-  std::size_t codings = 0;
-  std::string_view coding;
-  for (const auto& field : m) {
-    if (iequals(field.name_string(), "Content-Length")) ++lengths;
-    if (iequals(field.name_string(), "Transfer-Encoding")) {
-      if (codings++ == 0) coding = field.value();
-    }
-  }
-  if (lengths > 1) return "The request has more than one Content-Length header.";
-  if (codings == 0) return {};
-  if (m.version() < 11) return "An HTTP/1.0 request cannot use Transfer-Encoding.";
-  if (lengths > 0) return "The request has both Transfer-Encoding and Content-Length.";
-  if (codings > 1 || !iequals(trim_ows(coding), "chunked")) {
-    return "Transfer-Encoding must be exactly 'chunked' (no other or further codings).";
-  }
-  return {};
-}
 
 // Retry-After for a refused event stream: EventSource reconnects on its own after an error, and
 // streams end often enough (tabs close) that a slot is likely free by then.
@@ -156,36 +135,10 @@ void HttpSession::do_buffer_header() {
   // The header is collected here before Beast parses it, because Beast silently unfolds obs-fold
   // continuation lines, and because an over-long request line must answer 414, not 431.
   const std::string_view data(static_cast<const char*>(buffer_.data().data()), buffer_.size());
-  const std::size_t line_end = data.find("\r\n");
-  const std::string_view line = data.substr(0, line_end);
-  const std::size_t first_space = line.find(' ');
-  const std::size_t last_space = line_end == std::string_view::npos ? line.size() : line.rfind(' ');
-  const std::size_t target_length =
-      first_space == std::string_view::npos || last_space <= first_space
-          ? line.size()
-          : last_space - first_space - 1;
-  if (target_length > state_->config.target_limit_bytes) {
-    return reject(problem(414, "URI Too Long",
-                          "The request target is longer than the limit of " +
-                              std::to_string(state_->config.target_limit_bytes) + " bytes."));
-  }
-  const std::size_t end = data.find("\r\n\r\n");
-  const std::size_t bare_lf = [&] {
-    for (std::size_t i = 0; i < data.size(); ++i) {
-      if (data[i] == '\n' && (i == 0 || data[i - 1] != '\r')) return i;
-    }
-    return std::string_view::npos;
-  }();
-  if (end != std::string_view::npos || bare_lf != std::string_view::npos ||
-      data.size() > state_->config.header_limit_bytes) {
-    // Complete (or malformed, or too large: Beast names the error).
-    const std::string_view header = data.substr(0, end == std::string_view::npos ? 0 : end + 2);
-    if (header.find("\r\n ") != std::string_view::npos ||
-        header.find("\r\n\t") != std::string_view::npos) {
-      return reject(problem(400, "Bad Request",
-                            "The request header has a folded line (obs-fold, RFC 9112 §5.2); send "
-                            "each header on one line."));
-    }
+  RawHeaderVerdict verdict =
+      check_raw_header(data, state_->config.target_limit_bytes, state_->config.header_limit_bytes);
+  if (verdict.kind == RawHeaderVerdict::Kind::kRefuse) return reject(std::move(*verdict.refusal));
+  if (verdict.kind == RawHeaderVerdict::Kind::kParse) {
     bhttp::async_read_header(
         stream_, buffer_, *parser_,
         beast::bind_front_handler(&HttpSession::on_read_header, shared_from_this()));
