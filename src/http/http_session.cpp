@@ -346,10 +346,18 @@ void HttpSession::send(Response response, bool head, bool keep_alive) {
   res->set("Referrer-Policy", "no-referrer");
   res->set("Content-Security-Policy", kContentSecurityPolicy);
   const bool no_body = response.status < 200 || response.status == 204 || response.status == 304;
+  const bool http11 = res->version() == 11;
   log_status_ = response.status;
   log_bytes_ = 0;
+  cut_reason_.clear();
+  body_stream_.reset();
   if (no_body) {
     // RFC 9110 §8.6: neither a body nor a Content-Length for 1xx and 204; 304 needs neither.
+  } else if (response.stream) {
+    // The length is not known ahead: chunked on HTTP/1.1, delimited by the close on HTTP/1.0.
+    if (http11) res->chunked(true);
+    if (!http11) keep_alive = false;
+    if (!head) body_stream_ = std::move(response.stream);
   } else if (head) {
     res->content_length(response.body.size());
   } else {
@@ -361,7 +369,70 @@ void HttpSession::send(Response response, bool head, bool keep_alive) {
   response_ = res;
   serializer_.emplace(*res);
   written_ = 0;
+  if (response.stream || body_stream_) {
+    // The header alone; the pieces follow (none for HEAD).
+    stream_.expires_after(state_->config.read_timeout);
+    bhttp::async_write_header(
+        stream_, *serializer_,
+        beast::bind_front_handler(&HttpSession::on_stream_header, shared_from_this(), !keep_alive));
+    return;
+  }
   do_write_some(res->need_eof());
+}
+
+void HttpSession::on_stream_header(bool close, beast::error_code ec, std::size_t bytes) {
+  written_ += bytes;
+  if (ec || !body_stream_) return on_write(close, ec);
+  do_write_piece(close);
+}
+
+void HttpSession::do_write_piece(bool close) {
+  piece_.clear();
+  bool more = true;
+  // An empty piece that is not the last would read as the final chunk: ask again.
+  while (more && piece_.empty()) {
+    Result<bool> next = Status::internal("the body stream threw");
+    try {
+      next = body_stream_->next(piece_);
+    } catch (const std::exception& e) {
+      next = Status::internal(std::string("the body stream threw: ") + e.what());
+    }
+    if (!next.ok()) {
+      cut_reason_ = log_excerpt(next.status().message());
+      spdlog::error("http: the body of {} failed after {} bytes: {}", log_target_, log_bytes_,
+                    cut_reason_);
+      // No final chunk: the client sees an incomplete body, never a complete wrong one.
+      return on_write(/*close=*/true, {});
+    }
+    more = *next;
+  }
+  const bool chunked = response_->chunked();
+  stream_.expires_after(state_->config.read_timeout);  // per piece, as for other responses
+  auto done = beast::bind_front_handler(&HttpSession::on_write_piece, shared_from_this(), close,
+                                        !more, piece_.size());
+  if (!chunked) {
+    net::async_write(stream_, net::buffer(piece_), std::move(done));
+  } else if (piece_.empty()) {
+    net::async_write(stream_, bhttp::make_chunk_last(), std::move(done));
+  } else if (more) {
+    net::async_write(stream_, bhttp::make_chunk(net::buffer(piece_)), std::move(done));
+  } else {
+    net::async_write(
+        stream_,
+        beast::buffers_cat(bhttp::make_chunk(net::buffer(piece_)), bhttp::make_chunk_last()),
+        std::move(done));
+  }
+}
+
+void HttpSession::on_write_piece(bool close, bool last, std::size_t body_bytes,
+                                 beast::error_code ec, std::size_t bytes) {
+  written_ += bytes;
+  if (!ec) log_bytes_ += body_bytes;
+  if (ec || last) {
+    body_stream_.reset();
+    return on_write(close, ec);
+  }
+  do_write_piece(close);
 }
 
 void HttpSession::do_write_some(bool close) {
@@ -396,7 +467,13 @@ void HttpSession::on_delay_done(beast::error_code) {
 }
 
 void HttpSession::on_write(bool close, beast::error_code ec) {
-  if (ec && log_bytes_ > 0) {
+  if (!cut_reason_.empty() || (ec && body_stream_)) {
+    // A streamed body ended early: its producer failed, or the client stopped reading.
+    const std::string why = cut_reason_.empty() ? ec.message() : cut_reason_;
+    log_access(remote_, log_method_, log_target_, log_status_, log_bytes_, started_,
+               "truncated: " + std::to_string(log_bytes_) + " body bytes sent (" + why + ")");
+    close = true;
+  } else if (ec && log_bytes_ > 0) {
     // The client stopped reading (or went away) mid-body: the log says the response was cut.
     log_access(remote_, log_method_, log_target_, log_status_, written_, started_,
                "truncated: " + std::to_string(written_) + " of about " +
@@ -404,6 +481,9 @@ void HttpSession::on_write(bool close, beast::error_code ec) {
   } else {
     log_access(remote_, log_method_, log_target_, log_status_, ec ? 0 : log_bytes_, started_);
   }
+  body_stream_.reset();
+  piece_.clear();
+  piece_.shrink_to_fit();
   serializer_.reset();
   state_->metrics.record(metric_route_, log_method_, log_status_,
                          std::chrono::steady_clock::now() - started_);

@@ -59,6 +59,12 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
   // moving reader gets the whole of a large response; one that stalls is cut, and logged so.
   void do_write_some(bool close);
   void on_write_some(bool close, beast::error_code ec, std::size_t bytes);
+  // A streamed body (Response::stream): the header, then one piece per write, each under
+  // read_timeout; a producer's error or a stalled reader ends it without the final chunk.
+  void on_stream_header(bool close, beast::error_code ec, std::size_t bytes);
+  void do_write_piece(bool close);
+  void on_write_piece(bool close, bool last, std::size_t body_bytes, beast::error_code ec,
+                      std::size_t bytes);
   void on_write(bool close, beast::error_code ec);
   void do_linger();
   void on_linger(beast::error_code ec, std::size_t bytes);
@@ -76,6 +82,9 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
   std::shared_ptr<bhttp::response<bhttp::string_body>> response_;  // alive while being written
   std::optional<bhttp::response_serializer<bhttp::string_body>> serializer_;
   std::size_t written_ = 0;  // bytes of response_ on the wire so far (header included)
+  std::shared_ptr<BodyStream> body_stream_;  // the streamed body being written, if any
+  std::string piece_;                        // its piece on the wire now
+  std::string cut_reason_;  // why a streamed body stopped early (its producer's error)
   // A response a handler asked to hold back (Response::delay) until delay_timer_ fires.
   net::steady_timer delay_timer_;
   std::optional<Response> delayed_;

@@ -54,6 +54,14 @@ Response text(int status, std::string body, std::string content_type) {
   return response;
 }
 
+Response streamed(int status, std::shared_ptr<BodyStream> stream, std::string content_type) {
+  Response response;
+  response.status = status;
+  response.content_type = std::move(content_type);
+  response.stream = std::move(stream);
+  return response;
+}
+
 Response empty(int status) {
   Response response;
   response.status = status;

@@ -644,5 +644,104 @@ TEST_CASE("finding 7: a slow reader gets all of a large response; a stalled one 
   CHECK(truncated == 1);
 }
 
+// A body of `pieces` pieces of `size` bytes ('a', 'b', ...), failing instead of piece `fail_at`.
+class CountingStream final : public BodyStream {
+ public:
+  CountingStream(int pieces, std::size_t size, int fail_at = -1, std::atomic<int>* live = nullptr)
+      : pieces_(pieces), size_(size), fail_at_(fail_at), live_(live) {
+    if (live_) ++*live_;
+  }
+  ~CountingStream() override {
+    if (live_) --*live_;
+  }
+  Result<bool> next(std::string& out) override {
+    const int call = calls_++;
+    if (call == fail_at_) return Status::internal("the store went away mid-body");
+    if (call == 1) return true;  // an empty piece that is not the last: the server asks again
+    out.assign(size_, static_cast<char>('a' + emitted_ % 26));
+    ++emitted_;
+    return emitted_ < pieces_;
+  }
+
+ private:
+  int pieces_;
+  std::size_t size_;
+  int fail_at_;
+  std::atomic<int>* live_;
+  int calls_ = 0;
+  int emitted_ = 0;
+};
+
+TEST_CASE("finding 6: a streamed body arrives whole, chunked; a failing one is cut and logged") {
+  auto sink = std::make_shared<CaptureSink>();
+  auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>("capture", sink));
+  spdlog::set_level(spdlog::level::info);
+  std::atomic<int> live{0};
+  {
+    Fixture f;
+    f.router.add("GET", "/api/stream", [&live](const Request& r) {
+      const int fail_at = r.query.count("fail") ? std::stoi(r.query.at("fail")) : -1;
+      return streamed(200, std::make_shared<CountingStream>(40, 64 * 1024, fail_at, &live),
+                      "application/json");
+    });
+    f.start();
+
+    Client client(f.port());
+    REQUIRE(client.connected());
+    Reply reply = client.send("GET", "/api/stream");
+    REQUIRE_MESSAGE(reply.ok, reply.error);
+    CHECK(reply.status == 200);
+    CHECK(reply.header("Transfer-Encoding") == "chunked");
+    CHECK_FALSE(reply.has_header("Content-Length"));
+    CHECK(reply.header("X-Content-Type-Options") == "nosniff");
+    REQUIRE(reply.body.size() == 40u * 64 * 1024);
+    CHECK(reply.body.front() == 'a');
+    CHECK(reply.body.back() == static_cast<char>('a' + 39 % 26));
+    // The connection stays usable after a chunked body.
+    Reply again = client.send("GET", "/api/hello/after");
+    REQUIRE_MESSAGE(again.ok, again.error);
+    CHECK(body_json(again)["name"] == "after");
+
+    // HEAD: the header only, no body and no length.
+    Reply head = fetch(f.port(), "HEAD", "/api/stream");
+    REQUIRE_MESSAGE(head.ok, head.error);
+    CHECK(head.status == 200);
+    CHECK(head.body.empty());
+
+    // HTTP/1.0: no chunking; the body ends with the connection.
+    Client old(f.port());
+    REQUIRE(old.connected());
+    REQUIRE(old.write_raw("GET /api/stream HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n"));
+    auto head10 = old.read_until("\r\n\r\n", 5s);
+    REQUIRE(head10);
+    CHECK(head10->find("Transfer-Encoding") == std::string::npos);
+    CHECK(old.wait_closed(5s));
+
+    // A producer failing mid-body: the client sees an incomplete body, never a complete one.
+    Reply cut = fetch(f.port(), "GET", "/api/stream?fail=10");
+    CHECK_FALSE(cut.ok);
+    check_still_serving(f.port());
+    f.server->stop();
+  }
+  spdlog::set_default_logger(previous);
+  CHECK(live == 0);  // every stream was released
+  int whole = 0;
+  int cut = 0;
+  const std::string whole_line =
+      std::string("GET /api/stream 200 ").append(std::to_string(40 * 64 * 1024));
+  for (const std::string& line : sink->lines()) {
+    CAPTURE(line);
+    if (line.find(whole_line) != std::string::npos) ++whole;
+    if (line.find("GET /api/stream?fail=10 200") != std::string::npos &&
+        line.find("truncated:") != std::string::npos &&
+        line.find("the store went away mid-body") != std::string::npos) {
+      ++cut;
+    }
+  }
+  CHECK(whole == 2);  // the HTTP/1.1 and the HTTP/1.0 request
+  CHECK(cut == 1);
+}
+
 }  // namespace
 }  // namespace quantd::http
