@@ -228,6 +228,8 @@ Status Daemon::Impl::start() {
   sc.read_timeout = std::chrono::seconds(config.server.read_timeout_seconds);
   sc.hosts = config.server.hosts;
   sc.auth_token = config.server.auth_token;
+  sc.tls_cert = config.server.tls_cert;
+  sc.tls_key = config.server.tls_key;
   sc.sessions = auth.get();
   sc.on_state_change = [this](const http::Request& request, const http::Response& response) {
     record_audit(*audit, *clock, request, response);
@@ -237,7 +239,8 @@ Status Daemon::Impl::start() {
       static_cast<std::size_t>(config.server.max_event_streams_per_client);
   server = std::make_unique<http::Server>(sc, router, assets.get());
   if (Status st = server->start(); !st.ok()) return st;
-  spdlog::info("listening on http://{}:{}", config.server.host, server->port());
+  spdlog::info("listening on {}://{}:{}", config.server.tls_cert.empty() ? "http" : "https",
+               config.server.host, server->port());
   started = true;
   // Only now is every component up: the server listens, the scheduler and the pools run.
   if (Status st = systemd.notify("READY=1\nSTATUS=" + status_line()); !st.ok()) {
@@ -324,7 +327,9 @@ Status Daemon::Impl::start_auth() {
   const bool exposed = !config::is_loopback_host(config.server.host);
   auth = std::make_unique<auth::AuthService>(
       *db, *clock,
-      auth::AuthOptions{.exposed = exposed, .secure_cookie = config.server.secure_cookie});
+      auth::AuthOptions{
+          .exposed = exposed,
+          .secure_cookie = config.server.secure_cookie || !config.server.tls_cert.empty()});
   audit = std::make_unique<storage::AuditLog>(*db);
   auto password = auth->password_set();
   if (!password.ok()) return password.status();

@@ -439,9 +439,16 @@ Result<Config> parse_config(std::string_view text, std::string_view source) {
     r.string("auth_token", c.server.auth_token);
     r.strings("hosts", c.server.hosts);
     r.boolean("secure_cookie", c.server.secure_cookie);
+    r.string("tls_cert", c.server.tls_cert);
+    r.string("tls_key", c.server.tls_key);
     r.integer("max_event_streams", c.server.max_event_streams, 1, 100000);
     r.integer("max_event_streams_per_client", c.server.max_event_streams_per_client, 1, 100000);
     r.finish();
+    if (c.server.tls_cert.empty() != c.server.tls_key.empty()) {
+      errors.push_back(std::string("key 'server.") +
+                       (c.server.tls_cert.empty() ? "tls_cert" : "tls_key") +
+                       "' is missing: HTTPS needs both server.tls_cert and server.tls_key");
+    }
     for (const std::string& name : c.server.hosts) {
       if (name.empty() || name.find_first_of(" \t/@?#") != std::string::npos) {
         errors.push_back("key 'server.hosts': '" + name +
@@ -674,7 +681,8 @@ std::string describe(const Config& c) {
       << " holidays=" << c.scheduler.holidays.size()
       << " auth_token=" << secret(c.server.auth_token)
       << " secure_cookie=" << (c.server.secure_cookie ? "true" : "false")
-      << " kis_env=" << c.kis.environment << " kis_key=" << secret(c.kis.app_key);
+      << " tls=" << (c.server.tls_cert.empty() ? "off" : "on") << " kis_env=" << c.kis.environment
+      << " kis_key=" << secret(c.kis.app_key);
   // Channels by name only: a webhook URL may hold a key in its path, and a chat id says who reads.
   out << " notify=";
   if (!c.notify.enabled()) out << "off";

@@ -61,8 +61,23 @@ Response HttpSession::stream_refused(StreamLimits::Refusal refusal) const {
   return r;
 }
 
+namespace {
+
+Transport make_transport(tcp::socket&& socket, const ServerState& state) {
+  if (state.tls) return Transport(std::move(socket), state.tls->current());
+  return Transport(std::move(socket));
+}
+
+// The whole answer to plain HTTP on the HTTPS port: browsers show it, curl prints it.
+constexpr std::string_view kPlainOnTlsBody =
+    "This port speaks HTTPS only: use an https:// address.\n";
+
+}  // namespace
+
 HttpSession::HttpSession(tcp::socket&& socket, std::shared_ptr<ServerState> state)
-    : stream_(std::move(socket)), state_(std::move(state)), delay_timer_(stream_.get_executor()) {
+    : stream_(make_transport(std::move(socket), *state)),
+      state_(std::move(state)),
+      delay_timer_(stream_.get_executor()) {
   beast::error_code ec;
   const auto peer = stream_.socket().remote_endpoint(ec);
   remote_ = ec ? std::string("-") : endpoint_string(peer);
@@ -75,7 +90,52 @@ HttpSession::~HttpSession() { state_->remove_connection(id_); }
 void HttpSession::run() {
   if (!state_->add_connection(shared_from_this(), &id_)) return;  // stopping: the socket closes
   net::dispatch(stream_.get_executor(),
-                beast::bind_front_handler(&HttpSession::do_wait, shared_from_this()));
+                beast::bind_front_handler(
+                    stream_.is_tls() ? &HttpSession::do_detect_tls : &HttpSession::do_wait,
+                    shared_from_this()));
+}
+
+void HttpSession::do_detect_tls() {
+  phase_ = Phase::kHeader;
+  started_ = std::chrono::steady_clock::now();
+  stream_.expires_after(state_->config.header_timeout);
+  beast::async_detect_ssl(
+      stream_.tcp_layer(), buffer_,
+      beast::bind_front_handler(&HttpSession::on_detect_tls, shared_from_this()));
+}
+
+void HttpSession::on_detect_tls(beast::error_code ec, bool is_tls) {
+  if (phase_ == Phase::kClosed) return;
+  if (ec) return do_close();  // gone or silent before saying anything
+  if (!is_tls) {
+    static const std::string reply =
+        "HTTP/1.1 400 Bad Request\r\nServer: quantd\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n"
+        "Content-Length: " +
+        std::to_string(kPlainOnTlsBody.size()) + "\r\nConnection: close\r\n\r\n" +
+        std::string(kPlainOnTlsBody);
+    phase_ = Phase::kBusy;
+    stream_.expires_after(state_->config.read_timeout);
+    net::async_write(stream_.tcp_layer(), net::buffer(reply),
+                     [self = shared_from_this()](beast::error_code, std::size_t) {
+                       log_access(self->remote_, "", "", 400, kPlainOnTlsBody.size(),
+                                  self->started_, "plain HTTP on the HTTPS port");
+                       self->do_close();
+                     });
+    return;
+  }
+  stream_.async_handshake(
+      buffer_.data(), beast::bind_front_handler(&HttpSession::on_handshake, shared_from_this()));
+}
+
+void HttpSession::on_handshake(beast::error_code ec, std::size_t used) {
+  if (phase_ == Phase::kClosed) return;
+  if (ec) {
+    spdlog::debug("http: TLS handshake with {} failed: {}", remote_, ec.message());
+    return do_close();
+  }
+  buffer_.consume(used);
+  do_wait();
 }
 
 void HttpSession::shutdown() {
@@ -275,8 +335,8 @@ void HttpSession::handle_request() {
       // The SseSession takes the socket (and so this strand); this session ends here.
       phase_ = Phase::kClosed;
       stream_.expires_never();
-      auto sse = std::make_shared<SseSession>(stream_.release_socket(), state_, remote_,
-                                              log_target_, started_, std::move(slot));
+      auto sse = std::make_shared<SseSession>(std::move(stream_), state_, remote_, log_target_,
+                                              started_, std::move(slot));
       // Counted when it opens (before the client can see it open); a stream's lifetime is no
       // request latency.
       state_->metrics.record(metric_route_, log_method_, 200,
@@ -521,8 +581,6 @@ void HttpSession::on_linger(beast::error_code ec, std::size_t bytes) {
 void HttpSession::do_close() {
   if (phase_ == Phase::kClosed) return;
   phase_ = Phase::kClosed;
-  beast::error_code ignored;
-  stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
   stream_.close();
 }
 

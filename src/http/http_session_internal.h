@@ -17,6 +17,7 @@
 #include "quantd/http/request.h"
 #include "quantd/http/response.h"
 #include "server_internal.h"
+#include "transport_internal.h"
 
 namespace quantd::http::detail {
 
@@ -33,6 +34,11 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
   // Where the connection is; decides what shutdown() may interrupt.
   enum class Phase { kIdle, kHeader, kBody, kBusy, kLinger, kClosed };
 
+  // HTTPS: a plain HTTP request on the TLS port gets a 400 in plain text; otherwise the
+  // handshake, under header_timeout.
+  void do_detect_tls();
+  void on_detect_tls(beast::error_code ec, bool is_tls);
+  void on_handshake(beast::error_code ec, std::size_t used);
   void do_wait();
   void on_wait(beast::error_code ec, std::size_t bytes);
   void do_read_header();
@@ -72,7 +78,7 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
   void do_close();
 
   // Everything below is touched only on the connection's strand.
-  beast::tcp_stream stream_;
+  Transport stream_;
   std::shared_ptr<ServerState> state_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;

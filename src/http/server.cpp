@@ -86,6 +86,16 @@ Status Server::start() {
     endpoint = results.begin()->endpoint();
   }
 
+  if (config.tls_cert.empty() != config.tls_key.empty()) {
+    return Status::invalid_argument(
+        "server.tls_cert and server.tls_key go together: set both for HTTPS, or neither");
+  }
+  if (!config.tls_cert.empty() && !impl_->state->tls) {
+    auto tls = detail::TlsContext::load(config.tls_cert, config.tls_key, config.tls_reload_check);
+    if (!tls.ok()) return tls.status();
+    impl_->state->tls = std::move(tls).value();
+  }
+
   auto listener = std::make_shared<detail::Listener>(impl_->ioc, impl_->state);
   if (Status status = listener->open(endpoint, label); !status.ok()) return status;
   impl_->listener = std::move(listener);
@@ -96,8 +106,8 @@ Status Server::start() {
   for (int i = 0; i < impl_->thread_count; ++i)
     impl_->threads.emplace_back([this] { impl_->run_io(); });
   impl_->started = true;
-  spdlog::info("http: listening on {}:{} ({} threads)", config.host, impl_->port.load(),
-               impl_->thread_count);
+  spdlog::info("http: listening on {}:{} ({}, {} threads)", config.host, impl_->port.load(),
+               impl_->state->tls ? "HTTPS" : "plain HTTP", impl_->thread_count);
   return Status::ok_status();
 }
 

@@ -20,6 +20,7 @@
 #include "quantd/http/server.h"
 #include "quantd/http/static_assets.h"
 #include "stream_limits_internal.h"
+#include "tls_context_internal.h"
 
 namespace quantd::http::detail {
 
@@ -55,6 +56,9 @@ class ServerState {
   HttpMetrics metrics;                          // request counters, for GET /metrics
   const std::shared_ptr<StreamLimits> streams;  // the caps on open SSE streams
   std::atomic<std::uint16_t> port{0};           // the bound port, set before the first accept
+  // The TLS certificate when server.tls_cert is set (HTTPS only); null: plain HTTP. Set by
+  // Server::start() before the first accept.
+  std::unique_ptr<TlsContext> tls;
 
   bool stopping() const { return stopping_.load(std::memory_order_acquire); }
 

@@ -28,16 +28,16 @@ const std::shared_ptr<const std::string>& keepalive_frame() {
 
 }  // namespace
 
-SseSession::SseSession(tcp::socket&& socket, std::shared_ptr<ServerState> state, std::string remote,
+SseSession::SseSession(Transport&& stream, std::shared_ptr<ServerState> state, std::string remote,
                        std::string target, std::chrono::steady_clock::time_point started,
                        StreamSlot slot)
-    : socket_(std::move(socket)),
+    : stream_(std::move(stream)),
       state_(std::move(state)),
       remote_(std::move(remote)),
       target_(std::move(target)),
       started_(started),
-      keepalive_timer_(socket_.get_executor()),
-      write_timer_(socket_.get_executor()),
+      keepalive_timer_(stream_.get_executor()),
+      write_timer_(stream_.get_executor()),
       slot_(std::move(slot)) {}
 
 SseSession::~SseSession() { state_->remove_connection(id_); }
@@ -56,14 +56,14 @@ void SseSession::run(SseHub& hub) {
 }
 
 void SseSession::deliver(std::shared_ptr<const std::string> frame) {
-  net::post(socket_.get_executor(),
+  net::post(stream_.get_executor(),
             [self = shared_from_this(), frame = std::move(frame)]() mutable {
               self->enqueue(std::move(frame));
             });
 }
 
 void SseSession::shutdown() {
-  net::post(socket_.get_executor(),
+  net::post(stream_.get_executor(),
             [self = shared_from_this()] { self->close("server stopping"); });
 }
 
@@ -86,7 +86,7 @@ void SseSession::do_write() {
   write_timer_.expires_after(state_->config.read_timeout);
   write_timer_.async_wait(
       beast::bind_front_handler(&SseSession::on_write_timeout, shared_from_this(), generation));
-  net::async_write(socket_, net::buffer(*queue_.front()),
+  net::async_write(stream_, net::buffer(*queue_.front()),
                    beast::bind_front_handler(&SseSession::on_write, shared_from_this()));
 }
 
@@ -121,7 +121,7 @@ void SseSession::on_keepalive(beast::error_code ec) {
 
 void SseSession::do_read() {
   // The client sends nothing more; reading only notices promptly when it goes away.
-  socket_.async_read_some(net::buffer(read_buffer_),
+  stream_.async_read_some(net::buffer(read_buffer_),
                           beast::bind_front_handler(&SseSession::on_read, shared_from_this()));
 }
 
@@ -138,9 +138,7 @@ void SseSession::close(std::string_view why) {
   slot_.reset();
   keepalive_timer_.cancel();
   write_timer_.cancel();
-  beast::error_code ignored;
-  socket_.shutdown(tcp::socket::shutdown_both, ignored);
-  socket_.close(ignored);
+  stream_.close();
   queue_.clear();
   backlog_bytes_ = 0;
   spdlog::debug("http: SSE stream {} to {} ended: {}", target_, remote_, why);

@@ -14,6 +14,7 @@
 
 #include "quantd/http/sse_hub.h"
 #include "server_internal.h"
+#include "transport_internal.h"
 
 namespace quantd::http::detail {
 
@@ -22,7 +23,7 @@ class SseSession final : public Connection,
                          public std::enable_shared_from_this<SseSession> {
  public:
   // `slot` is the stream's place under the server's stream limits, given back when it ends.
-  SseSession(tcp::socket&& socket, std::shared_ptr<ServerState> state, std::string remote,
+  SseSession(Transport&& stream, std::shared_ptr<ServerState> state, std::string remote,
              std::string target, std::chrono::steady_clock::time_point started, StreamSlot slot);
   ~SseSession() override;
 
@@ -45,7 +46,7 @@ class SseSession final : public Connection,
   void close(std::string_view why);
 
   // Everything below is touched only on the socket's strand.
-  tcp::socket socket_;
+  Transport stream_;
   std::shared_ptr<ServerState> state_;
   std::string remote_;
   std::string target_;

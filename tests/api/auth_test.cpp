@@ -7,6 +7,8 @@
 #include <regex>
 
 #include "api_client.h"
+#include "http/test_certs.h"
+#include "quantd/http/client.h"
 
 using namespace quantd::apitest;
 using quantd::testing::Daemon;
@@ -276,4 +278,42 @@ TEST_CASE("listening beyond loopback needs a password or a token") {
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("requires a password (`quantd passwd`) or server.auth_token") !=
         std::string::npos);
+}
+
+TEST_CASE("issue 12: server.tls_cert serves HTTPS only, and the login cookie is Secure there") {
+  WithPassword w;
+  const quantd::http::test::TestPki pki =
+      quantd::http::test::make_test_pki({"localhost"}, {"127.0.0.1"});
+  w.box.write("cert.pem", pki.server_cert_pem);
+  w.box.write("key.pem", pki.server_key_pem);
+  w.box.write("ca.pem", pki.ca_pem);
+  w.box.write("config.toml", "[server]\ntls_cert = \"" + w.box.file("cert.pem") +
+                                 "\"\ntls_key = \"" + w.box.file("key.pem") + "\"\n");
+  Daemon d(w.db, {"--config", w.box.file("config.toml")});
+  CHECK(d.log().find("listening on https://127.0.0.1:") != std::string::npos);
+
+  auto client = quantd::http::Client::create({.ca_file = w.box.file("ca.pem")});
+  REQUIRE(client.ok());
+  const std::string base = "https://127.0.0.1:" + std::to_string(d.port());
+  auto health = (*client)->send({"GET", base + "/api/health", {}, {}, {}});
+  REQUIRE_MESSAGE(health.ok(), health.status().message());
+  CHECK(health->status == 200);
+  auto ok = (*client)->send({"POST",
+                             base + "/api/login",
+                             {{"Content-Type", "application/json"}},
+                             json{{"password", kPassword}}.dump(),
+                             {}});
+  REQUIRE_MESSAGE(ok.ok(), ok.status().message());
+  CHECK(ok->status == 204);
+  const std::string cookie(ok->header("Set-Cookie").value_or(""));
+  CHECK(cookie.find("HttpOnly") != std::string::npos);
+  CHECK(cookie.find("; Secure") != std::string::npos);
+  // The session works over https; a plain http:// request is told where to go.
+  auto strategies = (*client)->send(
+      {"GET", base + "/api/strategies", {{"Cookie", cookie.substr(0, cookie.find(';'))}}, {}, {}});
+  REQUIRE(strategies.ok());
+  CHECK(strategies->status == 200);
+  const HttpResponse plain = http_request(d.port(), "GET", "/api/health");
+  CHECK(plain.status == 400);
+  CHECK(plain.body.find("HTTPS only") != std::string::npos);
 }

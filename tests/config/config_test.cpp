@@ -235,3 +235,13 @@ when = "daily"
   CHECK(m.find("backup.keep") != std::string::npos);
   CHECK(m.find("backup.when") != std::string::npos);
 }
+
+TEST_CASE("issue 12: server.tls_cert and server.tls_key go together") {
+  auto both = parse_config("[server]\ntls_cert = \"c.pem\"\ntls_key = \"k.pem\"\n", "t");
+  REQUIRE(both.ok());
+  CHECK(both->server.tls_cert == "c.pem");
+  CHECK(both->server.tls_key == "k.pem");
+  auto half = parse_config("[server]\ntls_cert = \"c.pem\"\n", "t");
+  REQUIRE_FALSE(half.ok());
+  CHECK(half.status().message().find("server.tls_key' is missing") != std::string::npos);
+}

@@ -127,12 +127,14 @@ Daemon::Daemon(const std::string& db_path, std::vector<std::string> extra_args) 
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   pid_ = spawn(args, db_path + ".out", log_path_);
   const auto deadline = std::chrono::steady_clock::now() + 20s;
-  const std::string marker = "listening on http://127.0.0.1:";
+  const std::string marker = "://127.0.0.1:";  // "listening on http[s]://127.0.0.1:PORT"
   while (std::chrono::steady_clock::now() < deadline) {
     const std::string text = read_file(log_path_);
-    if (auto pos = text.find(marker); pos != std::string::npos) {
-      port_ = std::atoi(text.c_str() + pos + marker.size());
-      break;
+    if (auto at = text.find("listening on http"); at != std::string::npos) {
+      if (auto pos = text.find(marker, at); pos != std::string::npos) {
+        port_ = std::atoi(text.c_str() + pos + marker.size());
+        break;
+      }
     }
     int status = 0;
     if (waitpid(pid_, &status, WNOHANG) == pid_) {

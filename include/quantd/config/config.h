@@ -32,8 +32,13 @@ struct ServerConfig {
   // Names the daemon answers to besides localhost, 127.0.0.1 and [::1] ("name" or "name:port");
   // any other Host header gets 421 (DNS-rebinding protection).
   std::vector<std::string> hosts;
-  // The login cookie carries `Secure`: set when browsers reach the UI over https (a TLS proxy).
+  // The login cookie carries `Secure`: set when browsers reach the UI over https (a TLS proxy);
+  // implied by tls_cert.
   bool secure_cookie = false;
+  // HTTPS without a reverse proxy: PEM certificate chain and unencrypted private key files, both
+  // or neither. Re-read when they change on disk (renewals need no restart).
+  std::string tls_cert;
+  std::string tls_key;
   // /api/events streams open at once, in total and per client address; more are refused (503,
   // 429) so streams cannot use up the file descriptors /api/health and the API need.
   int max_event_streams = 64;

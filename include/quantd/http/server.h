@@ -56,6 +56,13 @@ struct ServerConfig {
   std::size_t body_limit_bytes = 8 * 1024 * 1024;  // larger bodies answer 413 and close
   std::size_t header_limit_bytes = 16 * 1024;      // larger headers answer 431 and close
   std::size_t target_limit_bytes = 8 * 1024;       // longer request targets answer 414 and close
+  // HTTPS: PEM files of the certificate (chain) and its unencrypted private key. Both or
+  // neither; when set the port speaks only TLS 1.2+ (a plain HTTP request gets a 400 saying so)
+  // and the files are re-read when they change on disk (certificate renewal).
+  std::string tls_cert;
+  std::string tls_key;
+  // How often a new connection may look at the TLS files' modification times.
+  std::chrono::milliseconds tls_reload_check{std::chrono::seconds(30)};
   // Names a Host header may carry besides the loopback ones (see request_guard.h).
   std::vector<std::string> hosts;
   // When set, requests need 'Authorization: Bearer <auth_token>' (see request_guard.h).
@@ -95,7 +102,8 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   // Binds host:port, starts listening and starts the I/O threads; returns at once.
-  // Errors: InvalidArgument if host is neither an address nor resolvable; Unavailable naming
+  // Errors: InvalidArgument if host is neither an address nor resolvable, or the TLS files
+  // cannot be loaded (naming the setting, the file and why); Unavailable naming
   // host:port and the OS error if the socket cannot be opened, bound or listened on;
   // FailedPrecondition if called twice. Not thread-safe with stop().
   Status start();
