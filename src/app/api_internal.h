@@ -81,6 +81,9 @@ std::optional<std::string> read_time(const json& body, const char* field, Errors
 json params_json(const strategy::Params& params);
 json symbols_json(const std::vector<domain::Symbol>& symbols);
 
+// The header a successful POST /api/login answers with: the new session's id (its handle).
+inline constexpr std::string_view kSessionIdHeader = "X-Quantd-Session";
+
 // A handler of the API: the context and the request in, the response out.
 using ApiHandler = http::Response (*)(const ApiContext& ctx, const http::Request& request);
 

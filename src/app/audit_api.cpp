@@ -34,7 +34,10 @@ std::string clip(std::string text) {
 std::string summary(const http::Request& request, const http::Response& response) {
   const int status = response.status;
   if (request.path == "/api/login") {
-    if (status == 204) return "logged in";
+    if (status == 204) {
+      const auto session = response.header(api::kSessionIdHeader);
+      return session ? "logged in as session " + std::string(*session) : "logged in";
+    }
     if (status == 401) return "wrong password";
     if (status == 429) return "login refused: too many attempts";
   }

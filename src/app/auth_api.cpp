@@ -46,6 +46,9 @@ http::Response login(const ApiContext& ctx, const http::Request& request) {
     case auth::LoginOutcome::Kind::kLoggedIn: {
       http::Response r = http::empty(204);
       r.set_header("Set-Cookie", outcome->set_cookie);
+      // The new session's handle (as /api/auth/sessions lists it, never the secret): the audit
+      // log names it, so a login and what that session did later line up.
+      r.set_header(std::string(kSessionIdHeader), std::to_string(outcome->session));
       return r;
     }
     case auth::LoginOutcome::Kind::kLimited: {

@@ -12,14 +12,13 @@
 using namespace quantd::apitest;
 using quantd::testing::Daemon;
 using quantd::testing::TempDir;
+using quantd::testing::write_file;
 
 namespace {
 
 bool contains(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
-
-void write(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
 
 // Loads the sample data and creates the default strategy; returns the strategy id.
 std::int64_t setup_sample(int port) {
@@ -291,7 +290,7 @@ TEST_CASE("the whole flow: sample data, strategy, backtest with live events, res
 TEST_CASE("validation errors are problem documents naming the field") {
   TempDir dir;
   const std::string config = dir.file("config.toml");
-  write(config, "[server]\nbody_limit_bytes = 98304\n");
+  write_file(config, "[server]\nbody_limit_bytes = 98304\n");
   Daemon d(dir.file("quantd.db"), {"--config", config});
   const int port = d.port();
   const std::int64_t sid = setup_sample(port);
@@ -484,7 +483,7 @@ TEST_CASE("validation errors are problem documents naming the field") {
 TEST_CASE("the API requires the bearer token when one is configured; health and the UI do not") {
   TempDir dir;
   const std::string config = dir.file("config.toml");
-  write(config, "[server]\nauth_token = \"s3cret-token-that-is-long-enough-for-32\"\n");
+  write_file(config, "[server]\nauth_token = \"s3cret-token-that-is-long-enough-for-32\"\n");
   Daemon d(dir.file("quantd.db"), {"--config", config});
   const int port = d.port();
   auto denied = call(port, "GET", "/api/strategies");

@@ -14,10 +14,9 @@ using namespace std::chrono_literals;
 using quantd::testing::Daemon;
 using quantd::testing::http_request;
 using quantd::testing::TempDir;
+using quantd::testing::write_file;
 
 namespace {
-
-void write(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
 
 // The status line's code of what a refused SseReader received.
 bool refused_with(const SseReader& r, const std::string& status) {
@@ -68,7 +67,7 @@ TEST_CASE("finding 4: a client gets 8 event streams, the 9th is told 429 with Re
 TEST_CASE("finding 4: 300 streams against 256 descriptors: 64 open, the rest 503, health answers") {
   TempDir dir;
   const std::string config = dir.file("config.toml");
-  write(config, "[server]\nmax_event_streams_per_client = 1000\n");
+  write_file(config, "[server]\nmax_event_streams_per_client = 1000\n");
   // The finding's setup: the daemon runs with 256 file descriptors (the test keeps its own).
   std::unique_ptr<Daemon> d;
   {

@@ -12,10 +12,9 @@ using namespace quantd::apitest;
 using quantd::testing::Daemon;
 using quantd::testing::http_request;
 using quantd::testing::TempDir;
+using quantd::testing::write_file;
 
 namespace {
-
-void write(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
 
 const std::string kToken = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFG";  // 43 characters
 
@@ -70,7 +69,7 @@ TEST_CASE("finding 1: a cross-site write is refused before it reaches a handler"
 TEST_CASE("finding 2: only the daemon's own names are served (DNS rebinding)") {
   TempDir dir;
   const std::string config = dir.file("config.toml");
-  write(config, "[server]\nhosts = [\"quantd.home.arpa\"]\n");
+  write_file(config, "[server]\nhosts = [\"quantd.home.arpa\"]\n");
   Daemon d(dir.file("quantd.db"), {"--config", config});
   const int port = d.port();
   const std::string p = std::to_string(port);
@@ -92,7 +91,7 @@ TEST_CASE("finding 2: only the daemon's own names are served (DNS rebinding)") {
 TEST_CASE("finding 8: the token is checked before routing; short tokens are refused at start") {
   TempDir dir;
   const std::string config = dir.file("config.toml");
-  write(config, "[server]\nauth_token = \"" + kToken + "\"\n");
+  write_file(config, "[server]\nauth_token = \"" + kToken + "\"\n");
   Daemon d(dir.file("quantd.db"), {"--config", config});
   const int port = d.port();
   // Unknown paths and wrong methods answer 401, not 404/405: nothing about the routes leaks.
@@ -118,7 +117,7 @@ TEST_CASE("finding 8: the token is checked before routing; short tokens are refu
   for (const std::string& bad : {std::string(" "), std::string("short-token")}) {
     TempDir other;
     const std::string path = other.file("config.toml");
-    write(path, "[server]\nauth_token = \"" + bad + "\"\n");
+    write_file(path, "[server]\nauth_token = \"" + bad + "\"\n");
     const auto run = quantd::testing::run_quantd({"check-config", path});
     CHECK(run.exit_code == 2);
     CHECK(run.err.find("at least 32 characters") != std::string::npos);
@@ -181,7 +180,7 @@ TEST_CASE("finding 10: imports and parameters that cannot be right are refused, 
 TEST_CASE("finding 11: retention keeps the newest runs and every pinned one") {
   TempDir dir;
   const std::string config = dir.file("config.toml");
-  write(config, "[backtest]\nkeep_results = 2\n");
+  write_file(config, "[backtest]\nkeep_results = 2\n");
   Daemon d(dir.file("quantd.db"), {"--config", config});
   const int port = d.port();
   REQUIRE(call(port, "POST", "/api/sample-data").status == 201);
@@ -217,7 +216,7 @@ TEST_CASE("finding 11: a database at its size limit refuses new jobs with 507; h
   TempDir dir;
   const std::string db = dir.file("quantd.db");
   const std::string config = dir.file("config.toml");
-  write(config, "[database]\nmax_size_mb = 2\n");
+  write_file(config, "[database]\nmax_size_mb = 2\n");
   {
     Daemon empty(db, {"--config", config});
     auto health = call(empty.port(), "GET", "/api/health");

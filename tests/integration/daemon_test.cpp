@@ -18,8 +18,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-void write(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
-
 void check_problem(const HttpResponse& r, int status) {
   CHECK(r.status == status);
   CHECK(r.header("content-type").rfind("application/problem+json", 0) == 0);
@@ -36,7 +34,7 @@ TEST_CASE("serve: health, index page, 404, 413, SIGTERM exits 0, migrations reco
   TempDir dir;
   const std::string db = dir.file("quantd.db");
   const std::string config = dir.file("config.toml");
-  write(config, "[server]\nbody_limit_bytes = 4096\n");
+  write_file(config, "[server]\nbody_limit_bytes = 4096\n");
   Daemon d(db, {"--config", config});
 
   const auto health = http_request(d.port(), "GET", "/api/health");
@@ -96,7 +94,7 @@ TEST_CASE("SIGINT also exits 0; a restart on the same database applies nothing t
 TEST_CASE("a bad config key is named, with exit code 2, by serve and by check-config") {
   TempDir dir;
   const std::string config = dir.file("bad.toml");
-  write(config, "[server]\nlisten = \"127.0.0.1:0\"\nthreds = 2\n");
+  write_file(config, "[server]\nlisten = \"127.0.0.1:0\"\nthreds = 2\n");
   auto r = run_quantd({"serve", "--config", config, "--db", dir.file("x.db")});
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("key 'server.threds': unknown key (did you mean 'threads'?)") !=
@@ -104,7 +102,7 @@ TEST_CASE("a bad config key is named, with exit code 2, by serve and by check-co
   r = run_quantd({"check-config", config});
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("server.threds") != std::string::npos);
-  write(config, "[server]\nthreads = 2\n");
+  write_file(config, "[server]\nthreads = 2\n");
   r = run_quantd({"check-config", config});
   CHECK(r.exit_code == 0);
   r = run_quantd({"check-config", QUANTD_SOURCE_DIR "/config.example.toml"});

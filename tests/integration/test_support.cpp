@@ -29,6 +29,10 @@ std::string read_file(const std::filesystem::path& path) {
   return ss.str();
 }
 
+void write_file(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+}
+
 namespace {
 
 // Forks and execs the binary with stdout/stderr redirected to files. Returns the pid.

@@ -24,6 +24,8 @@ class TempDir {
 
 // The whole content of a file ("" when it cannot be read).
 std::string read_file(const std::filesystem::path& path);
+// Writes `text` to `path`, replacing it (a config file, a CSV).
+void write_file(const std::filesystem::path& path, const std::string& text);
 
 // Result of running a command to completion.
 struct RunResult {
