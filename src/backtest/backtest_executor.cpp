@@ -18,6 +18,11 @@ BacktestExecutor::BacktestExecutor(domain::Ledger& ledger, const execution::Cost
 }
 
 execution::VenueResult BacktestExecutor::execute(const execution::Ticket& t) {
+  if (!(static_cast<double>(t.quantity) * t.price <= kMaxTradeValue)) {
+    if (!overflow_) overflow_ = t;
+    reject(t);
+    return execution::VenueResult::kDone;
+  }
   const std::int64_t n = execution::CostModel::notional(t.quantity, t.price);
   const std::int64_t c = costs_.commission(n);
   domain::Fill fill{t.bar_ts, t.quantity, t.price, n, c, 0};

@@ -4,8 +4,12 @@
 #include <chrono>
 #include <limits>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "quantd/backtest/backtest_executor.h"
+#include "quantd/backtest/report.h"
+#include "quantd/core/time.h"
 #include "quantd/execution/strategy_runner.h"
 
 namespace quantd::backtest {
@@ -93,6 +97,21 @@ Result<BacktestResult> run_backtest(const BacktestConfig& config,
   std::int64_t steps = 0;
   const auto started = std::chrono::steady_clock::now();
 
+  // A run whose trades outgrow kMaxTradeValue stops with this error (checked with progress,
+  // so the loop pays nothing per bar; the trades refused meanwhile change nothing that is kept).
+  auto overflowed = [&]() -> std::optional<Status> {
+    const auto& t = executor.overflow();
+    if (!t) return std::nullopt;
+    const double value = static_cast<double>(t->quantity) * t->price;
+    return Status::resource_exhausted(
+        "the simulated account outgrew any real market: on " + format_seoul(t->bar_ts) + " a " +
+        std::string(t->side == domain::Side::kBuy ? "buy" : "sell") + " of " +
+        std::to_string(t->quantity) + " shares of " + symbols[t->symbol].symbol.str() + " at " +
+        format_double(t->price) + " would be worth " + format_double(value) +
+        " KRW, past the limit of 1e17. The strategy compounds without bound on this data "
+        "(every trade a winner?); check its sizing, its costs or the bars.");
+  };
+
   auto progress = [&]() -> bool {
     if (control.cancel != nullptr && control.cancel->load(std::memory_order_relaxed)) return false;
     if (control.on_progress) {
@@ -118,6 +137,7 @@ Result<BacktestResult> run_backtest(const BacktestConfig& config,
       points_in_market += ledger.open_positions() > 0 ? 1 : 0;
       if ((++steps & (kProgressStride - 1)) == 0) {
         cursor[0] = i + 1;
+        if (auto error = overflowed()) return *error;
         if (!progress()) return Status::failed_precondition(std::string(kCancelledMessage));
       }
     }
@@ -152,8 +172,9 @@ Result<BacktestResult> run_backtest(const BacktestConfig& config,
       ts_out[points] = t;
       equity_out[points++] = ledger.equity();
       points_in_market += ledger.open_positions() > 0 ? 1 : 0;
-      if ((++steps & (kProgressStride - 1)) == 0 && !progress()) {
-        return Status::failed_precondition(std::string(kCancelledMessage));
+      if ((++steps & (kProgressStride - 1)) == 0) {
+        if (auto error = overflowed()) return *error;
+        if (!progress()) return Status::failed_precondition(std::string(kCancelledMessage));
       }
     }
   }
@@ -164,6 +185,7 @@ Result<BacktestResult> run_backtest(const BacktestConfig& config,
     }
     equity_out[points - 1] = ledger.equity();
   }
+  if (auto error = overflowed()) return *error;
   result.run_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   result.equity.resize(points);

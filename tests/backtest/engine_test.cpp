@@ -437,3 +437,27 @@ TEST_CASE("DataContext shows completed bars only, and the run's own position and
   CHECK(f.seen[3].held == 3);
   CHECK(f.seen[3].equity == 100'000 - 10'100 + 10 * 1035);
 }
+
+TEST_CASE("a strategy compounding past any real market stops with an error, never an abort") {
+  // Closes alternate high and low, so sma_cross(1, 2) buys at every low open (1,000) and sells
+  // at every high open (2,000): the account doubles every two bars, past 1e17 KRW in about 60.
+  std::vector<double> opens;
+  std::vector<double> closes;
+  for (int i = 0; i < 200; ++i) {
+    opens.push_back(i % 2 == 0 ? 2000 : 1000);
+    closes.push_back(i % 2 == 0 ? 1900 : 1100);
+  }
+  const auto bars = bars_from({2023, 3, 2}, opens, closes);
+  const auto f = native("sma_cross", {{"fast", 1}, {"slow", 2}});
+  BacktestConfig c;
+  c.initial_cash = 100'000'000;
+  c.costs.tax_bps = 0;
+  const std::vector<SymbolBars> symbols = {
+      {domain::Symbol("005930"), domain::Market::kKospi, bars}};
+  auto r = run_backtest(c, symbols, *f);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().code() == StatusCode::kResourceExhausted);
+  CHECK(r.status().message().find("outgrew any real market") != std::string::npos);
+  CHECK(r.status().message().find("005930") != std::string::npos);
+  CHECK(r.status().message().find("past the limit of 1e17") != std::string::npos);
+}

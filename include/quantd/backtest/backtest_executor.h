@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -23,13 +24,21 @@ namespace quantd::backtest {
 
 class BacktestExecutor final : public execution::Venue {
  public:
+  // The largest trade value (KRW) a run may book: 10^17, ten thousand times the largest cash a
+  // backtest may start with and far beyond any real market, yet 90x below where the ledger's
+  // int64 won would overflow. A strategy that compounds without bound on some data (every trade
+  // a winner) gets there; its run is stopped with an error instead (engine.h), never a wrapped
+  // number and never an abort of the daemon.
+  static constexpr double kMaxTradeValue = 1e17;
+
   // `ledger` and `costs` are not owned and must outlive the executor. `markets` gives each
   // symbol's market. `expected_bars` sizes the order and trade logs up front (address space
   // only: untouched capacity costs no memory), so recording a fill does not copy the log.
   BacktestExecutor(domain::Ledger& ledger, const execution::CostModel& costs,
                    std::span<const domain::Market> markets, std::size_t expected_bars = 0);
 
-  // Fills the whole ticket at ticket.price in ticket.bar_ts. Always kDone.
+  // Fills the whole ticket at ticket.price in ticket.bar_ts. Always kDone. A ticket worth more
+  // than kMaxTradeValue is logged as rejected instead and remembered in overflow().
   execution::VenueResult execute(const execution::Ticket& ticket) override;
   // Logs a rejected order of ticket.quantity shares.
   void reject(const execution::Ticket& ticket) override;
@@ -40,6 +49,8 @@ class BacktestExecutor final : public execution::Venue {
   std::vector<analytics::Trade> take_trades() { return book_.take_trades(); }
   std::int64_t total_commission() const { return total_commission_; }
   std::int64_t total_tax() const { return total_tax_; }
+  // The first ticket refused for exceeding kMaxTradeValue, if any: the run cannot go on.
+  const std::optional<execution::Ticket>& overflow() const { return overflow_; }
 
  private:
   domain::Ledger& ledger_;
@@ -50,6 +61,7 @@ class BacktestExecutor final : public execution::Venue {
   std::int64_t next_order_id_ = 1;
   std::int64_t total_commission_ = 0;
   std::int64_t total_tax_ = 0;
+  std::optional<execution::Ticket> overflow_;
 };
 
 }  // namespace quantd::backtest
