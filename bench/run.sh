@@ -7,7 +7,8 @@
 #    peak RSS); medians are compared.
 # 3. The bars are imported with `quantd import-bars` and `quantd backtest --db` runs the same way.
 # 4. Both programs' trades CSVs must be identical, entry and exit bar for bar.
-# 5. bar_load_bench (Google Benchmark) times CSV parsing and SQLite load/upsert of the bars.
+# 5. bar_load_bench (Google Benchmark) times CSV parsing and SQLite load/upsert of the bars;
+#    result_bench the storing and serving of a 1M-point equity curve.
 # 6. live_cycle_bench times one minute's live cycle for 250..2,000 paper sessions.
 #
 # Usage: bench/run.sh [BUILD_DIR]   (the Makefile's `bench` target passes its build folder)
@@ -191,6 +192,12 @@ if [ "${BENCH_SKIP_GBENCH:-0}" != 1 ] && [ -x "$B/bar_load_bench" ]; then
   echo
   echo "bar_load_bench (Google Benchmark, always 1M bars):"
   "$B/bar_load_bench" --benchmark_counters_tabular=true 2>&1 | grep -v '^\*\*\*'
+fi
+
+if [ "${BENCH_SKIP_GBENCH:-0}" != 1 ] && [ -x "$B/result_bench" ]; then
+  echo
+  echo "result_bench (Google Benchmark, a 1M-point equity curve stored and served):"
+  "$B/result_bench" --benchmark_counters_tabular=true 2>&1 | grep -v '^\*\*\*'
 fi
 
 if [ "${BENCH_SKIP_GBENCH:-0}" != 1 ] && [ -x "$B/indicators_bench" ]; then

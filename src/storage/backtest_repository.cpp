@@ -1,9 +1,14 @@
 #include "quantd/storage/backtest_repository.h"
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <spdlog/spdlog.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <array>
+#include <memory>
+
+#include "quantd/storage/equity_json.h"
 
 namespace quantd::storage {
 namespace {
@@ -37,6 +42,57 @@ BacktestRecord read_row(SQLite::Statement& q) {
 
 Status internal(const char* what, const std::exception& e) {
   return Status::internal(std::string(what) + ": " + e.what());
+}
+
+std::string no_results(domain::BacktestId id) {
+  return "backtest " + std::to_string(id.value()) + " has no results";
+}
+
+// How much of a stored JSON curve is read at once while converting it.
+constexpr int kLegacyPiece = 1 << 20;
+
+// An open incremental-I/O handle on one row's `equity` value, closed on destruction.
+class EquityValue {
+ public:
+  // Throws SQLite::Exception when the row is gone.
+  EquityValue(SQLite::Database& db, domain::BacktestId id) : db_(db) {
+    const int rc = sqlite3_blob_open(db.getHandle(), "main", "backtest_results", "equity",
+                                     id.value(), /*flags=*/0, &blob_);
+    if (rc != SQLITE_OK) {
+      sqlite3_blob_close(blob_);  // a no-op on null; frees a handle left by a failed open
+      throw SQLite::Exception(db.getHandle(), rc);
+    }
+  }
+  ~EquityValue() { sqlite3_blob_close(blob_); }
+  EquityValue(const EquityValue&) = delete;
+  EquityValue& operator=(const EquityValue&) = delete;
+
+  int size() const { return sqlite3_blob_bytes(blob_); }
+  // Reads [offset, offset + n) into `out`. Throws SQLite::Exception.
+  void read(char* out, int n, int offset) {
+    const int rc = sqlite3_blob_read(blob_, out, n, offset);
+    if (rc != SQLITE_OK) throw SQLite::Exception(db_.getHandle(), rc);
+  }
+
+ private:
+  SQLite::Database& db_;
+  sqlite3_blob* blob_ = nullptr;
+};
+
+// The compact document of a curve stored as JSON text (before migration 0010), read in pieces.
+// `peak` is the run's initial cash, where its drawdown starts (see equity_codec.h).
+Result<std::string> encode_stored_json(EquityValue& value, double peak) {
+  EquityJsonReader reader;
+  std::string piece;
+  const int size = value.size();
+  reader.reserve_for(static_cast<std::size_t>(size));
+  for (int at = 0; at < size; at += kLegacyPiece) {
+    piece.resize(static_cast<std::size_t>(std::min(kLegacyPiece, size - at)));
+    value.read(piece.data(), static_cast<int>(piece.size()), at);
+    if (Status st = reader.feed(piece); !st.ok()) return st;
+  }
+  if (Status st = reader.finish(); !st.ok()) return st;
+  return encode_equity({reader.ts, reader.equity, reader.benchmark, reader.drawdown, peak});
 }
 
 }  // namespace
@@ -164,7 +220,7 @@ Result<bool> BacktestRepository::finish(domain::BacktestId id, const BacktestOut
                         "INSERT OR REPLACE INTO backtest_results(backtest_id, equity, trades, "
                         "orders, equity_preview) VALUES(?, ?, ?, ?, ?)");
     r.bind(1, id.value());
-    r.bind(2, output.equity_json);
+    r.bindNoCopy(2, output.equity.data(), static_cast<int>(output.equity.size()));
     r.bind(3, output.trades_json);
     r.bind(4, output.orders_json);
     if (output.equity_preview_json.empty()) {
@@ -274,21 +330,81 @@ Result<std::vector<domain::BacktestId>> BacktestRepository::prune(int keep) {
 }
 
 Result<std::string> BacktestRepository::result(domain::BacktestId id, ResultPart part) {
-  static constexpr std::array<const char*, 4> kQueries = {
-      "SELECT equity FROM backtest_results WHERE backtest_id = ?",
+  static constexpr std::array<const char*, 2> kQueries = {
       "SELECT trades FROM backtest_results WHERE backtest_id = ?",
       "SELECT orders FROM backtest_results WHERE backtest_id = ?",
-      "SELECT coalesce(equity_preview, equity) FROM backtest_results WHERE backtest_id = ?",
   };
   try {
     SQLite::Statement q(db_.connection(), kQueries[static_cast<std::size_t>(part)]);
     q.bind(1, id.value());
-    if (!q.executeStep()) {
-      return Status::not_found("backtest " + std::to_string(id.value()) + " has no results");
-    }
+    if (!q.executeStep()) return Status::not_found(no_results(id));
     return q.getColumn(0).getString();
   } catch (const std::exception& e) {
     return internal("cannot read backtest results", e);
+  }
+}
+
+Result<std::optional<std::string>> BacktestRepository::equity_preview(domain::BacktestId id) {
+  try {
+    SQLite::Statement q(db_.connection(),
+                        "SELECT equity_preview FROM backtest_results WHERE backtest_id = ?");
+    q.bind(1, id.value());
+    if (!q.executeStep()) return Status::not_found(no_results(id));
+    if (q.getColumn(0).isNull()) return std::optional<std::string>();
+    return std::optional<std::string>(q.getColumn(0).getString());
+  } catch (const std::exception& e) {
+    return internal("cannot read backtest results", e);
+  }
+}
+
+Result<EquityReader> BacktestRepository::equity(domain::BacktestId id) {
+  try {
+    SQLite::Database& db = db_.connection();
+    {
+      SQLite::Statement q(db, "SELECT 1 FROM backtest_results WHERE backtest_id = ?");
+      q.bind(1, id.value());
+      if (!q.executeStep()) return Status::not_found(no_results(id));
+    }
+    Result<std::string> document = std::string();
+    {
+      // One handle, so the format is decided on the bytes it then reads (a concurrent first
+      // read may convert the row meanwhile).
+      EquityValue value(db, id);
+      const int size = value.size();
+      std::string head(static_cast<std::size_t>(std::min(size, 4)), '\0');
+      value.read(head.data(), static_cast<int>(head.size()), 0);
+      if (is_equity_document(head)) {
+        document->resize(static_cast<std::size_t>(size));
+        value.read(document->data(), size, 0);
+        return EquityReader::open(std::move(document).value());
+      }
+      SQLite::Statement q(db,
+                          "SELECT CASE WHEN json_valid(settings) THEN "
+                          "json_extract(settings, '$.cash') END FROM backtests WHERE id = ?");
+      q.bind(1, id.value());
+      const double cash =
+          q.executeStep() && !q.getColumn(0).isNull() ? q.getColumn(0).getDouble() : 0.0;
+      document = encode_stored_json(value, cash);
+      if (!document.ok()) return document.status();
+    }
+    // Written back once the handle is closed: the value it reads changes.
+    try {
+      SQLite::Statement u(db,
+                          "UPDATE backtest_results SET equity = ? WHERE backtest_id = ? "
+                          "AND typeof(equity) = 'text'");
+      u.bindNoCopy(1, document->data(), static_cast<int>(document->size()));
+      u.bind(2, id.value());
+      if (u.exec() > 0) {
+        spdlog::info("backtest {}: equity curve converted to the compact form ({} bytes)",
+                     id.value(), document->size());
+      }
+    } catch (const std::exception& e) {
+      spdlog::warn("backtest {}: cannot store the compact equity curve yet ({}); served anyway",
+                   id.value(), e.what());
+    }
+    return EquityReader::open(std::move(document).value());
+  } catch (const std::exception& e) {
+    return internal("cannot read the equity curve", e);
   }
 }
 

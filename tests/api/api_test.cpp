@@ -128,10 +128,10 @@ TEST_CASE("the whole flow: sample data, strategy, backtest with live events, res
   REQUIRE(queued_at != std::string::npos);
   CHECK(queued_at < stream.find("\"status\":\"running\""));
   CHECK(queued_at < stream.find("\"status\":\"done\""));
-  // Building and writing the result is counted (finding 11): the bar passes 0.55 (equity
-  // built) and 0.65 (all built, writing) before done, instead of waiting at 0.95.
-  const auto built = stream.find("\"progress\":0.55");
-  const auto writing = stream.find("\"progress\":0.65");
+  // Building and writing the result is counted (finding 11): the bar passes 0.96 (equity
+  // built) and 0.98 (all built, writing) before done, instead of waiting at 0.95.
+  const auto built = stream.find("\"progress\":0.96");
+  const auto writing = stream.find("\"progress\":0.98");
   CHECK(built != std::string::npos);
   CHECK(writing != std::string::npos);
   CHECK(built < writing);

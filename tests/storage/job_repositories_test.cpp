@@ -104,8 +104,11 @@ TEST_CASE("backtests: the state machine, where the first writer wins") {
   CHECK(jobs.set_progress(*a, 0.5).ok());
   CHECK(jobs.get(*a)->progress == 0.5);
   CHECK(jobs.get(*a)->status == BacktestStatus::kRunning);
-  CHECK(jobs.result(*a, storage::ResultPart::kEquity).status().code() == StatusCode::kNotFound);
-  storage::BacktestOutput out{"{\"trades\":0}", "[1]", "[2]", "[3]"};
+  CHECK(jobs.equity(*a).status().code() == StatusCode::kNotFound);
+  const std::vector<TimestampMs> ts = {1};
+  const std::vector<double> one = {1.0};
+  storage::BacktestOutput out{"{\"trades\":0}", storage::encode_equity({ts, one, one, one, 1.0}),
+                              "[2]", "[3]"};
   CHECK(*jobs.finish(*a, out, 20));
   CHECK(!*jobs.finish(*a, out, 30));
   auto done = jobs.get(*a);
@@ -114,6 +117,8 @@ TEST_CASE("backtests: the state machine, where the first writer wins") {
   CHECK(done->metrics_json == "{\"trades\":0}");
   CHECK(*done->finished_at == 20);
   CHECK(*jobs.result(*a, storage::ResultPart::kOrders) == "[3]");
+  CHECK(jobs.equity(*a)->size() == 1);
+  CHECK(!jobs.equity_preview(*a)->has_value());
   CHECK(!*jobs.claim(*a, 40));  // finished jobs are never run again
   CHECK(!*jobs.cancel(*a, 40));
   CHECK(!*jobs.fail(*a, "late", 40));
@@ -123,7 +128,8 @@ TEST_CASE("backtests: the state machine, where the first writer wins") {
   CHECK(*jobs.cancel(*b, 60));
   CHECK(!*jobs.finish(*b, out, 70));
   CHECK(jobs.get(*b)->status == BacktestStatus::kCanceled);
-  CHECK(jobs.result(*b, storage::ResultPart::kEquity).status().code() == StatusCode::kNotFound);
+  CHECK(jobs.equity(*b).status().code() == StatusCode::kNotFound);
+  CHECK(jobs.equity_preview(*b).status().code() == StatusCode::kNotFound);
 
   // requeue after an interrupted run; fail records the reason.
   auto c = jobs.create(job, 80);
@@ -137,7 +143,8 @@ TEST_CASE("backtests: the state machine, where the first writer wins") {
 
   // delete removes the results too.
   CHECK(jobs.remove(*a).ok());
-  CHECK(jobs.result(*a, storage::ResultPart::kEquity).status().code() == StatusCode::kNotFound);
+  CHECK(jobs.equity(*a).status().code() == StatusCode::kNotFound);
+  CHECK(jobs.result(*a, storage::ResultPart::kTrades).status().code() == StatusCode::kNotFound);
   CHECK(jobs.remove(*a).code() == StatusCode::kNotFound);
   CHECK(storage::parse_backtest_status("running") == BacktestStatus::kRunning);
   CHECK(!storage::parse_backtest_status("paused").has_value());

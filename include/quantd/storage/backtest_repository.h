@@ -6,6 +6,12 @@
 // only changes a row that is still `running`), so a cancel or delete racing a worker never lets
 // the worker overwrite it: whoever changes the row first wins, the other sees `false`.
 //
+// Results: metrics on the `backtests` row; in `backtest_results`, the equity curve in the compact
+// binary form of equity_codec.h (a million points in a few MB instead of 100 MB of JSON), a
+// 2,000-point preview of it, the trades and the orders as JSON text (a run's trades and orders are
+// tens of bytes per trade, small beside its curve). Rows written before migration 0010 hold the
+// curve as JSON text; equity() converts such a row on its first read (see there).
+//
 // Threading: a thin adapter over the calling thread's SQLite connection; share it freely. Every
 // method catches SQLite's exceptions and returns a Status.
 #pragma once
@@ -20,6 +26,7 @@
 #include "quantd/core/time.h"
 #include "quantd/domain/ids.h"
 #include "quantd/storage/database.h"
+#include "quantd/storage/equity_codec.h"
 
 namespace quantd::storage {
 
@@ -53,24 +60,21 @@ struct BacktestRecord {
   bool pinned = false;  // kept whatever backtest.keep_results says
 };
 
-// What a finished run stores; each field is a JSON document as the API serves it.
+// What a finished run stores.
 struct BacktestOutput {
-  std::string metrics_json;         // object
-  std::string equity_json;          // array
-  std::string trades_json;          // array
-  std::string orders_json;          // array
-  std::string equity_preview_json;  // array: equity_json thinned to kEquityPreviewPoints
+  std::string metrics_json;  // a JSON object
+  std::string equity;        // the whole curve, encode_equity()'s document
+  std::string trades_json;   // a JSON array
+  std::string orders_json;   // a JSON array
+  std::string
+      equity_preview_json;  // the curve thinned to kEquityPreviewPoints, JSON (equity_json.h)
 };
 
 // The most points BacktestOutput::equity_preview_json holds (evenly spaced, first and last kept).
 inline constexpr std::size_t kEquityPreviewPoints = 2000;
 
-enum class ResultPart : std::uint8_t {
-  kEquity,
-  kTrades,
-  kOrders,
-  kEquityPreview,  // falls back to kEquity for results stored without a preview
-};
+// The parts of a result stored as JSON text, served as stored.
+enum class ResultPart : std::uint8_t { kTrades, kOrders };
 
 class BacktestRepository {
  public:
@@ -126,9 +130,24 @@ class BacktestRepository {
   // results included, in one transaction. Returns the ids deleted. Errors: internal.
   Result<std::vector<domain::BacktestId>> prune(int keep);
 
-  // One stored result document. Errors: not_found when the backtest has no results (not done,
-  // or no such backtest), internal.
+  // One stored JSON document. Errors: not_found when the backtest has no results (not done, or
+  // no such backtest), internal.
   Result<std::string> result(domain::BacktestId id, ResultPart part);
+
+  // The equity curve, ready to be read point by point; it owns its bytes (the compact document,
+  // read whole: a few MB) and no SQLite handle, so it may be read on any thread and as slowly as
+  // a client downloads, without pinning a read snapshot. A curve stored as JSON text (before
+  // migration 0010) is read in 1 MB pieces, encoded, written back in the compact form and
+  // returned; if that write fails (the database is busy or full) the curve is still returned
+  // and the row converts on a later read. Converting a million points holds about 45 MB for a
+  // moment, once per old row.
+  // Errors: not_found when the backtest has no results; internal for a damaged curve (naming
+  // what is wrong) or a SQLite failure.
+  Result<EquityReader> equity(domain::BacktestId id);
+
+  // The stored preview (JSON, at most kEquityPreviewPoints points), or nullopt for a result
+  // stored without one. Errors: not_found when the backtest has no results, internal.
+  Result<std::optional<std::string>> equity_preview(domain::BacktestId id);
 
  private:
   Database& db_;

@@ -1,0 +1,15 @@
+-- Compact results (issue 12 finding 6, issue 13): backtest_results.equity holds the curve as a
+-- BLOB in the binary form of include/quantd/storage/equity_codec.h, a few MB for a million
+-- points instead of ~100 MB of JSON text. The column keeps its name and declared type: a TEXT
+-- column stores a BLOB unchanged, and typeof(equity) tells the two forms apart.
+--
+-- No statement here converts the rows written before: decoding JSON needs C++, and converting
+-- every stored curve inside this migration's one transaction would hold the daemon's start for
+-- minutes on a large database (past systemd's start timeout, which would roll it back and start
+-- over) and grow the write-ahead log by every new curve at once. Instead
+-- BacktestRepository::equity() converts a row the first time it is read, in its own small
+-- transaction, and serves it; until then the old row stays readable as it was. The equity_preview,
+-- trades and orders columns stay JSON text.
+--
+-- The space the old text took is reused by new results; to give it back to the filesystem, stop
+-- the daemon and run `sqlite3 quantd.db VACUUM` (docs/operations.md, "Stored results").
