@@ -3,8 +3,10 @@
 #include <doctest/doctest.h>
 #include <signal.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "api_client.h"
 
@@ -202,6 +204,11 @@ TEST_CASE("finding 11: retention keeps the newest runs and every pinned one") {
   const std::int64_t second = run();
   const std::int64_t third = run();
   const std::int64_t fourth = run();
+  // Retention runs just after a run is recorded done: wait for it rather than race it.
+  for (int i = 0; i < 500 && d.log().find("backtest retention: deleted") == std::string::npos;
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   // keep 2: the two newest unpinned (third, fourth) and the pinned first; second is gone, with
   // its results.
   CHECK(call(port, "GET", "/api/backtests/" + std::to_string(first)).status == 200);
