@@ -46,7 +46,14 @@ std::string ambiguous_framing(const boost::beast::http::request_header<>& m) {
   std::size_t codings = 0;
   std::string_view coding;
   for (const auto& field : m) {
-    if (iequals(field.name_string(), "Content-Length")) ++lengths;
+    if (iequals(field.name_string(), "Content-Length")) {
+      // A list ("31, 31") is one more way to say the length twice (RFC 9112 §6.3 lets a
+      // recipient refuse it); one plain number only.
+      if (field.value().find(',') != std::string_view::npos) {
+        return "Content-Length must be one number, not a list.";
+      }
+      ++lengths;
+    }
     if (iequals(field.name_string(), "Transfer-Encoding")) {
       if (codings++ == 0) coding = field.value();
     }

@@ -95,6 +95,8 @@ TEST_CASE("finding 9: ambiguous framing answers 400 with a reason and closes") {
                 400, "Content-Length");
   check_refused(f.port(), kPost + "Content-Length: 5\r\nContent-Length: 5\r\n\r\nhello", 400,
                 "Content-Length");
+  check_refused(f.port(), kPost + "Content-Length: 5, 5\r\n\r\nhello", 400,
+                "one number, not a list");
   check_refused(f.port(),
                 "POST /api/echo HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                 "Transfer-Encoding: chunked\r\n\r\n" +
