@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <set>
 #include <string_view>
 #include <vector>
@@ -310,17 +311,34 @@ std::optional<std::int64_t> read_integer(const json& body, const char* field, Er
     errors.add(field, "must be a whole number, not " + type_name(v));
     return std::nullopt;
   }
+  const auto out_of_range = [&](const std::string& got) {
+    errors.add(field, "must be between " + std::to_string(min) + " and " + std::to_string(max) +
+                          ", got " + got);
+    return std::nullopt;
+  };
+  // Integers are compared as integers: as doubles, a bound near 2^63 rounds up (max + 1 passed).
+  // (nlohmann keeps every non-negative integer literal as unsigned.)
+  if (v.is_number_unsigned() &&
+      v.get<std::uint64_t>() >
+          static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+    return out_of_range(v.dump());
+  }
+  if (v.is_number_integer()) {
+    const auto i = v.get<std::int64_t>();
+    if (i < min || i > max) return out_of_range(v.dump());
+    return i;
+  }
   const double d = v.get<double>();
   if (!std::isfinite(d) || d != std::floor(d)) {
     errors.add(field, "must be a whole number, got " + format_number(d));
     return std::nullopt;
   }
-  if (d < static_cast<double>(min) || d > static_cast<double>(max)) {
-    errors.add(field, "must be between " + std::to_string(min) + " and " + std::to_string(max) +
-                          ", got " + format_number(d));
-    return std::nullopt;
-  }
-  return v.is_number_integer() ? v.get<std::int64_t>() : static_cast<std::int64_t>(d);
+  // A whole double converts only below 2^63 (9.223372036854775807e18 reads as 2^63 itself, and
+  // casting that is undefined): check the range of int64 first, then the bounds exactly.
+  if (d < -0x1p63 || d >= 0x1p63) return out_of_range(format_number(d));
+  const auto i = static_cast<std::int64_t>(d);
+  if (i < min || i > max) return out_of_range(format_number(d));
+  return i;
 }
 
 std::optional<bool> read_bool(const json& body, const char* field, Errors& errors) {

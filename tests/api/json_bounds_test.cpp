@@ -52,3 +52,36 @@ TEST_CASE("findings 5 and 10: JSON numbers, depth and duplicate keys answer 400,
     CHECK(end - start < 600);
   }
 }
+
+TEST_CASE("finding 5: whole numbers near 2^63 are judged exactly and never cast out of range") {
+  TempDir dir;
+  Daemon d(dir.file("quantd.db"));
+  const int port = d.port();
+  const auto field_message = [](const JsonResponse& r) {
+    REQUIRE(r.body["errors"].size() == 1);
+    CHECK(r.body["errors"][0]["field"] == "strategy_id");
+    return r.body["errors"][0]["message"].get<std::string>();
+  };
+
+  // 9223372036854775807.0 reads as the double 2^63. It passed the check against INT64_MAX (which
+  // rounds to 2^63 as a double) and was cast to int64, which is undefined behaviour: the HTTP
+  // fuzzer's UBSan report (fuzz/http_fuzzer.cpp). It is out of range, not a strategy id.
+  auto huge = call_raw(port, "POST", "/api/live/demo", R"({"strategy_id": 9223372036854775807.0})");
+  CHECK(is_problem(huge, 422));
+  CHECK(field_message(huge).find("must be between 1 and 9223372036854775807") != std::string::npos);
+
+  // One past a bound that a double cannot hold exactly: integers are compared as integers.
+  auto past = call_raw(port, "POST", "/api/backtests", R"({"strategy_id": 4611686018427387904})");
+  CHECK(is_problem(past, 422));
+  CHECK(field_message(past).find("between 1 and 4611686018427387903, got 4611686018427387904") !=
+        std::string::npos);
+  auto beyond =
+      call_raw(port, "POST", "/api/live/demo", R"({"strategy_id": 18446744073709551615})");
+  CHECK(is_problem(beyond, 422));
+  CHECK(field_message(beyond).find("got 18446744073709551615") != std::string::npos);
+
+  // The lower bounds still hold for the literals nlohmann keeps as unsigned.
+  auto zero = call_raw(port, "POST", "/api/live/demo", R"({"strategy_id": 0})");
+  CHECK(is_problem(zero, 422));
+  CHECK(field_message(zero).find("got 0") != std::string::npos);
+}
