@@ -44,8 +44,11 @@ TEST_CASE("findings 5 and 10: JSON numbers, depth and duplicate keys answer 400,
         std::string::npos);
 
   // An 80 KB literal leaves no more than an excerpt in the log.
-  const std::string huge = "1" + std::string(80000, '0') + "e999";
-  auto logged = call_raw(port, "POST", "/api/strategies", R"({"name": )" + huge + "}");
+  std::string huge(1, '1');
+  huge.append(80000, '0').append("e999");
+  std::string literal_body = R"({"name": )";
+  literal_body.append(huge).append("}");
+  auto logged = call_raw(port, "POST", "/api/strategies", literal_body);
   CHECK(is_problem(logged, 400));
   for (std::size_t start = 0, end; (end = d.log().find('\n', start)) != std::string::npos;
        start = end + 1) {
