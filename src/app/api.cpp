@@ -13,6 +13,7 @@ void register_api_routes(http::Router& router, ApiContext ctx, const HandlerGuar
   api::register_demo_routes(router, ctx, guard);
   api::register_auth_routes(router, ctx, guard);
   api::register_audit_routes(router, ctx, guard);
+  api::register_sweep_routes(router, ctx, guard);
   // Guarded like every route: a browser's EventSource sends the session cookie (it cannot send
   // an Authorization header), scripts send the token.
   router.add_sse("/api/events", ctx.backtests.events());

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "quantd/domain/bar.h"
 #include "quantd/http/request.h"
 #include "quantd/http/response.h"
+#include "quantd/storage/strategy_repository.h"
 #include "quantd/strategy/registry.h"
 
 namespace quantd::app::api {
@@ -79,6 +81,24 @@ std::optional<strategy::Params> read_params(const json& body, const char* field,
 std::optional<std::string> read_time(const json& body, const char* field, Errors& errors);
 
 json params_json(const strategy::Params& params);
+
+// A backtest request's common fields checked against the stored strategy and data: what a
+// backtest (POST /api/backtests) or a sweep (POST /api/sweeps) runs with.
+struct PreparedRun {
+  storage::StrategyRecord strategy;
+  json settings;                      // as backtests.settings stores it
+  strategy::Params params;            // every parameter, defaults included
+  std::vector<std::string> declared;  // the parameters the strategy declares
+  std::vector<domain::Symbol> symbols;
+  domain::Interval interval = domain::Interval::k1d;
+  std::optional<TimestampMs> from;  // the range asked for, `to` inclusive
+  std::optional<TimestampMs> to;
+};
+// Reads the backtest fields of `body` (plus `extra_fields`, which the caller reads). Problems
+// with the request go to `errors`; a server-side failure sets `problem`; either way nullopt.
+std::optional<PreparedRun> prepare_run(const ApiContext& ctx, const json& body,
+                                       const std::set<std::string>& extra_fields, Errors& errors,
+                                       std::optional<http::Response>& problem);
 json symbols_json(const std::vector<domain::Symbol>& symbols);
 
 // The header a successful POST /api/login answers with: the new session's id (its handle).
@@ -106,6 +126,7 @@ void register_live_routes(http::Router& router, ApiContext ctx, const HandlerGua
 void register_demo_routes(http::Router& router, ApiContext ctx, const HandlerGuard& guard);
 void register_auth_routes(http::Router& router, ApiContext ctx, const HandlerGuard& guard);
 void register_audit_routes(http::Router& router, ApiContext ctx, const HandlerGuard& guard);
+void register_sweep_routes(http::Router& router, ApiContext ctx, const HandlerGuard& guard);
 
 // Stores the sample data set (idempotent) and announces it; the list of series stored.
 Result<json> store_sample_data(const ApiContext& ctx);

@@ -29,6 +29,12 @@ const std::set<std::string> kFields = {"strategy_id", "symbols",      "interval"
 const std::set<std::string> kCostFields = {"commission_bps", "tax_bps", "slippage_bps",
                                            "slippage_ticks"};
 
+std::string join(const std::set<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
 // The id in the path and its record, or the problem to answer.
 struct Loaded {
   std::optional<storage::BacktestRecord> record;
@@ -117,17 +123,18 @@ http::Response series(const ApiContext& ctx, const http::Request& request, Equit
   return equity_response(std::move(curve).value(), max_points, shape);
 }
 
-http::Response create(const ApiContext& ctx, const http::Request& request) {
-  if (auto full = storage_refusal(ctx)) return *full;
-  JsonBody body = read_json_object(request);
-  if (body.problem) return *body.problem;
-  const json& b = body.value;
-  Errors errors;
+}  // namespace
+
+std::optional<PreparedRun> prepare_run(const ApiContext& ctx, const json& b,
+                                       const std::set<std::string>& extra_fields, Errors& errors,
+                                       std::optional<http::Response>& problem) {
   for (const auto& [key, value] : b.items()) {
-    if (!kFields.contains(key)) {
-      errors.add(key,
-                 "is not a field of a backtest request (known: strategy_id, symbols, from, "
-                 "to, cash, costs, params, market, close_at_end, trade_from)");
+    if (!kFields.contains(key) && !extra_fields.contains(key)) {
+      errors.add(key, std::string(extra_fields.empty() ? "is not a field of a backtest request"
+                                                       : "is not a field of this request") +
+                          " (known: strategy_id, symbols, from, to, cash, costs, params, market, "
+                          "close_at_end, trade_from" +
+                          (extra_fields.empty() ? std::string() : ", " + join(extra_fields)) + ")");
     }
   }
   auto strategy_id =
@@ -181,20 +188,23 @@ http::Response create(const ApiContext& ctx, const http::Request& request) {
   if (trade_from && to && *parse_timestamp(*trade_from) > *parse_timestamp(*to)) {
     errors.add("trade_from", "is later than 'to': nothing would trade");
   }
-  if (!errors.empty()) return validation_failed(errors);
+  if (!errors.empty()) return std::nullopt;
 
   storage::StrategyRepository strategies(ctx.db);
   auto strategy = strategies.get(domain::StrategyId(*strategy_id));
   if (!strategy.ok()) {
-    if (strategy.status().code() != StatusCode::kNotFound) return from_status(strategy.status());
+    if (strategy.status().code() != StatusCode::kNotFound) {
+      problem = from_status(strategy.status());
+      return std::nullopt;
+    }
     errors.add("strategy_id", "there is no strategy with id " + std::to_string(*strategy_id));
-    return validation_failed(errors);
+    return std::nullopt;
   }
   const std::vector<domain::Symbol> run_symbols = symbols.value_or(strategy->symbols);
   const domain::Interval run_interval = interval.value_or(strategy->interval);
   if (run_symbols.empty()) {
     errors.add("symbols", "the strategy lists no symbols; name at least one");
-    return validation_failed(errors);
+    return std::nullopt;
   }
   strategy::Params params = strategy->params;
   if (overrides) {
@@ -208,7 +218,7 @@ http::Response create(const ApiContext& ctx, const http::Request& request) {
                                      : "strategy " + std::to_string(*strategy_id) +
                                            " does not compile: " + describe_problems({p}));
     }
-    return validation_failed(errors);
+    return std::nullopt;
   }
 
   // Refuse a run that can only fail for lack of data, naming what is missing.
@@ -218,11 +228,17 @@ http::Response create(const ApiContext& ctx, const http::Request& request) {
   if (to) to_ts = *parse_timestamp(*to) + (to->size() == 10 ? kMsPerDay - 1 : 0);
   for (std::size_t i = 0; i < run_symbols.size(); ++i) {
     auto any = bars.any_bars(run_symbols[i], run_interval, from_ts, to_ts);
-    if (!any.ok()) return from_status(any.status());
+    if (!any.ok()) {
+      problem = from_status(any.status());
+      return std::nullopt;
+    }
     bool found = *any;
     if (!found && run_interval != domain::Interval::k1m) {
       auto minutes = bars.any_bars(run_symbols[i], domain::Interval::k1m, from_ts, to_ts);
-      if (!minutes.ok()) return from_status(minutes.status());
+      if (!minutes.ok()) {
+        problem = from_status(minutes.status());
+        return std::nullopt;
+      }
       found = *minutes;
     }
     if (!found) {
@@ -232,7 +248,7 @@ http::Response create(const ApiContext& ctx, const http::Request& request) {
                      "; import them on the Data page (or load the sample data)");
     }
   }
-  if (!errors.empty()) return validation_failed(errors);
+  if (!errors.empty()) return std::nullopt;
 
   json settings{{"symbols", symbols_json(run_symbols)},
                 {"interval", domain::to_string(run_interval)},
@@ -246,17 +262,40 @@ http::Response create(const ApiContext& ctx, const http::Request& request) {
                 {"market", market},
                 {"close_at_end", close_at_end.value_or(false)},
                 {"trade_from", trade_from ? json(*trade_from) : json(nullptr)}};
-  storage::BacktestRecord job;
-  job.strategy_id = strategy->id;
-  job.strategy_version = strategy->version;
-  job.strategy_name = strategy->name;
-  job.script = strategy->script;
   // Record every parameter the run uses, defaults included, so the result states them all.
   strategy::Params effective;
   for (const auto& p : compiled.params) effective[p.name] = p.default_value;
   for (const auto& [k, v] : params) effective[k] = v;
-  job.params_json = params_json(effective).dump();
-  job.settings_json = settings.dump();
+  PreparedRun out;
+  out.strategy = std::move(strategy).value();
+  out.settings = std::move(settings);
+  out.params = std::move(effective);
+  for (const auto& p : compiled.params) out.declared.push_back(p.name);
+  out.symbols = run_symbols;
+  out.interval = run_interval;
+  out.from = from_ts;
+  out.to = to_ts;
+  return out;
+}
+
+namespace {
+
+http::Response create(const ApiContext& ctx, const http::Request& request) {
+  if (auto full = storage_refusal(ctx)) return *full;
+  JsonBody body = read_json_object(request);
+  if (body.problem) return *body.problem;
+  Errors errors;
+  std::optional<http::Response> problem;
+  auto run = prepare_run(ctx, body.value, {}, errors, problem);
+  if (problem) return *problem;
+  if (!run) return validation_failed(errors);
+  storage::BacktestRecord job;
+  job.strategy_id = run->strategy.id;
+  job.strategy_version = run->strategy.version;
+  job.strategy_name = run->strategy.name;
+  job.script = run->strategy.script;
+  job.params_json = params_json(run->params).dump();
+  job.settings_json = run->settings.dump();
   auto id = ctx.backtests.submit(ctx.db, job);
   if (!id.ok()) return from_status(id.status());
   http::Response r = http::json(202, {{"id", id->value()}, {"status", "queued"}});

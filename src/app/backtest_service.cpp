@@ -8,6 +8,7 @@
 #include <optional>
 #include <vector>
 
+#include "backtest_settings_internal.h"
 #include "quantd/app/strategy_loader.h"
 #include "quantd/backtest/engine.h"
 #include "quantd/backtest/report.h"
@@ -33,98 +34,6 @@ constexpr double kEquityBuiltProgress = 0.96;
 constexpr double kResultBuiltProgress = 0.98;  // then the write; "done" is 1
 constexpr auto kPublishEvery = std::chrono::milliseconds(100);
 constexpr auto kStoreProgressEvery = std::chrono::milliseconds(500);
-
-json metrics_json(const analytics::Metrics& m) {
-  json out = json::object();
-  for (const backtest::MetricField& f : backtest::metric_fields(m)) {
-    if (!std::isfinite(f.value)) {
-      out[f.name] = nullptr;
-    } else if (f.integer) {
-      out[f.name] = static_cast<std::int64_t>(f.value);
-    } else {
-      out[f.name] = f.value;
-    }
-  }
-  return out;
-}
-
-// The settings a job runs with, read from the row's JSON. Throws on a corrupt document: run()
-// turns that into a failed job with the reason.
-struct Settings {
-  std::vector<domain::Symbol> symbols;
-  domain::Interval interval = domain::Interval::k1d;
-  std::optional<TimestampMs> from;
-  std::optional<TimestampMs> to;
-  backtest::BacktestConfig config;
-  domain::Market market = domain::Market::kKospi;
-};
-
-std::optional<TimestampMs> read_time(const json& j, const char* key, bool end_of_day) {
-  if (!j.contains(key) || j[key].is_null()) return std::nullopt;
-  const std::string text = j.at(key).get<std::string>();
-  auto t = parse_timestamp(text);
-  if (!t) throw std::invalid_argument(std::string(key) + ": not a date: " + text);
-  if (end_of_day && text.size() == 10) *t += kMsPerDay - 1;
-  return t;
-}
-
-Settings read_settings(const std::string& text) {
-  const json j = json::parse(text);
-  Settings s;
-  for (const auto& sym : j.at("symbols")) s.symbols.emplace_back(sym.get<std::string>());
-  if (s.symbols.empty()) throw std::invalid_argument("settings: no symbols");
-  auto interval = domain::parse_interval(j.value("interval", std::string("1d")));
-  if (!interval) throw std::invalid_argument("settings: bad interval");
-  s.interval = *interval;
-  s.from = read_time(j, "from", false);
-  s.to = read_time(j, "to", true);
-  s.config.initial_cash = j.value("cash", s.config.initial_cash);
-  s.config.costs.commission_bps = j.value("commission_bps", s.config.costs.commission_bps);
-  if (j.contains("tax_bps") && !j["tax_bps"].is_null()) {
-    s.config.costs.tax_bps = j["tax_bps"].get<double>();
-  }
-  s.config.costs.slippage_bps = j.value("slippage_bps", 0.0);
-  s.config.costs.slippage_ticks = j.value("slippage_ticks", 0);
-  s.config.close_at_end = j.value("close_at_end", false);
-  s.config.trade_from = read_time(j, "trade_from", false);
-  s.config.interval = s.interval;
-  auto market = domain::parse_market(j.value("market", std::string("kospi")));
-  if (!market) throw std::invalid_argument("settings: bad market");
-  s.market = *market;
-  return s;
-}
-
-strategy::Params read_params(const std::string& text) {
-  strategy::Params p;
-  const json j = json::parse(text);
-  for (const auto& [k, v] : j.items()) p[k] = v.get<double>();
-  return p;
-}
-
-// The equal-weight buy-and-hold benchmark (no costs) at each equity point: `cash` spread evenly
-// over the symbols at their first open, each marked at its latest close.
-std::vector<double> benchmark_curve(const backtest::BacktestResult& r,
-                                    std::span<const std::vector<domain::Bar>> bars,
-                                    std::int64_t cash) {
-  const std::size_t n_symbols = bars.size();
-  std::vector<std::size_t> cursor(n_symbols, 0);
-  std::vector<double> ratio(n_symbols, 1.0);
-  std::vector<double> out(r.equity_ts.size());
-  for (std::size_t i = 0; i < r.equity_ts.size(); ++i) {
-    const TimestampMs t = r.equity_ts[i];
-    double sum = 0;
-    for (std::size_t s = 0; s < n_symbols; ++s) {
-      const auto& b = bars[s];
-      while (cursor[s] < b.size() && b[cursor[s]].ts <= t) {
-        ratio[s] = b[cursor[s]].close / b.front().open;
-        ++cursor[s];
-      }
-      sum += ratio[s];
-    }
-    out[i] = static_cast<double>(cash) * sum / static_cast<double>(n_symbols);
-  }
-  return out;
-}
 
 // The curve thinned to kEquityPreviewPoints, as the JSON the API serves: charts ask for a
 // screen's width of points, and this answers them without decoding a million.
@@ -185,12 +94,6 @@ json orders_json(const backtest::BacktestResult& r, const std::vector<domain::Sy
   return out;
 }
 
-std::string range_text(const Settings& s) {
-  if (!s.from && !s.to) return "";
-  return " between " + (s.from ? format_seoul_date(*s.from) : std::string("the start")) + " and " +
-         (s.to ? format_seoul_date(*s.to) : std::string("the end"));
-}
-
 }  // namespace
 
 BacktestService::BacktestService(bus::Channel<bus::RunBacktest>& channel, const Clock& clock,
@@ -236,7 +139,8 @@ json BacktestService::to_json(const storage::BacktestRecord& r, bool full) {
          {"created_at", format_utc_iso(r.created_at)},
          {"started_at", r.started_at ? json(format_utc_iso(*r.started_at)) : json(nullptr)},
          {"finished_at", r.finished_at ? json(format_utc_iso(*r.finished_at)) : json(nullptr)},
-         {"pinned", r.pinned}};
+         {"pinned", r.pinned},
+         {"notice", r.notice.empty() ? json(nullptr) : json(r.notice)}};
   j["settings"] = json::parse(r.settings_json, nullptr, false);
   if (j["settings"].is_discarded()) j["settings"] = json::object();
   j["params"] = json::parse(r.params_json, nullptr, false);
@@ -400,23 +304,25 @@ Result<storage::BacktestOutput> BacktestService::execute(storage::Database& db,
   if (!compiled.ok())
     return Status::invalid_argument("strategy: " + describe_problems(compiled.problems));
 
-  storage::BarRepository bars_repo(db);
-  std::vector<std::vector<domain::Bar>> bars(settings.symbols.size());
-  for (std::size_t i = 0; i < settings.symbols.size(); ++i) {
-    const domain::Symbol& sym = settings.symbols[i];
-    auto loaded = storage::load_bars(bars_repo, sym, settings.interval, settings.from, settings.to);
-    if (!loaded.ok()) return loaded.status();
-    if (loaded->empty()) {
-      return Status::failed_precondition("no " + std::string(domain::to_string(settings.interval)) +
-                                         " bars stored for " + sym.str() + range_text(settings) +
-                                         "; import data on the Data page first");
+  auto loaded = load_settings_bars(db, settings);
+  if (!loaded.ok()) return loaded.status();
+  std::vector<std::vector<domain::Bar>> bars = std::move(loaded).value();
+  if (stopping.load()) {
+    interrupted = true;
+    return Status::unavailable("stopping");
+  }
+  if (running.cancel.load()) return Status::failed_precondition("canceled");
+  // A run rebuilt from a sweep says so when its bars are not the ones the sweep saw.
+  const nlohmann::json stored = nlohmann::json::parse(record.settings_json);
+  if (stored.contains("sweep") && stored["sweep"].is_object()) {
+    const nlohmann::json& sweep = stored["sweep"];
+    std::vector<std::span<const domain::Bar>> spans(bars.begin(), bars.end());
+    const std::string seen = sweep.value("bars_fingerprint", std::string());
+    if (!seen.empty() && seen != bars_fingerprint(spans)) {
+      (void)storage::BacktestRepository(db).set_notice(
+          id, "The bars changed since sweep " + std::to_string(sweep.value("id", 0)) +
+                  " ran: this rebuilt run may differ from its row in the sweep.");
     }
-    bars[i] = std::move(*loaded);
-    if (stopping.load()) {
-      interrupted = true;
-      return Status::unavailable("stopping");
-    }
-    if (running.cancel.load()) return Status::failed_precondition("canceled");
   }
 
   storage::BacktestRepository repo(db);

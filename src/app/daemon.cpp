@@ -12,6 +12,7 @@
 #include "quantd/app/bar_downloads.h"
 #include "quantd/app/metrics_endpoint.h"
 #include "quantd/app/strategy_loader.h"
+#include "quantd/app/sweep_service.h"
 #include "quantd/auth/auth_service.h"
 #include "quantd/bus/channel.h"
 #include "quantd/bus/messages.h"
@@ -144,6 +145,8 @@ struct Daemon::Impl {
   bus::Channel<bus::RunBacktest> backtest_channel;
   // Backtest jobs, results and the /api/events stream (issue 5).
   BacktestService backtest_service{backtest_channel, *clock, config.backtest.keep_results};
+  // Sweeps and walk-forward analyses (issue 13) share the backtest pool and its channel.
+  SweepService sweep_service{backtest_channel, backtest_service, *clock, config.backtest.workers};
   std::unique_ptr<workers::WorkerPool<bus::RunBacktest>> backtest_pool;
   // Feeds the unfinished jobs of the last run to the pool as it frees room (however many there
   // are); ends when all are pushed or the channel closes.
@@ -486,31 +489,46 @@ Status Daemon::Impl::start_live() {
 }
 
 void Daemon::Impl::requeue_unfinished_backtests() {
-  std::vector<std::int64_t> ids;
+  std::vector<bus::RunBacktest> jobs;
   try {
     SQLite::Statement q(
         db->connection(),
         "SELECT id FROM backtests WHERE status IN ('queued', 'running') ORDER BY id");
-    while (q.executeStep()) ids.push_back(q.getColumn(0).getInt64());
+    while (q.executeStep()) jobs.push_back(bus::RunBacktest{q.getColumn(0).getInt64()});
   } catch (const std::exception& e) {
     spdlog::error("cannot list unfinished backtests: {}", e.what());
     return;
   }
-  if (ids.empty()) return;
+  auto sweeps = SweepService::unfinished(*db);
+  if (!sweeps.ok()) spdlog::error("cannot list unfinished sweeps: {}", sweeps.status().message());
+  const std::size_t n_backtests = jobs.size();
+  if (sweeps.ok()) {
+    for (domain::SweepId id : *sweeps) jobs.push_back(bus::RunBacktest{0, id.value(), false});
+  }
+  if (jobs.empty()) return;
   // Every job runs: pushes wait for room rather than fail, on a thread of their own so the
   // daemon starts serving at once (new submissions meanwhile get 429 while the queue is full).
   // A stop closes the channel; what is not pushed yet stays 'queued' for the next start.
-  requeue_thread = std::thread([this, ids = std::move(ids)] {
+  requeue_thread = std::thread([this, jobs = std::move(jobs), n_backtests] {
     std::size_t queued = 0;
-    for (std::int64_t id : ids) {
-      if (!backtest_channel.push(bus::RunBacktest{id}, bus::PushMode::kBlock).ok()) break;
+    for (const bus::RunBacktest& job : jobs) {
+      if (!backtest_channel.push(job, bus::PushMode::kBlock).ok()) break;
       ++queued;
     }
-    spdlog::info("re-queued {} of {} unfinished backtest(s)", queued, ids.size());
+    if (jobs.size() == n_backtests) {
+      spdlog::info("re-queued {} of {} unfinished backtest(s)", queued, jobs.size());
+    } else {
+      spdlog::info("re-queued {} of {} unfinished job(s): {} backtest(s), {} sweep(s)", queued,
+                   jobs.size(), n_backtests, jobs.size() - n_backtests);
+    }
   });
 }
 
 void Daemon::Impl::handle_backtest(bus::RunBacktest& job, const std::atomic<bool>& stopping) {
+  if (job.sweep_id != 0) {
+    sweep_service.run(*db, job, stopping);
+    return;
+  }
   backtest_service.run(*db, job, stopping);
 }
 
@@ -636,7 +654,8 @@ void Daemon::Impl::register_routes() {
                          auto usage = storage::disk_usage(config.database.path);
                          if (!usage.ok()) return std::nullopt;  // SQLite's own errors still apply
                          return storage::disk_refusal(*usage, disk_limits());
-                       }},
+                       },
+                       &sweep_service},
                       // The token is checked by the server before routing (request_guard.h).
                       [](http::Handler h) { return h; });
 }

@@ -70,8 +70,10 @@ std::optional<Overfitting> probability_of_backtest_overfitting(
     // mid-rank, as a relative rank ω in (0, 1) and its logit λ = ln(ω / (1 − ω)).
     double below = 0, equal = 0;
     for (double v : test) {
-      if (v < test[best]) below += 1;
-      else if (v == test[best]) equal += 1;
+      if (v < test[best])
+        below += 1;
+      else if (v == test[best])
+        equal += 1;
     }
     const double rank = below + (equal + 1) / 2;
     const double omega = rank / (n_runs + 1);

@@ -68,7 +68,8 @@ Result<std::vector<strategy::Params>> expand(const std::vector<ParamAxis>& axes,
                                              const strategy::Params& fixed,
                                              const std::optional<RandomDraws>& random,
                                              std::size_t max_runs) {
-  if (axes.empty()) return Status::invalid_argument("the grid is empty: vary at least one parameter");
+  if (axes.empty())
+    return Status::invalid_argument("the grid is empty: vary at least one parameter");
   double grid = 1;
   for (const ParamAxis& axis : axes) {
     if (axis.values.empty()) {
@@ -134,7 +135,8 @@ Result<std::vector<Window>> windows(const WalkForwardSpec& spec, TimestampMs fir
     const std::int64_t in_from = spec.anchored ? first_day : start;
     const std::int64_t out_from = start + spec.in_sample_days;
     const std::int64_t out_to = std::min(out_from + spec.out_of_sample_days, end_day);
-    out.push_back({day_start(in_from), day_start(out_from), day_start(out_from), day_start(out_to)});
+    out.push_back(
+        {day_start(in_from), day_start(out_from), day_start(out_from), day_start(out_to)});
   }
   return out;
 }

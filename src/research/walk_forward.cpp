@@ -13,10 +13,9 @@ struct Named {
   bool higher_is_better;
 };
 constexpr Named kObjectives[] = {
-    {"sharpe", true},        {"sortino", true},       {"total_return", true},
-    {"cagr", true},          {"calmar", true},        {"profit_factor", true},
-    {"expectancy", true},    {"win_rate", true},      {"final_equity", true},
-    {"max_drawdown", false},
+    {"sharpe", true},       {"sortino", true},       {"total_return", true}, {"cagr", true},
+    {"calmar", true},       {"profit_factor", true}, {"expectancy", true},   {"win_rate", true},
+    {"final_equity", true}, {"max_drawdown", false},
 };
 
 }  // namespace
@@ -66,8 +65,7 @@ std::optional<double> walk_forward_efficiency(double out_of_sample_annualized,
 }
 
 void StitchedCurve::append(std::span<const TimestampMs> piece_ts,
-                           std::span<const double> piece_equity, double run_initial,
-                           double start) {
+                           std::span<const double> piece_equity, double run_initial, double start) {
   const double from = equity.empty() ? start : equity.back();
   const double scale = run_initial != 0 ? from / run_initial : 1;
   for (std::size_t i = 0; i < piece_ts.size() && i < piece_equity.size(); ++i) {

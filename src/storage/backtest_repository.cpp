@@ -18,7 +18,7 @@ constexpr std::array<std::string_view, 5> kStatusNames = {"queued", "running", "
 
 constexpr const char* kColumns =
     "id, strategy_id, strategy_version, strategy_name, script, params, settings, status, "
-    "progress, error, metrics, created_at, started_at, finished_at, pinned";
+    "progress, error, metrics, created_at, started_at, finished_at, pinned, notice";
 
 BacktestRecord read_row(SQLite::Statement& q) {
   BacktestRecord r;
@@ -37,6 +37,7 @@ BacktestRecord read_row(SQLite::Statement& q) {
   if (!q.getColumn(12).isNull()) r.started_at = q.getColumn(12).getInt64();
   if (!q.getColumn(13).isNull()) r.finished_at = q.getColumn(13).getInt64();
   r.pinned = q.getColumn(14).getInt() != 0;
+  r.notice = q.getColumn(15).getString();
   return r;
 }
 
@@ -301,6 +302,20 @@ Status BacktestRepository::set_pinned(domain::BacktestId id, bool pinned) {
     return {};
   } catch (const std::exception& e) {
     return internal("cannot pin backtest", e);
+  }
+}
+
+Status BacktestRepository::set_notice(domain::BacktestId id, std::string_view notice) {
+  try {
+    SQLite::Statement q(db_.connection(), "UPDATE backtests SET notice = ? WHERE id = ?");
+    q.bind(1, std::string(notice));
+    q.bind(2, id.value());
+    if (q.exec() == 0) {
+      return Status::not_found("no backtest with id " + std::to_string(id.value()));
+    }
+    return {};
+  } catch (const std::exception& e) {
+    return internal("cannot store backtest notice", e);
   }
 }
 

@@ -120,8 +120,8 @@ double reference_pbo(const std::vector<std::vector<double>>& returns, int s) {
     for (std::size_t k = 0; k < n; ++k) test[k] = sharpe(k, false);
     std::vector<double> sorted = test;
     std::sort(sorted.begin(), sorted.end());
-    const double rank = static_cast<double>(
-        std::find(sorted.begin(), sorted.end(), test[best]) - sorted.begin() + 1);
+    const double rank = static_cast<double>(std::find(sorted.begin(), sorted.end(), test[best]) -
+                                            sorted.begin() + 1);
     if (std::log((rank / (n + 1)) / (1 - rank / (n + 1))) <= 0) ++at_or_below;
   }
   return static_cast<double>(at_or_below) / splits;
@@ -197,7 +197,8 @@ TEST_CASE("walk-forward efficiency, annualizing and stitching") {
   c.append(t2, e2, 100, 1000);
   const std::vector<double> expected{1100, 1210, 1089, 1197.9};
   REQUIRE(c.equity.size() == expected.size());
-  for (std::size_t i = 0; i < expected.size(); ++i) CHECK(c.equity[i] == doctest::Approx(expected[i]));
+  for (std::size_t i = 0; i < expected.size(); ++i)
+    CHECK(c.equity[i] == doctest::Approx(expected[i]));
   CHECK(c.ts == std::vector<TimestampMs>{1, 2, 3, 4});
   CHECK(objective("max_drawdown")->higher_is_better == false);
   CHECK_FALSE(objective("bogus"));

@@ -34,6 +34,7 @@ class ReplayDemo;
 namespace quantd::app {
 
 class BarDownloads;
+class SweepService;
 
 // What the API handlers use. Everything must outlive the Router's server.
 struct ApiContext {
@@ -55,6 +56,7 @@ struct ApiContext {
   // Why new stored work (a backtest, a bar upload) must be refused for lack of disk (507), or
   // nullopt; empty: never refused.
   std::function<std::optional<std::string>()> storage_full;
+  SweepService* sweeps = nullptr;  // null: the sweep routes answer 503
 };
 
 // Wraps a handler, e.g. with the bearer-token check; the identity is fine.

@@ -8,9 +8,13 @@
 
 namespace quantd::bus {
 
-// Run backtest row `backtest_id` (status queued in the backtests table).
+// Run backtest row `backtest_id` (status queued in the backtests table), or, when sweep_id is
+// set, take part in sweep `sweep_id` (a sweeps row): the first taker coordinates it, `helper`
+// messages ask an idle worker to share its runs.
 struct RunBacktest {
   std::int64_t backtest_id = 0;
+  std::int64_t sweep_id = 0;
+  bool helper = false;
 };
 
 // Evaluate active strategy `strategy_id` for the session minute starting at `minute` (UTC ms).

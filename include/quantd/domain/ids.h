@@ -28,5 +28,6 @@ using OrderId = StrongId<struct OrderIdTag>;
 using SessionId = StrongId<struct SessionIdTag>;  // a live session (live_sessions.id)
 using AccountId = StrongId<struct AccountIdTag>;  // a broker account (broker_accounts.id)
 using TargetId = StrongId<struct TargetIdTag>;    // a recorded live target (live_targets.id)
+using SweepId = StrongId<struct SweepIdTag>;      // a parameter sweep (sweeps.id)
 
 }  // namespace quantd::domain

@@ -36,10 +36,10 @@ std::vector<BlockStats> block_stats(std::span<const double> equity, double initi
 double sharpe_of(std::span<const BlockStats> blocks, unsigned mask);
 
 struct Overfitting {
-  double pbo = 0;               // fraction of splits whose in-sample best ranks at or below the
-                                // out-of-sample median (logit <= 0)
-  std::size_t splits = 0;       // C(S, S/2)
-  std::vector<double> logits;   // λ_c of every split, in split order
+  double pbo = 0;              // fraction of splits whose in-sample best ranks at or below the
+                               // out-of-sample median (logit <= 0)
+  std::size_t splits = 0;      // C(S, S/2)
+  std::vector<double> logits;  // λ_c of every split, in split order
   double mean_logit = 0;
 };
 

@@ -58,6 +58,8 @@ struct BacktestRecord {
   std::optional<TimestampMs> started_at;
   std::optional<TimestampMs> finished_at;
   bool pinned = false;  // kept whatever backtest.keep_results says
+  std::string notice;   // what a reader of the result must know (e.g. the bars changed since
+                        // the sweep whose run this rebuilds); empty mostly
 };
 
 // What a finished run stores.
@@ -122,6 +124,9 @@ class BacktestRepository {
 
   // Deletes the record and its results. Errors: not_found, internal.
   Status remove(domain::BacktestId id);
+
+  // Sets the record's notice. Errors: not_found, internal.
+  Status set_notice(domain::BacktestId id, std::string_view notice);
 
   // Pins (keeps through retention) or unpins a run. Errors: not_found, internal.
   Status set_pinned(domain::BacktestId id, bool pinned);
