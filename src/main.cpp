@@ -28,6 +28,8 @@ commands:
                       download history from KIS into the database (resumable)
   backtest --strategy builtin:NAME|FILE.qs (--data FILE.csv | --db PATH --symbol SYM --interval I) ...
                       run a backtest and print its metrics (see `quantd backtest --help`)
+  sweep --strategy ... --grid NAME=VALUES ... [--walk-forward IN:OUT] ...
+                      a parameter sweep or walk-forward analysis (see `quantd sweep --help`)
   check FILE.qs       check a strategy-language script; prints every error (exit 1 if any)
   eval --data FILE.csv --expr "EXPR" [--param k=v ...]
                       print an expression's series over the bars as ts,value CSV
@@ -58,6 +60,7 @@ int main(int argc, char** argv) {
   if (command == "import-bars") return quantd::app::run_import_bars_command(rest);
   if (command == "download-bars") return quantd::app::run_download_bars_command(rest);
   if (command == "backtest") return quantd::app::run_backtest_command(rest);
+  if (command == "sweep") return quantd::app::run_sweep_command(rest);
   if (command == "check") return quantd::app::run_check_command(rest);
   if (command == "eval") return quantd::app::run_eval_command(rest);
   if (command == "token") return quantd::app::run_token_command(rest);

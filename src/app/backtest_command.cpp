@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "backtest_flags_internal.h"
 #include "quantd/app/commands.h"
 #include "quantd/backtest/engine.h"
 #include "quantd/backtest/report.h"
@@ -64,32 +65,19 @@ constexpr const char* kUsage =
 )";
 
 using Clock = std::chrono::steady_clock;
+using Options = BacktestFlags;
 
-struct Options {
-  std::string strategy;  // the builtin NAME, or the script's path when `script`
-  bool script = false;
-  strategy::Params params;
-  std::vector<std::string> data_files;
-  std::optional<std::string> db_path;
-  std::vector<std::string> symbols;
-  std::optional<domain::Interval> interval;
-  std::optional<TimestampMs> from;
-  std::optional<TimestampMs> to;
-  backtest::BacktestConfig config;
-  domain::Market market = domain::Market::kKospi;
-  bool json = false;
-  std::optional<std::string> trades_csv;
-  std::optional<std::string> orders_csv;
-  std::optional<std::string> equity_csv;
-};
+// The command whose flags are being read (`quantd sweep` shares them) and its usage text.
+const char* g_command = "backtest";
+const char* g_usage = kUsage;
 
 int usage_error(const std::string& message) {
-  std::cerr << "quantd backtest: " << message << "\n\n" << kUsage;
+  std::cerr << "quantd " << g_command << ": " << message << "\n\n" << g_usage;
   return 2;
 }
 
 int runtime_error(const std::string& message) {
-  std::cerr << "quantd backtest: " << message << "\n";
+  std::cerr << "quantd " << g_command << ": " << message << "\n";
   return 1;
 }
 
@@ -110,7 +98,7 @@ std::optional<std::int64_t> parse_int(std::string_view s) {
 bool is_bare_date(std::string_view s) { return s.size() == 10; }
 
 // Returns an exit code if parsing failed, nullopt when `o` is complete.
-std::optional<int> parse_args(Args args, Options& o) {
+std::optional<int> parse_args(Args args, Options& o, const ExtraFlag& extra) {
   bool have_cash = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& flag = args[i];
@@ -121,7 +109,7 @@ std::optional<int> parse_args(Args args, Options& o) {
     };
     std::string v;
     if (flag == "--help" || flag == "-h") {
-      std::cout << kUsage;
+      std::cout << g_usage;
       return 0;
     } else if (flag == "--json") {
       o.json = true;
@@ -211,6 +199,8 @@ std::optional<int> parse_args(Args args, Options& o) {
           return usage_error("--trade-from: expected YYYY-MM-DD[THH:MM[:SS]], got '" + v + "'");
         o.config.trade_from = *t;
       }
+    } else if (extra) {
+      if (auto rc = extra(flag, value)) return rc;
     } else {
       return usage_error("unknown flag '" + flag + "'");
     }
@@ -251,41 +241,20 @@ std::vector<domain::Bar> filter_range(std::vector<domain::Bar> bars,
   return bars;
 }
 
-struct LoadedSeries {
-  std::string symbol;
-  std::vector<domain::Bar> bars;
-};
-
 }  // namespace
 
-int run_backtest_command(Args args) {
-  Options o;
-  if (auto rc = parse_args(args, o)) return *rc;
+void use_backtest_flags_for(const char* command, const char* usage) {
+  g_command = command;
+  g_usage = usage;
+}
 
-  Result<std::unique_ptr<strategy::StrategyFactory>> factory =
-      Status::invalid_argument("no strategy");
-  if (o.script) {
-    std::ifstream in(o.strategy, std::ios::binary);
-    if (!in.is_open()) return usage_error("--strategy: cannot read " + o.strategy);
-    std::ostringstream source;
-    source << in.rdbuf();
-    factory = lang::make_rule_strategy(source.str(), o.params, o.strategy);
-    if (!factory.ok()) {
-      std::cerr << "quantd backtest: --strategy: " << factory.status().message() << "\n";
-      return 2;
-    }
-  } else {
-    factory = strategy::make_native_strategy(o.strategy, o.params);
-  }
-  if (!factory.ok()) {
-    const std::string& m = factory.status().message();
-    return usage_error((m.find("parameter") != std::string::npos ? "--param: " : "--strategy: ") +
-                       m);
-  }
+std::optional<int> parse_backtest_flags(Args args, BacktestFlags& o, const ExtraFlag& extra) {
+  return parse_args(args, o, extra);
+}
 
-  const auto load_start = Clock::now();
-  std::vector<LoadedSeries> series;
-  domain::Interval interval = o.interval.value_or(domain::Interval::k1d);
+std::optional<int> load_series(const BacktestFlags& o, std::vector<LoadedSeries>& series,
+                               domain::Interval& interval) {
+  interval = o.interval.value_or(domain::Interval::k1d);
   if (!o.data_files.empty()) {
     std::optional<domain::Interval> data_interval;
     for (std::size_t i = 0; i < o.data_files.size(); ++i) {
@@ -332,6 +301,38 @@ int run_backtest_command(Args args) {
                            (o.from || o.to ? " in the requested range" : ""));
     }
   }
+  return std::nullopt;
+}
+
+int run_backtest_command(Args args) {
+  Options o;
+  if (auto rc = parse_args(args, o, {})) return *rc;
+
+  Result<std::unique_ptr<strategy::StrategyFactory>> factory =
+      Status::invalid_argument("no strategy");
+  if (o.script) {
+    std::ifstream in(o.strategy, std::ios::binary);
+    if (!in.is_open()) return usage_error("--strategy: cannot read " + o.strategy);
+    std::ostringstream source;
+    source << in.rdbuf();
+    factory = lang::make_rule_strategy(source.str(), o.params, o.strategy);
+    if (!factory.ok()) {
+      std::cerr << "quantd backtest: --strategy: " << factory.status().message() << "\n";
+      return 2;
+    }
+  } else {
+    factory = strategy::make_native_strategy(o.strategy, o.params);
+  }
+  if (!factory.ok()) {
+    const std::string& m = factory.status().message();
+    return usage_error((m.find("parameter") != std::string::npos ? "--param: " : "--strategy: ") +
+                       m);
+  }
+
+  const auto load_start = Clock::now();
+  std::vector<LoadedSeries> series;
+  domain::Interval interval = domain::Interval::k1d;
+  if (auto rc = load_series(o, series, interval)) return *rc;
   const double load_seconds = std::chrono::duration<double>(Clock::now() - load_start).count();
 
   std::vector<backtest::SymbolBars> inputs;

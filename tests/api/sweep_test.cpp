@@ -7,7 +7,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <thread>
 
@@ -321,4 +323,41 @@ TEST_CASE("sweep: cancel stops it; nothing more is stored") {
   auto b = call(d.port(), "POST", "/api/backtests", {{"strategy_id", s.body["id"]}});
   REQUIRE(b.status == 202);
   CHECK(wait_for(d.port(), b.body["id"], {"done", "failed"})["status"] == "done");
+}
+
+TEST_CASE("quantd sweep on the command line makes the same runs as the daemon") {
+  TempDir dir;
+  const std::string db = dir.file("quantd.db");
+  json from_api;
+  {
+    Daemon d(db);
+    const std::int64_t strategy = sample_strategy(d.port());
+    auto created =
+        call(d.port(), "POST", "/api/sweeps",
+             {{"strategy_id", strategy},
+              {"grid", {{"fast", {5, 10}}, {"slow", {40, 60}}}},
+              {"walk_forward", {{"in_sample_days", 1000}, {"out_of_sample_days", 500}}}});
+    REQUIRE(created.status == 202);
+    from_api = wait_for_sweep(d.port(), created.body["id"], {"done", "failed"});
+    REQUIRE(from_api["status"] == "done");
+    REQUIRE(d.stop(SIGTERM) == 0);
+  }
+  // The strategy's own parameters (sma_strategy: fast 20, slow 60) are fixed like the API's.
+  const std::string out = dir.file("sweep.json");
+  const std::string command = std::string(QUANTD_BINARY) + " sweep --db " + db +
+                              " --symbol SAMPLE-A --interval 1d --strategy builtin:sma_cross"
+                              " --grid fast=5,10 --grid slow=40,60 --walk-forward 1000:500"
+                              " --threads 2 --json > " +
+                              out;
+  REQUIRE(std::system(command.c_str()) == 0);
+  std::ifstream in(out);
+  const json cli = json::parse(in);
+  REQUIRE(cli["runs"].size() == from_api["runs"].size());
+  for (std::size_t i = 0; i < cli["runs"].size(); ++i) {
+    CHECK(cli["runs"][i]["params"] == from_api["runs"][i]["params"]);
+    CHECK(cli["runs"][i]["metrics"] == from_api["runs"][i]["metrics"]);
+  }
+  CHECK(cli["summary"] == from_api["summary"]);
+  CHECK(cli["stats"]["threads"] == 2);
+  CHECK(cli["stats"]["bars_simulated"].get<std::int64_t>() > 0);
 }

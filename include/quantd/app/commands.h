@@ -13,6 +13,7 @@ using Args = std::span<const std::string>;
 int run_serve_command(Args args);  // quantd serve [--config FILE] [--listen HOST:PORT] [--db PATH]
 int run_check_config_command(Args args);  // quantd check-config FILE
 int run_backtest_command(Args args);      // quantd backtest ... (see README)
+int run_sweep_command(Args args);         // quantd sweep ... (parameter sweeps, walk-forward)
 int run_import_bars_command(
     Args args);  // quantd import-bars --db PATH --symbol SYM --interval I FILE.csv
 // quantd download-bars --symbol CODE --interval 1d|1m --from DATE [--to DATE] [--db PATH]
