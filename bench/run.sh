@@ -10,11 +10,13 @@
 # 5. bar_load_bench (Google Benchmark) times CSV parsing and SQLite load/upsert of the bars;
 #    result_bench the storing and serving of a 1M-point equity curve.
 # 6. live_cycle_bench times one minute's live cycle for 250..2,000 paper sessions.
+# 7. bench/sweep.sh: sweep throughput (100 runs over 1M bars on 2 threads against one run alone).
 #
 # Usage: bench/run.sh [BUILD_DIR]   (the Makefile's `bench` target passes its build folder)
 # Environment: BUILD_DIR (when no argument; default build), BARS (1000000), RUNS (11), BENCH_WORK (scratch folder,
 # default $BUILD_DIR/bench-work), BENCH_NO_BUILD=1 (use the binaries as they are),
-# BENCH_SKIP_GBENCH=1 (skip step 5), BENCH_SKIP_LIVE=1 (skip step 6), BENCH_STRICT=1 (exit 1 when a performance target is
+# BENCH_SKIP_GBENCH=1 (skip step 5), BENCH_SKIP_LIVE=1 (skip step 6), BENCH_SKIP_SWEEP=1 (skip
+# step 7), BENCH_STRICT=1 (exit 1 when a performance target is
 # missed; trades that differ always exit 1).
 set -euo pipefail
 
@@ -225,6 +227,10 @@ if [ "${BENCH_SKIP_LIVE:-0}" != 1 ] && [ -x "$B/live_cycle_bench" ]; then
       "$(value cycle_ms_p95 "$WORK/live_$1_$2.out")" "$(value cycle_ms_max "$WORK/live_$1_$2.out")" \
       "$(value orders_per_cycle_median "$WORK/live_$1_$2.out")"
   done
+fi
+
+if [ "${BENCH_SKIP_SWEEP:-0}" != 1 ] && [ $have_quantd = 1 ]; then
+  BENCH_WORK=$WORK "$ROOT/bench/sweep.sh" "$BUILD" || perf_fail=1
 fi
 
 [ "${BENCH_STRICT:-0}" = 1 ] && [ $perf_fail = 1 ] && status=1
