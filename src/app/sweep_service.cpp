@@ -15,6 +15,12 @@ using nlohmann::json;
 namespace {
 
 constexpr auto kStoreProgressEvery = std::chrono::milliseconds(500);
+// Events per sweep are capped so that ten thousand quick runs cannot overrun a browser's event
+// stream (the server drops a client that falls 1 MB behind): a run is announced with its
+// metrics at most every kRunEventEvery, otherwise only progress, at most every kProgressEvery.
+// A reader re-reads GET /api/sweeps/{id} for the runs it did not see.
+constexpr auto kRunEventEvery = std::chrono::milliseconds(20);
+constexpr auto kProgressEvery = std::chrono::milliseconds(100);
 
 json parsed(const std::string& text) {
   if (text.empty()) return nullptr;
@@ -73,6 +79,8 @@ struct SweepService::Active {
   std::function<void(const TaskOutcome&)> on_done;  // stores a run; set with `execution`
   std::mutex store_mu;
   std::chrono::steady_clock::time_point last_store{};
+  std::chrono::steady_clock::time_point last_run_event{};
+  std::chrono::steady_clock::time_point last_progress_event{};
 };
 
 SweepService::SweepService(bus::Channel<bus::RunBacktest>& channel, BacktestService& backtests,
@@ -310,6 +318,7 @@ void SweepService::coordinate(storage::Database& db, domain::SweepId id,
     }
     const std::int64_t done = ++a->runs_done;
     const double progress = ex->progress();
+    bool with_run = false, progress_only = false;
     {
       std::lock_guard lock(a->store_mu);
       const auto now = std::chrono::steady_clock::now();
@@ -317,9 +326,20 @@ void SweepService::coordinate(storage::Database& db, domain::SweepId id,
         (void)runs.set_progress(id, progress);
         a->last_store = now;
       }
+      if (now - a->last_run_event >= kRunEventEvery) {
+        with_run = true;
+        a->last_run_event = a->last_progress_event = now;
+      } else if (now - a->last_progress_event >= kProgressEvery) {
+        progress_only = true;
+        a->last_progress_event = now;
+      }
     }
-    const json run = run_json(row);
-    publish(id, "running", progress, done, {}, &run);
+    if (with_run) {
+      const json run = run_json(row);
+      publish(id, "running", progress, done, {}, &run);
+    } else if (progress_only) {
+      publish(id, "running", progress, done);
+    }
   };
   {
     std::lock_guard lock(active->mu);

@@ -6,16 +6,24 @@
 namespace quantd::research {
 
 std::vector<BlockStats> block_stats(std::span<const double> equity, double initial, int blocks) {
-  std::vector<BlockStats> out(static_cast<std::size_t>(blocks));
+  const std::size_t s = static_cast<std::size_t>(blocks);
+  std::vector<BlockStats> out(s);
   const std::size_t n = equity.size();
-  double previous = initial;
-  for (std::size_t i = 0; i < n; ++i) {
-    const double r = previous != 0 ? equity[i] / previous - 1 : 0;
-    previous = equity[i];
-    BlockStats& b = out[i * static_cast<std::size_t>(blocks) / n];
-    b.n += 1;
-    b.sum += r;
-    b.sum_sq += r * r;
+  // Point i belongs to block floor(i * S / n): block b is [ceil(b n / S), ceil((b + 1) n / S)).
+  // One loop per block keeps the per-point work to a division and two sums (a sweep calls this
+  // once per run over up to millions of points).
+  for (std::size_t b = 0; b < s; ++b) {
+    const std::size_t from = (b * n + s - 1) / s;
+    const std::size_t to = ((b + 1) * n + s - 1) / s;
+    double sum = 0, sum_sq = 0;
+    double previous = from == 0 ? initial : equity[from - 1];
+    for (std::size_t i = from; i < to; ++i) {
+      const double r = previous != 0 ? equity[i] / previous - 1 : 0;
+      previous = equity[i];
+      sum += r;
+      sum_sq += r * r;
+    }
+    out[b] = {static_cast<double>(to - from), sum, sum_sq};
   }
   return out;
 }
