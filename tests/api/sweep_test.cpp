@@ -44,6 +44,25 @@ std::int64_t sample_strategy(int port) {
   return s.body["id"];
 }
 
+// A migrated database holding 300,000 one-minute bars of "SLOW" (a run takes a noticeable
+// fraction of a second); the daemon that migrated it is stopped again.
+void prepare_slow_db(const std::string& db) {
+  {
+    Daemon d(db);
+    REQUIRE(d.stop(SIGTERM) == 0);
+  }
+  seed_bars(db, "SLOW", "1m", 300'000);
+  std::filesystem::remove(db + ".log");
+}
+
+json slow_strategy() {
+  return {{"name", "Slow"},
+          {"script", "builtin:sma_cross"},
+          {"params", {{"fast", 50}, {"slow", 400}}},
+          {"symbols", {"SLOW"}},
+          {"interval", "1m"}};
+}
+
 std::int64_t sweep_rows(const std::string& db) {
   SQLite::Database sql(db, SQLite::OPEN_READONLY);
   return sql.execAndGet("SELECT COUNT(*) FROM sweeps").getInt64();
@@ -240,21 +259,11 @@ TEST_CASE("sweep: bad requests name the problem and store nothing") {
 TEST_CASE("sweep: kill -9 mid-sweep, restart: it resumes and every run is stored once") {
   TempDir dir;
   const std::string db = dir.file("quantd.db");
-  {
-    Daemon d(db);
-    REQUIRE(d.stop(SIGTERM) == 0);
-  }
-  seed_bars(db, "SLOW", "1m", 300'000);
-  std::filesystem::remove(db + ".log");
+  prepare_slow_db(db);
   std::int64_t id = 0;
   {
     Daemon d(db);
-    auto s = call(d.port(), "POST", "/api/strategies",
-                  {{"name", "Slow"},
-                   {"script", "builtin:sma_cross"},
-                   {"params", {{"fast", 50}, {"slow", 400}}},
-                   {"symbols", {"SLOW"}},
-                   {"interval", "1m"}});
+    auto s = call(d.port(), "POST", "/api/strategies", slow_strategy());
     REQUIRE(s.status == 201);
     auto created =
         call(d.port(), "POST", "/api/sweeps",
@@ -287,19 +296,9 @@ TEST_CASE("sweep: kill -9 mid-sweep, restart: it resumes and every run is stored
 TEST_CASE("sweep: cancel stops it; nothing more is stored") {
   TempDir dir;
   const std::string db = dir.file("quantd.db");
-  {
-    Daemon d(db);
-    REQUIRE(d.stop(SIGTERM) == 0);
-  }
-  seed_bars(db, "SLOW", "1m", 300'000);
-  std::filesystem::remove(db + ".log");
+  prepare_slow_db(db);
   Daemon d(db);
-  auto s = call(d.port(), "POST", "/api/strategies",
-                {{"name", "Slow"},
-                 {"script", "builtin:sma_cross"},
-                 {"params", {{"fast", 50}, {"slow", 400}}},
-                 {"symbols", {"SLOW"}},
-                 {"interval", "1m"}});
+  auto s = call(d.port(), "POST", "/api/strategies", slow_strategy());
   auto created = call(
       d.port(), "POST", "/api/sweeps",
       {{"strategy_id", s.body["id"]},
