@@ -218,9 +218,12 @@ kill_switch = "silent"
     REQUIRE(telegram_all.size() == expected + 1);
     CHECK(telegram_all[1].status == 429);
     CHECK(telegram_all[2].body == telegram_all[1].body);
-    CHECK(telegram_all[2].at - telegram_all[1].at >= 950ms);
+    // One a second per chat, as the notifier paces its sends. The times are taken where the mock
+    // receives them, so the scheduling of two processes on a loaded machine adds jitter (890 ms
+    // was seen with a load average of 6 on 2 cores); without pacing the gaps are milliseconds.
+    CHECK(telegram_all[2].at - telegram_all[1].at >= 800ms);
     for (std::size_t i = 1; i < telegram_all.size(); ++i) {
-      CHECK(telegram_all[i].at - telegram_all[i - 1].at >= 950ms);  // one a second per chat
+      CHECK(telegram_all[i].at - telegram_all[i - 1].at >= 800ms);
     }
     std::vector<std::string> fills_seen;
     for (const Received& r : telegram) {
