@@ -197,6 +197,7 @@ http::Response coverage(const ApiContext& ctx, const http::Request&) {
            {"first_ts", c.first_ts},
            {"last_ts", c.last_ts},
            {"count", c.count},
+           {"revision", c.revision},
            {"source", source},
            {"note", it == by_series.end() ? "" : it->second.note},
            {"synthetic", source == "sample"},

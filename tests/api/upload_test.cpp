@@ -51,6 +51,15 @@ std::int64_t series_count(int port, const std::string& symbol) {
   return 0;
 }
 
+std::int64_t series_revision(int port, const std::string& symbol) {
+  auto list = call(port, "GET", "/api/bars");
+  REQUIRE(list.status == 200);
+  for (const auto& s : list.body) {
+    if (s["symbol"] == symbol) return s["revision"].get<std::int64_t>();
+  }
+  return 0;
+}
+
 int spool_files(const std::filesystem::path& dir) {
   int n = 0;
   for (const auto& e : std::filesystem::directory_iterator(dir)) {
@@ -105,11 +114,14 @@ TEST_CASE("a CSV upload over body_limit_bytes streams into storage, all or nothi
   REQUIRE(last.status == 200);
   CHECK(spool_files(dir.path()) == 0);
 
-  // The same file again: idempotent.
+  // The same file again: idempotent, the series' revision stays.
+  const std::int64_t revision = series_revision(port, "BIGUP");
+  CHECK(revision > 0);
   auto again = call_raw(port, "POST", "/api/bars/BIGUP?interval=1m", csv, "text/csv");
   REQUIRE(again.status == 200);
   CHECK(again.body["inserted"] == 0);
   CHECK(again.body["unchanged"] == rows);
+  CHECK(series_revision(port, "BIGUP") == revision);
 
   // A broken last row: 422 naming the line and the problem, nothing stored for the series.
   csv += "2030-01-02T09:00:00,100,90,95,95,1\n";
