@@ -2,9 +2,11 @@
 //
 //   build/bench/bar_load_bench [--benchmark_filter=...]
 //
-// CSV parse from memory and from a file (read_bars_csv: mmap + parse), SQLite load of the whole
-// series and of a one-month range, upsert into an empty table and a re-import of the same bars,
-// and the coverage query. Data: gen_bars' deterministic 1M bars (bench/krx_bar_generator.h).
+// CSV parse from memory and from a file (read_bars_csv), the streaming scan an upload uses, the
+// columnar store (issue 13): load of the whole series and of a one-month range, upsert into an
+// empty database, a re-import of the same bars, appending one trading day, changing one bar in the
+// middle, the revision and coverage reads, and migration 0011 converting 1M row-per-bar rows into
+// chunks. Data: gen_bars' deterministic 1M bars (bench/krx_bar_generator.h).
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <benchmark/benchmark.h>
 #include <unistd.h>
@@ -13,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <span>
 #include <string>
 
 #include "krx_bar_generator.h"
@@ -174,6 +177,113 @@ void BM_SqliteUpsertUnchanged(benchmark::State& state) {
   set_counters(state, kBars);
 }
 BENCHMARK(BM_SqliteUpsertUnchanged)->Unit(benchmark::kMillisecond)->Iterations(2);
+
+void BM_ScanCsvBatches(benchmark::State& state) {
+  const std::string& text = csv_text();
+  std::int64_t n = 0;
+  for (auto _ : state) {
+    auto r = quantd::data::scan_bars_csv(text, "bench.csv", {}, [](std::span<const Bar> batch) {
+      benchmark::DoNotOptimize(batch.data());
+      return quantd::Status::ok_status();
+    });
+    n = r->rows;
+  }
+  set_counters(state, static_cast<std::size_t>(n));
+}
+BENCHMARK(BM_ScanCsvBatches)->Unit(benchmark::kMillisecond);
+
+void BM_SqliteRevision(benchmark::State& state) {
+  quantd::storage::BarRepository repo(loaded_db());
+  for (auto _ : state) {
+    auto r = repo.revision(Symbol("BENCH"), Interval::k1m);
+    benchmark::DoNotOptimize(r);
+  }
+}
+BENCHMARK(BM_SqliteRevision)->Unit(benchmark::kMicrosecond);
+
+// A database of its own holding the 1M bars, for the writes that change it.
+quantd::storage::Database& write_db() {
+  static const std::unique_ptr<quantd::storage::Database> db = [] {
+    auto d = open_db(scratch_dir() / "write.db");
+    quantd::storage::BarRepository repo(*d);
+    if (!repo.upsert(Symbol("BENCH"), Interval::k1m, bars()).ok()) std::abort();
+    return d;
+  }();
+  return *db;
+}
+
+void BM_SqliteUpsertAppendDay(benchmark::State& state) {
+  quantd::storage::BarRepository repo(write_db());
+  // One session of 381 minute bars per iteration, each day after the last one stored.
+  quantd::TimestampMs day = quantd::seoul_day(bars().back().ts) + 1;
+  for (auto _ : state) {
+    state.PauseTiming();
+    std::vector<Bar> session;
+    const quantd::TimestampMs open =
+        day * quantd::kMsPerDay - quantd::kSeoulOffsetMs + 9 * 3'600'000;
+    for (int m = 0; m < 381; ++m) {
+      session.push_back({open + m * 60'000, 50'000, 50'100, 49'900, 50'000, 1000 + m});
+    }
+    ++day;
+    state.ResumeTiming();
+    auto r = repo.upsert(Symbol("BENCH"), Interval::k1m, session);
+    if (!r.ok() || r->inserted != 381) std::abort();
+  }
+  set_counters(state, 381);
+}
+BENCHMARK(BM_SqliteUpsertAppendDay)->Unit(benchmark::kMillisecond)->Iterations(50);
+
+void BM_SqliteUpsertOneChangedBar(benchmark::State& state) {
+  quantd::storage::BarRepository repo(write_db());
+  Bar b = bars()[kBars / 2];
+  for (auto _ : state) {
+    b.volume += 1;  // a change every time: one chunk is rewritten
+    auto r = repo.upsert(Symbol("BENCH"), Interval::k1m, std::span(&b, 1));
+    if (!r.ok() || r->updated != 1) std::abort();
+  }
+}
+BENCHMARK(BM_SqliteUpsertOneChangedBar)->Unit(benchmark::kMillisecond)->Iterations(50);
+
+// Migration 0011 on a database at 0010 holding the 1M bars as rows.
+void BM_MigrateRowsToChunks(benchmark::State& state) {
+  std::vector<quantd::EmbeddedFile> upto_10;
+  for (const auto& f : quantd::embedded::migrations()) {
+    if (f.path < "0011") upto_10.push_back(f);
+  }
+  std::size_t i = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    const fs::path path = scratch_dir() / ("mig" + std::to_string(i++) + ".db");
+    auto opened = quantd::storage::Database::open({path.string()});
+    if (!opened.ok() || !(*opened)->migrate(upto_10).ok()) std::abort();
+    {
+      SQLite::Database& c = (*opened)->connection();
+      SQLite::Transaction tx(c);
+      SQLite::Statement ins(c, "INSERT INTO bars VALUES('BENCH', '1m', ?, ?, ?, ?, ?, ?)");
+      for (const Bar& b : bars()) {
+        ins.bind(1, b.ts);
+        ins.bind(2, b.open);
+        ins.bind(3, b.high);
+        ins.bind(4, b.low);
+        ins.bind(5, b.close);
+        ins.bind(6, b.volume);
+        ins.exec();
+        ins.reset();
+      }
+      c.exec("INSERT INTO bar_series VALUES('BENCH', '1m', 0, 0, 0)");
+      tx.commit();
+      c.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    }
+    state.ResumeTiming();
+    if (!(*opened)->migrate(quantd::embedded::migrations()).ok()) std::abort();
+    state.PauseTiming();
+    opened->reset();
+    for (const char* ext : {"", "-wal", "-shm"}) fs::remove(path.string() + ext);
+    state.ResumeTiming();
+  }
+  set_counters(state, kBars);
+}
+BENCHMARK(BM_MigrateRowsToChunks)->Unit(benchmark::kMillisecond)->Iterations(1);
 
 }  // namespace
 

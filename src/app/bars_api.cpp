@@ -1,6 +1,7 @@
 // Bars: CSV upload (row-level errors, all-or-nothing), coverage, reading and deleting series, the
 // one-click synthetic sample data set, and downloads from KIS (BarDownloads).
 #include <charconv>
+#include <filesystem>
 #include <map>
 
 #include "api_internal.h"
@@ -13,7 +14,7 @@
 namespace quantd::app::api {
 namespace {
 
-// An upload stops collecting row errors after this many (each costs one more parse).
+// An upload stops collecting row errors after this many.
 constexpr int kMaxRowErrors = 20;
 constexpr std::int64_t kDefaultBarLimit = 100'000;
 constexpr std::int64_t kMaxBarLimit = 1'000'000;
@@ -34,21 +35,6 @@ std::pair<int, std::string> split_row_error(const std::string& message, const st
   std::string rest(q + 1, end);
   if (!rest.empty() && rest.front() == ' ') rest.erase(0, 1);
   return {row, rest};
-}
-
-// Removes the text of 1-based line `row` (keeping its line break, so later rows keep their
-// numbers: the parser skips blank lines).
-bool blank_line(std::string& text, int row) {
-  std::size_t start = 0;
-  for (int line = 1; line < row; ++line) {
-    start = text.find('\n', start);
-    if (start == std::string::npos) return false;
-    ++start;
-  }
-  std::size_t end = text.find('\n', start);
-  if (end == std::string::npos) end = text.size();
-  text.erase(start, end - start);
-  return true;
 }
 
 std::string safe_file_name(const http::Request& request) {
@@ -98,6 +84,20 @@ std::optional<domain::Symbol> path_symbol(const http::Request& request, Errors& 
   return domain::Symbol(s);
 }
 
+// Parses the body (in memory, or spooled to request.body_file by the server for a large upload)
+// with `sink` receiving the bars batch by batch.
+Result<data::CsvScan> scan_body(const http::Request& request, const std::string& file,
+                                int max_errors, bool check_duplicates,
+                                const data::BarBatchSink& sink) {
+  data::CsvScanOptions options;
+  options.max_errors = max_errors;
+  options.check_duplicates = check_duplicates;
+  if (!request.body_file.empty()) {
+    return data::scan_bars_csv_file(request.body_file, file, options, sink);
+  }
+  return data::scan_bars_csv(request.body, file, options, sink);
+}
+
 http::Response upload(const ApiContext& ctx, const http::Request& request) {
   if (auto full = storage_refusal(ctx)) return *full;
   Errors errors;
@@ -105,31 +105,31 @@ http::Response upload(const ApiContext& ctx, const http::Request& request) {
   auto interval = query_interval(request, errors);
   if (!errors.empty()) return validation_failed(errors);
   const std::string file = safe_file_name(request);
-  if (request.body.empty()) {
+  std::error_code size_error;
+  const bool empty = request.body_file.empty()
+                         ? request.body.empty()
+                         : std::filesystem::file_size(request.body_file, size_error) == 0;
+  if (empty) {
     return http::problem(400, "Bad Request",
                          "The request body is empty; send the CSV file as the body "
                          "(header ts,open,high,low,close,volume).");
   }
 
-  // The parser stops at the first bad row; to show a person every bad row at once, blank each
-  // reported row and parse again, up to kMaxRowErrors. Nothing is stored unless all rows are good.
-  std::string text = request.body;
-  std::vector<domain::Bar> bars;
-  Errors row_errors;
-  json rows = json::array();
-  for (int attempt = 0; attempt < kMaxRowErrors; ++attempt) {
-    auto parsed = data::parse_bars_csv(text, file);
-    if (parsed.ok()) {
-      if (rows.empty()) bars = std::move(parsed).value();
-      break;
+  // Two passes over the body, neither holding it parsed in memory (a year of minute bars is
+  // ~100 MB of CSV). The first checks every row and collects up to kMaxRowErrors bad ones to
+  // show a person at once, without the database's write lock. The second feeds the bars to one
+  // import transaction batch by batch: nothing is stored unless every row is good.
+  auto checked = scan_body(request, file, kMaxRowErrors, true,
+                           [](std::span<const domain::Bar>) { return Status::ok_status(); });
+  if (!checked.ok()) return from_status(checked.status());
+  if (!checked->errors.empty()) {
+    json rows = json::array();
+    for (const Status& e : checked->errors) {
+      auto [row, message] = split_row_error(e.message(), file);
+      rows.push_back({{"field", row > 0 ? "row " + std::to_string(row) : std::string("file")},
+                      {"row", row},
+                      {"message", message}});
     }
-    auto [row, message] = split_row_error(parsed.status().message(), file);
-    rows.push_back({{"field", row > 0 ? "row " + std::to_string(row) : std::string("file")},
-                    {"row", row},
-                    {"message", message}});
-    if (row <= 1 || !blank_line(text, row)) break;  // a header problem hides everything else
-  }
-  if (!rows.empty()) {
     std::string detail = file + ":" + std::to_string(rows[0]["row"].get<int>()) + ": " +
                          rows[0]["message"].get<std::string>();
     if (rows.size() > 1) {
@@ -140,14 +140,22 @@ http::Response upload(const ApiContext& ctx, const http::Request& request) {
     detail += ". Nothing was imported.";
     return http::problem(422, "Invalid CSV", detail, rows);
   }
-  if (bars.empty()) {
+  if (checked->rows == 0) {
     Errors e;
     e.add("row 2", "the file has a header but no rows");
     return validation_failed(e, file + " has a header but no rows. Nothing was imported.");
   }
 
   storage::BarRepository repo(ctx.db);
-  auto summary = repo.upsert(*symbol, *interval, bars);
+  auto import = repo.begin_import(*symbol, *interval);
+  if (!import.ok()) return from_status(import.status());
+  auto stored = scan_body(request, file, 1, false, [&](std::span<const domain::Bar> batch) {
+    return (*import)->add(batch);
+  });
+  if (!stored.ok()) return from_status(stored.status());                    // the import rolls back
+  if (!stored->errors.empty()) return from_status(stored->errors.front());  // the file changed
+  auto summary = (*import)->commit();
+  import->reset();
   if (!summary.ok()) return from_status(summary.status());
   storage::BarSourceRepository sources(ctx.db);
   (void)sources.record({*symbol, *interval, "csv", file, ctx.clock.now()});
@@ -157,12 +165,12 @@ http::Response upload(const ApiContext& ctx, const http::Request& request) {
   return http::json(200, {{"symbol", symbol->str()},
                           {"interval", domain::to_string(*interval)},
                           {"file", file},
-                          {"rows", static_cast<std::int64_t>(bars.size())},
+                          {"rows", stored->rows},
                           {"inserted", summary->inserted},
                           {"updated", summary->updated},
                           {"unchanged", summary->unchanged},
-                          {"first_ts", bars.front().ts},
-                          {"last_ts", bars.back().ts}});
+                          {"first_ts", summary->first_ts.value_or(0)},
+                          {"last_ts", summary->last_ts.value_or(0)}});
 }
 
 http::Response coverage(const ApiContext& ctx, const http::Request&) {
@@ -189,6 +197,7 @@ http::Response coverage(const ApiContext& ctx, const http::Request&) {
            {"first_ts", c.first_ts},
            {"last_ts", c.last_ts},
            {"count", c.count},
+           {"revision", c.revision},
            {"source", source},
            {"note", it == by_series.end() ? "" : it->second.note},
            {"synthetic", source == "sample"},
@@ -346,7 +355,10 @@ Result<json> store_sample_data(const ApiContext& ctx) {
 
 void register_bars_routes(http::Router& router, ApiContext ctx, const HandlerGuard& guard) {
   add_route(router, "GET", "/api/bars", ctx, guard, coverage);
-  add_route(router, "POST", "/api/bars/{symbol}", ctx, guard, upload, {.accepts = "text/csv"});
+  // The body may be larger than server.body_limit_bytes (a year of minute bars): the server
+  // spools it to a file (Request::body_file) up to server.upload_limit_bytes.
+  add_route(router, "POST", "/api/bars/{symbol}", ctx, guard, upload,
+            {.accepts = "text/csv", .streams_body = true});
   add_route(router, "GET", "/api/bars/{symbol}", ctx, guard, get_bars);
   add_route(router, "DELETE", "/api/bars/{symbol}", ctx, guard, delete_bars);
   add_route(router, "POST", "/api/sample-data", ctx, guard, load_sample);

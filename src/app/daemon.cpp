@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -227,6 +228,10 @@ Status Daemon::Impl::start() {
   sc.port = config.server.port;
   sc.threads = config.server.threads;
   sc.body_limit_bytes = static_cast<std::size_t>(config.server.body_limit_bytes);
+  sc.upload_limit_bytes = static_cast<std::size_t>(config.server.upload_limit_bytes);
+  // Uploads are spooled beside the database: the disk the import fills anyway, and not a
+  // (possibly small, RAM-backed) /tmp.
+  sc.upload_dir = std::filesystem::absolute(config.database.path).parent_path().string();
   sc.header_timeout = std::chrono::seconds(config.server.header_timeout_seconds);
   sc.read_timeout = std::chrono::seconds(config.server.read_timeout_seconds);
   sc.hosts = config.server.hosts;

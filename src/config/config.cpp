@@ -433,6 +433,7 @@ Result<Config> parse_config(std::string_view text, std::string_view source) {
     }
     r.integer("threads", c.server.threads, 1, 64);
     r.integer("body_limit_bytes", c.server.body_limit_bytes, 1024, std::int64_t{1} << 30);
+    r.integer("upload_limit_bytes", c.server.upload_limit_bytes, 1024, std::int64_t{1} << 42);
     r.integer("header_timeout_seconds", c.server.header_timeout_seconds, 1, 3600);
     r.integer("read_timeout_seconds", c.server.read_timeout_seconds, 1, 3600);
     r.string("static_dir", c.server.static_dir);

@@ -265,6 +265,7 @@ class Parser {
   Parser(Lines& lines, std::string_view file_name) : lines_(lines), file_(file_name) {}
 
   Result<std::vector<Bar>> run();
+  Result<CsvScan> scan(const CsvScanOptions& options, const BarBatchSink& sink);
 
  private:
   Status error(std::int64_t line, std::string what) const {
@@ -577,7 +578,105 @@ Result<std::vector<Bar>> Parser<Lines>::run() {
   return bars;
 }
 
+template <typename Lines>
+Result<CsvScan> Parser<Lines>::scan(const CsvScanOptions& options, const BarBatchSink& sink) {
+  CsvScan out;
+  const std::size_t max_errors = static_cast<std::size_t>(std::max(options.max_errors, 1));
+  const std::size_t batch_bars = std::max<std::size_t>(options.batch_bars, 1);
+  std::vector<Bar> batch;
+  // Every row's ts (8 bytes a row, a sixth of its text), for the duplicate check of unsorted
+  // input at the end: a row may repeat any earlier one, long since handed to the sink.
+  std::vector<TimestampMs> seen;
+  std::int64_t line = 0;
+  std::int64_t prev_line = 0;
+  TimestampMs prev_ts = 0;
+  bool sorted = true;
+  bool header_ok = false;
+  Status sink_failed;
+  auto bad_row = [&](Status s) {
+    out.errors.push_back(std::move(s));
+    batch.clear();
+    return out.errors.size() < max_errors;
+  };
+  auto flush = [&] {
+    if (!batch.empty() && out.errors.empty()) sink_failed = sink(batch);
+    batch.clear();
+    return sink_failed.ok();
+  };
+  const Status read = lines_.for_each([&](const char* p, const char* le) {
+    ++line;
+    if (le > p && le[-1] == '\r') --le;
+    if (line == 1) {
+      if (le - p >= 3 && std::memcmp(p, "\xEF\xBB\xBF", 3) == 0) p += 3;  // UTF-8 BOM
+      Status header = parse_header(p, le);
+      if (!header.ok()) {
+        out.errors.push_back(std::move(header));  // a header problem hides everything else
+        return false;
+      }
+      header_ok = true;
+      batch.reserve(batch_bars);
+      if (options.check_duplicates) {
+        // Reserved once from an upper bound on the rows (see run()): no reallocation, which
+        // would briefly hold two copies; capacity past size() is never touched.
+        const std::size_t min_row = 10 + 2 * static_cast<std::size_t>(layout_.columns - 1) + 1;
+        seen.reserve(lines_.size_hint() / min_row + 1);
+      }
+      return true;
+    }
+    if (le == p) return true;  // blank line
+    Bar bar;
+    bool skip = false;
+    Status row = parse_line(line, p, le, bar, skip);
+    if (!row.ok()) return bad_row(std::move(row));
+    if (skip) return true;
+    if (prev_line != 0) {
+      if (bar.ts == prev_ts) {
+        return bad_row(error(line, "duplicate timestamp " + format_seoul(bar.ts) +
+                                       " (also on line " + std::to_string(prev_line) + ")"));
+      }
+      sorted &= bar.ts > prev_ts;
+    }
+    prev_ts = bar.ts;
+    prev_line = line;
+    if (options.check_duplicates) seen.push_back(bar.ts);
+    ++out.rows;
+    if (!out.errors.empty()) return true;
+    batch.push_back(bar);
+    return batch.size() < batch_bars || flush();
+  });
+  if (!read.ok()) return read;
+  if (!sink_failed.ok()) return sink_failed;
+  if (line == 0) {
+    out.errors.push_back(error(1, "empty header: expected " + std::string(kExpectedHeaders)));
+    return out;
+  }
+  if (!header_ok || !out.errors.empty()) return out;
+  if (!sorted && options.check_duplicates) {
+    std::sort(seen.begin(), seen.end());
+    const auto dup = std::adjacent_find(seen.begin(), seen.end());
+    if (dup != seen.end()) {
+      out.errors.push_back(duplicate_error(*dup));
+      return out;
+    }
+  }
+  if (!flush()) return sink_failed;
+  return out;
+}
+
 }  // namespace
+
+Result<CsvScan> scan_bars_csv(std::string_view text, std::string_view file_name,
+                              const CsvScanOptions& options, const BarBatchSink& sink) {
+  TextLines lines(text);
+  return Parser(lines, file_name).scan(options, sink);
+}
+
+Result<CsvScan> scan_bars_csv_file(const std::string& path, std::string_view file_name,
+                                   const CsvScanOptions& options, const BarBatchSink& sink) {
+  FileLines lines(path);
+  if (Status s = lines.open(); !s.ok()) return s;
+  return Parser(lines, file_name).scan(options, sink);
+}
 
 Result<std::vector<domain::Bar>> parse_bars_csv(std::string_view text, std::string_view file_name) {
   TextLines lines(text);

@@ -180,6 +180,11 @@ void HttpSession::do_read_header() {
   linger_after_write_ = false;
   request_.reset();
   reported_.reset();
+  upload_.reset();
+  spool_.reset();
+  body_limit_ = state_->config.body_limit_bytes;
+  version_ = 11;
+  keep_alive_ = false;
   parser_.emplace();
   // No limit while the header is read: Beast would refuse a large Content-Length before the
   // header is complete, and a refused client must get 401/403/421, not learn the limit.
@@ -220,9 +225,9 @@ void HttpSession::on_header_bytes(beast::error_code ec, std::size_t bytes) {
 
 void HttpSession::on_read_error(beast::error_code ec) {
   if (ec == bhttp::error::body_limit) {
-    return reject(413, "Content Too Large",
-                  "The request body is larger than the limit of " +
-                      std::to_string(state_->config.body_limit_bytes) + " bytes.");
+    return reject(
+        413, "Content Too Large",
+        "The request body is larger than the limit of " + std::to_string(body_limit_) + " bytes.");
   }
   if (ec == bhttp::error::header_limit) {
     return reject(431, "Request Header Fields Too Large",
@@ -246,11 +251,14 @@ void HttpSession::on_read_header(beast::error_code ec, std::size_t) {
     // For the access log; Beast has validated both (no control characters).
     log_method_ = std::string(parser_->get().method_string());
     log_target_ = std::string(parser_->get().target());
+    version_ = parser_->get().version();
+    keep_alive_ = parser_->get().keep_alive();
   }
   if (ec) return on_read_error(ec);
   if (!admit_request()) return;
-  if (parser_->is_done()) return handle_request();
-  const auto expect = parser_->get()[bhttp::field::expect];
+  if (!upload_ && parser_->is_done()) return handle_request();
+  const auto expect =
+      upload_ ? upload_->get()[bhttp::field::expect] : parser_->get()[bhttp::field::expect];
   phase_ = Phase::kBody;
   if (iequals(expect, "100-continue")) {
     stream_.expires_after(state_->config.read_timeout);
@@ -290,13 +298,56 @@ bool HttpSession::admit_request() {
     reject(std::move(*refused));
     return false;
   }
-  const std::size_t limit = state_->config.body_limit_bytes;
-  if (parser_->content_length().value_or(0) > limit) {
+  // Only now, with the caller admitted, is the body's size looked at (and a byte of it read).
+  const std::optional<RouteOptions> route = state_->router.options_for(*request_);
+  const bool streams = route && route->streams_body;
+  body_limit_ = streams ? state_->config.upload_limit_bytes : state_->config.body_limit_bytes;
+  if (parser_->content_length().value_or(0) > body_limit_) {
     on_read_error(bhttp::error::body_limit);
     return false;
   }
-  parser_->body_limit(limit);  // chunked bodies are checked as they arrive
+  parser_->body_limit(body_limit_);  // chunked bodies are checked as they arrive
+  if (streams && has_body) return start_spooling();
   return true;
+}
+
+bool HttpSession::start_spooling() {
+  Result<SpoolFile> spool = SpoolFile::create(state_->config.upload_dir);
+  if (!spool.ok()) {
+    spdlog::error("http: {}", spool.status().message());
+    reject(problem(500, "Internal Server Error",
+                   "The server cannot store the upload: " + spool.status().message() + "."));
+    return false;
+  }
+  upload_.emplace(std::move(*parser_));  // the header is read, no byte of the body yet
+  parser_.reset();
+  beast::file file;
+  file.native_handle(spool->release_fd());
+  beast::error_code ec;
+  upload_->get().body().reset(std::move(file), ec);
+  if (ec) {
+    reject(problem(500, "Internal Server Error",
+                   "The server cannot store the upload: " + ec.message() + "."));
+    return false;
+  }
+  upload_->body_limit(body_limit_);
+  spool_.emplace(std::move(spool).value());
+  return true;
+}
+
+void HttpSession::do_read_upload() {
+  phase_ = Phase::kBody;
+  stream_.expires_after(state_->config.read_timeout);
+  bhttp::async_read_some(
+      stream_, buffer_, *upload_,
+      beast::bind_front_handler(&HttpSession::on_read_upload, shared_from_this()));
+}
+
+void HttpSession::on_read_upload(beast::error_code ec, std::size_t) {
+  if (phase_ == Phase::kClosed) return;
+  if (ec) return on_read_error(ec);
+  if (!upload_->is_done()) return do_read_upload();
+  handle_request();
 }
 
 void HttpSession::on_continue_sent(beast::error_code ec, std::size_t) {
@@ -306,6 +357,7 @@ void HttpSession::on_continue_sent(beast::error_code ec, std::size_t) {
 }
 
 void HttpSession::do_read_body() {
+  if (upload_) return do_read_upload();
   phase_ = Phase::kBody;
   stream_.expires_after(state_->config.read_timeout);
   bhttp::async_read(stream_, buffer_, *parser_,
@@ -322,10 +374,14 @@ void HttpSession::handle_request() {
   phase_ = Phase::kBusy;
   stream_.expires_never();  // the handler's time is not the client's
   try {
-    auto& message = parser_->get();
     Request request = std::move(*request_);  // filled and admitted by admit_request()
     request_.reset();
-    request.body = std::move(message.body());
+    if (upload_) {
+      upload_->get().body().close();  // every byte is on disk; the handler reads the file
+      request.body_file = spool_->path();
+    } else {
+      request.body = std::move(parser_->get().body());
+    }
 
     if (SseHub* hub = state_->router.sse_hub_for(request)) {
       metric_route_ = state_->router.route_index(request);
@@ -346,8 +402,10 @@ void HttpSession::handle_request() {
     }
     const bool head = request.method == "HEAD";
     Response response = state_->router.handle(std::move(request), state_->assets, &metric_route_);
+    upload_.reset();
+    spool_.reset();  // removes the spooled body
     // Decided after the handler ran: a stop() that began meanwhile closes this connection.
-    const bool keep_alive = message.keep_alive() && !state_->stopping();
+    const bool keep_alive = keep_alive_ && !state_->stopping();
     if (response.close_without_reply) {
       log_access(remote_, log_method_, log_target_, 0, 0, started_);
       return do_close();
@@ -386,8 +444,7 @@ void HttpSession::send(Response response, bool head, bool keep_alive) {
   }
   report(response);
   auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
-  const unsigned version = parser_ && parser_->is_header_done() ? parser_->get().version() : 11;
-  res->version(version == 10 ? 10 : 11);
+  res->version(version_ == 10 ? 10 : 11);
   res->result(static_cast<unsigned>(response.status));
   res->set(bhttp::field::server, "quantd");
   if (!response.content_type.empty() && !has_line_break(response.content_type)) {

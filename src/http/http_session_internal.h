@@ -17,6 +17,7 @@
 #include "quantd/http/request.h"
 #include "quantd/http/response.h"
 #include "server_internal.h"
+#include "spool_file_internal.h"
 #include "transport_internal.h"
 
 namespace quantd::http::detail {
@@ -51,6 +52,13 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
   void on_continue_sent(beast::error_code ec, std::size_t bytes);
   void do_read_body();
   void on_read_body(beast::error_code ec, std::size_t bytes);
+  // A streamed body (RouteOptions::streams_body): opens the spool file and hands the parser over
+  // to upload_; false (after answering) when the file cannot be made.
+  bool start_spooling();
+  // Reads it a piece at a time, each under read_timeout, so a large upload that keeps moving is
+  // never cut by one deadline for the whole body.
+  void do_read_upload();
+  void on_read_upload(beast::error_code ec, std::size_t bytes);
   void handle_request();
   void on_read_error(beast::error_code ec);
   void reject(int status, std::string title, std::string detail);
@@ -82,6 +90,13 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
   std::shared_ptr<ServerState> state_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  // A streamed body (RouteOptions::streams_body): the parser that took over from parser_ after
+  // the header, writing the body to spool_; and the limit in force for the request's body.
+  std::optional<bhttp::request_parser<bhttp::file_body>> upload_;
+  std::optional<SpoolFile> spool_;
+  std::size_t body_limit_ = 0;
+  unsigned version_ = 11;           // the request's HTTP version, once its header is read
+  bool keep_alive_ = false;         // whether the request allows keeping the connection
   std::optional<Request> request_;  // the admitted request's header, waiting for its body
   // The state-changing request in flight (header only), for on_state_change; empty otherwise.
   std::optional<Request> reported_;

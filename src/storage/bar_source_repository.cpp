@@ -4,6 +4,8 @@
 
 #include <limits>
 
+#include "quantd/storage/bar_repository.h"
+
 namespace quantd::storage {
 
 Status BarSourceRepository::record(const BarSource& source) {
@@ -45,18 +47,7 @@ Result<std::vector<BarSource>> BarSourceRepository::list() {
 Result<bool> BarSourceRepository::any_bars(const domain::Symbol& symbol, domain::Interval interval,
                                            std::optional<TimestampMs> from,
                                            std::optional<TimestampMs> to) {
-  try {
-    SQLite::Statement q(db_.connection(),
-                        "SELECT 1 FROM bars WHERE symbol = ? AND interval = ? AND ts >= ? AND "
-                        "ts <= ? LIMIT 1");
-    q.bind(1, symbol.str());
-    q.bind(2, std::string(domain::to_string(interval)));
-    q.bind(3, from.value_or(std::numeric_limits<std::int64_t>::min()));
-    q.bind(4, to.value_or(std::numeric_limits<std::int64_t>::max()));
-    return q.executeStep();
-  } catch (const std::exception& e) {
-    return Status::internal(std::string("cannot read bars: ") + e.what());
-  }
+  return BarRepository(db_).has_bars(symbol, interval, from, to);
 }
 
 Status BarSourceRepository::remove(const domain::Symbol& symbol, domain::Interval interval) {

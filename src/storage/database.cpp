@@ -8,6 +8,7 @@
 #include <charconv>
 #include <unordered_map>
 
+#include "bar_chunks_internal.h"
 #include "quantd/core/time.h"
 
 namespace quantd::storage {
@@ -34,6 +35,13 @@ std::int64_t migration_version(std::string_view name) {
   const auto [p, ec] = std::from_chars(name.data(), name.data() + us, v);
   if (ec != std::errc() || p != name.data() + us) return -1;
   return v;
+}
+
+// A migration whose work SQL cannot do has a C++ step, run right after its SQL in the same
+// transaction (so both apply or neither). Keyed by the whole file name, so a test's own
+// migration files never trigger one.
+void run_cpp_step(const std::string& name, SQLite::Database& db) {
+  if (name == "0011_columnar_bars.sql") detail::convert_row_bars_to_chunks(db);
 }
 
 }  // namespace
@@ -185,6 +193,7 @@ Result<int> Database::migrate(std::span<const EmbeddedFile> files) {
       if (seen.executeStep()) continue;
       SQLite::Transaction tx(db);
       db.exec(std::string(f->data));
+      run_cpp_step(name, db);
       SQLite::Statement rec(
           db, "INSERT INTO schema_migrations(version, name, applied_at) VALUES(?,?,?)");
       rec.bind(1, version);

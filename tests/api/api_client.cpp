@@ -1,7 +1,7 @@
 #include "api_client.h"
 
-#include <SQLiteCpp/SQLiteCpp.h>
 #include <arpa/inet.h>
+#include <doctest/doctest.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -9,6 +9,9 @@
 
 #include <cmath>
 #include <thread>
+
+#include "quantd/storage/bar_repository.h"
+#include "quantd/storage/database.h"
 
 namespace quantd::apitest {
 
@@ -135,33 +138,27 @@ std::string SseReader::wait_for(const std::string& event, const std::string& nee
 
 void seed_bars(const std::string& db_path, const std::string& symbol, const std::string& interval,
                int count) {
-  SQLite::Database db(db_path, SQLite::OPEN_READWRITE);
-  db.setBusyTimeout(5000);
-  SQLite::Transaction tx(db);
-  SQLite::Statement q(db,
-                      "INSERT OR REPLACE INTO bars(symbol, interval, ts, open, high, low, close, "
-                      "volume) VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
+  // Through the repository, the one writer of the bar tables (as `quantd import-bars` would).
+  auto db = storage::Database::open(storage::DatabaseOptions{db_path});
+  REQUIRE(db.ok());
+  const auto iv = domain::parse_interval(interval);
+  REQUIRE(iv.has_value());
   const std::int64_t step = interval == "1d" ? 86'400'000 : 60'000;
   const std::int64_t start = 1'577'923'200'000;  // 2020-01-02T00:00:00Z = 09:00 KST
+  std::vector<domain::Bar> bars;
+  bars.reserve(static_cast<std::size_t>(count));
   double price = 50'000;
   for (int i = 0; i < count; ++i) {
     // A deterministic wave with drift: enough crossings for sma_cross to trade.
     const double next =
         std::round(50'000 + 8'000 * std::sin(i / 700.0) + 3'000 * std::sin(i / 37.0) + i * 0.01);
     const double open = price, close = next;
-    q.bind(1, symbol);
-    q.bind(2, interval);
-    q.bind(3, static_cast<std::int64_t>(start + i * step));
-    q.bind(4, open);
-    q.bind(5, std::max(open, close) + 50);
-    q.bind(6, std::min(open, close) - 50);
-    q.bind(7, close);
-    q.bind(8, static_cast<std::int64_t>(1000 + i % 500));
-    q.exec();
-    q.reset();
+    bars.push_back({static_cast<std::int64_t>(start + i * step), open, std::max(open, close) + 50,
+                    std::min(open, close) - 50, close, static_cast<std::int64_t>(1000 + i % 500)});
     price = close;
   }
-  tx.commit();
+  storage::BarRepository repo(**db);
+  REQUIRE(repo.upsert(domain::Symbol(symbol), *iv, bars).ok());
 }
 
 }  // namespace quantd::apitest

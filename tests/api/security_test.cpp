@@ -234,8 +234,8 @@ TEST_CASE("finding 11: a database at its size limit refuses new jobs with 507; h
     CHECK(health.body["disk"]["refusing_new_work"] == false);
     REQUIRE(empty.stop(SIGTERM) == 0);
   }
-  // 100,000 minute bars take the database past 2 MB.
-  seed_bars(db, "SAMPLE-A", "1m", 100'000);
+  // 300,000 minute bars take the database past 2 MB (stored as chunks, ~16 bytes a bar).
+  seed_bars(db, "SAMPLE-A", "1m", 300'000);
   std::filesystem::remove(db + ".log");
   Daemon d(db, {"--config", config});
   const int port = d.port();

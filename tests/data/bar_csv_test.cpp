@@ -6,7 +6,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <span>
 #include <string>
+
+#include "quantd/core/time.h"
 
 namespace {
 
@@ -298,4 +301,94 @@ TEST_CASE("times read exactly as parse_timestamp reads them, on every path") {
       CHECK(r.status().message().starts_with("f.csv:3: ts: not an ISO date or datetime"));
     }
   }
+}
+
+// ---- streaming scan (issue 13: uploads larger than memory) ------------------------------------
+
+namespace {
+
+std::string numbered_csv(int rows, bool reversed = false) {
+  std::string csv = "ts,open,high,low,close,volume\n";
+  for (int k = 0; k < rows; ++k) {
+    const int i = reversed ? rows - 1 - k : k;
+    csv += quantd::format_utc_iso(1'704'153'600'000 + i * 60'000LL) + "," +
+           std::to_string(100 + i) + "," + std::to_string(110 + i) + "," + std::to_string(90 + i) +
+           "," + std::to_string(100 + i) + ",5\n";
+  }
+  return csv;
+}
+
+}  // namespace
+
+TEST_CASE("scan_bars_csv hands the same bars as parse_bars_csv, in batches") {
+  const std::string csv = numbered_csv(1000);
+  auto whole = parse_bars_csv(csv, "a.csv");
+  REQUIRE(whole.ok());
+  std::vector<Bar> got;
+  std::vector<std::size_t> sizes;
+  quantd::data::CsvScanOptions o;
+  o.batch_bars = 300;
+  auto scan = quantd::data::scan_bars_csv(csv, "a.csv", o, [&](std::span<const Bar> b) {
+    sizes.push_back(b.size());
+    got.insert(got.end(), b.begin(), b.end());
+    return quantd::Status::ok_status();
+  });
+  REQUIRE(scan.ok());
+  CHECK(scan->errors.empty());
+  CHECK(scan->rows == 1000);
+  CHECK(sizes == std::vector<std::size_t>{300, 300, 300, 100});
+  CHECK(got == *whole);
+
+  // From a file, naming the display name in messages.
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("quantd-scan-" + std::to_string(::getpid()) + ".csv");
+  std::ofstream(path) << csv << "2030-01-01,1,0,1,1,1\n";
+  auto bad = quantd::data::scan_bars_csv_file(
+      path.string(), "upload.csv", o,
+      [](std::span<const Bar>) { return quantd::Status::ok_status(); });
+  std::filesystem::remove(path);
+  REQUIRE(bad.ok());
+  REQUIRE(bad->errors.size() == 1);
+  CHECK(bad->errors[0].message().rfind("upload.csv:1002: ", 0) == 0);
+}
+
+TEST_CASE("scan_bars_csv collects bad rows, stops feeding the sink, and finds far duplicates") {
+  std::string csv = numbered_csv(10);
+  csv += "2024-01-02T09:30:00,1,0,1,1,1\n";  // line 12: high below
+  csv += "not a date,1,1,1,1,1\n";           // line 13
+  int calls = 0;
+  quantd::data::CsvScanOptions o;
+  o.batch_bars = 4;
+  o.max_errors = 20;
+  auto scan = quantd::data::scan_bars_csv(csv, "b.csv", o, [&](std::span<const Bar>) {
+    ++calls;
+    return quantd::Status::ok_status();
+  });
+  REQUIRE(scan.ok());
+  REQUIRE(scan->errors.size() == 2);
+  CHECK(scan->errors[0].message().rfind("b.csv:12: ", 0) == 0);
+  CHECK(scan->errors[1].message().rfind("b.csv:13: ", 0) == 0);
+  CHECK(calls == 2);  // two full batches went before the first bad row; none after
+
+  // A repeated timestamp far apart in unsorted input: found after the pass, naming both lines.
+  std::string unsorted = numbered_csv(50, /*reversed=*/true);
+  unsorted += quantd::format_utc_iso(1'704'153'600'000 + 7 * 60'000LL) + ",1,1,1,1,1\n";
+  auto dup = quantd::data::scan_bars_csv(
+      unsorted, "c.csv", {}, [](std::span<const Bar>) { return quantd::Status::ok_status(); });
+  REQUIRE(dup.ok());
+  REQUIRE(dup->errors.size() == 1);
+  CHECK(dup->errors[0].message().find("c.csv:52: duplicate timestamp") == 0);
+  CHECK(dup->errors[0].message().find("also on line 44") != std::string::npos);
+
+  // A header problem is the only error; the sink's failure is the result.
+  auto header = quantd::data::scan_bars_csv("ts,open\n1,2\n", "d.csv", o, [](std::span<const Bar>) {
+    return quantd::Status::ok_status();
+  });
+  REQUIRE(header.ok());
+  CHECK(header->errors.size() == 1);
+  auto sink_failed = quantd::data::scan_bars_csv(
+      numbered_csv(10), "e.csv", {},
+      [](std::span<const Bar>) { return quantd::Status::internal("disk"); });
+  REQUIRE_FALSE(sink_failed.ok());
+  CHECK(sink_failed.status().message() == "disk");
 }

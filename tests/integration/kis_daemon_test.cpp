@@ -21,6 +21,8 @@
 #include "kis_day.h"
 #include "live_day.h"
 #include "quantd/core/time.h"
+#include "quantd/storage/bar_repository.h"
+#include "quantd/storage/database.h"
 #include "test_support.h"
 
 using namespace quantd;
@@ -199,10 +201,12 @@ TEST_CASE("kis: a day on the KIS mock sends exactly the backtest's orders, under
   }
   CHECK(mine == held);
   {
-    SQLite::Database db(day.box.file("q.db"), SQLite::OPEN_READONLY);
-    CHECK(db.execAndGet("SELECT count(*) FROM bars WHERE symbol = '005930' AND ts >= " +
-                        std::to_string(from_seoul({2026, 7, 9}, 9, 0)))
-              .getInt() >= 370);
+    auto db = storage::Database::open(storage::DatabaseOptions{day.box.file("q.db")});
+    REQUIRE(db.ok());
+    auto minutes = storage::BarRepository(**db).load(
+        domain::Symbol("005930"), domain::Interval::k1m, from_seoul({2026, 7, 9}, 9, 0));
+    REQUIRE(minutes.ok());
+    CHECK(minutes->size() >= 370);
   }
 
   // Tokens: one at the start, one after the expiry; the restarts reused the stored one and never
@@ -258,15 +262,16 @@ TEST_CASE("kis: download-bars stores KIS's daily history as source kis, resumabl
                         "'1d'")
               .getString() == "kis");
     // The day's close is the last print of the day's minutes.
-    SQLite::Statement q(db,
-                        "SELECT close FROM bars WHERE symbol = '005930' AND interval = '1d' "
-                        "ORDER BY ts DESC LIMIT 1");
-    REQUIRE(q.executeStep());
+    auto store = storage::Database::open(storage::DatabaseOptions{box.file("q.db")});
+    REQUIRE(store.ok());
+    auto days =
+        storage::BarRepository(**store).load(domain::Symbol("005930"), domain::Interval::k1d);
+    REQUIRE(days.ok());
+    REQUIRE(!days->empty());
     std::istringstream in(kis_prices_csv("005930"));
     std::string line, last;
     while (std::getline(in, line)) last = line;
-    CHECK(q.getColumn(0).getDouble() ==
-          std::stod(last.substr(last.rfind(',', last.rfind(',') - 1) + 1)));
+    CHECK(days->back().close == std::stod(last.substr(last.rfind(',', last.rfind(',') - 1) + 1)));
   }
   // Again: it resumes from the last stored day, stores nothing twice, and the token is reused.
   RunResult again = box.quantd("download-bars", args);

@@ -25,6 +25,8 @@ struct ServerConfig {
   std::uint16_t port = 8080;
   int threads = 2;
   std::int64_t body_limit_bytes = 8 * 1024 * 1024;
+  // Bar CSV uploads stream to a file beside the database instead (any size up to this).
+  std::int64_t upload_limit_bytes = std::int64_t{4} << 30;
   int header_timeout_seconds = 10;
   int read_timeout_seconds = 30;
   std::string static_dir;  // when set, the UI is served from this folder instead of the binary

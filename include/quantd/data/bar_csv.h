@@ -38,6 +38,10 @@
 // The first bad row stops parsing; no bars are returned then.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -58,5 +62,37 @@ Result<std::vector<domain::Bar>> parse_bars_csv(std::string_view text, std::stri
 // Errors: those of parse_bars_csv, or invalid_argument "PATH: cannot open: REASON" /
 // "PATH: cannot read: REASON" when the file cannot be opened or read.
 Result<std::vector<domain::Bar>> read_bars_csv(const std::string& path);
+
+// Streaming, for inputs larger than memory (a browser upload spooled to a file): the same rules,
+// but the bars go to a sink in batches, in file order (not sorted), and only one batch plus 8
+// bytes a row (each row's ts, for the duplicate check of unsorted input; reserved from the
+// input's size, so only rows read are touched) is ever held.
+struct CsvScanOptions {
+  std::size_t batch_bars = 65'536;  // bars per sink call (the last batch may be smaller)
+  int max_errors = 1;               // bad rows to collect before stopping
+  // Off: a ts repeated out of order (not on consecutive rows) is not found, and the 8 bytes a
+  // row are not held; for a second pass over input a first pass has checked.
+  bool check_duplicates = true;
+};
+
+// What a scan found. `errors` are "FILE:ROW: ..." invalid_argument Statuses in line order, at most
+// max_errors; a header problem is the only error then. With any error the sink has not been given
+// the rest of the rows, and the caller must discard what it was given.
+struct CsvScan {
+  std::int64_t rows = 0;       // good data rows
+  std::vector<Status> errors;  // empty: every row was good and went to the sink
+};
+
+// Receives one batch; a non-ok Status stops the scan and is returned as its result.
+using BarBatchSink = std::function<Status(std::span<const domain::Bar>)>;
+
+// Scans CSV text. Returns the scan, or the sink's first error.
+Result<CsvScan> scan_bars_csv(std::string_view text, std::string_view file_name,
+                              const CsvScanOptions& options, const BarBatchSink& sink);
+
+// Scans the file at `path`; messages name `file_name`. Returns the scan, the sink's first error,
+// or invalid_argument "PATH: cannot open/read: REASON".
+Result<CsvScan> scan_bars_csv_file(const std::string& path, std::string_view file_name,
+                                   const CsvScanOptions& options, const BarBatchSink& sink);
 
 }  // namespace quantd::data

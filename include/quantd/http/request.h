@@ -40,6 +40,9 @@ struct Request {
   std::map<std::string, std::string> query;  // decoded; '+' is a space; first occurrence wins
   std::vector<std::pair<std::string, std::string>> headers;  // in wire order
   std::string body;
+  // For a route with RouteOptions::streams_body: the file the body was spooled to (body is then
+  // empty), removed by the server once the handler returns. Empty otherwise.
+  std::string body_file;
   std::string remote;  // the peer, "ip:port"; empty when not from the network
   std::map<std::string, std::string> params;  // path parameters, filled by the Router
   Caller caller;                              // filled by the RequestGuard

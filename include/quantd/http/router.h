@@ -55,6 +55,11 @@ struct RouteOptions {
   // Served without credentials even when a token or a password is configured (health checks,
   // the login itself); the handler still sees who called in Request::caller.
   bool open = false;
+  // The body may be larger than ServerConfig::body_limit_bytes, up to upload_limit_bytes: the
+  // server writes it to a file in ServerConfig::upload_dir as it arrives (never holding it in
+  // memory) and the handler reads it from Request::body_file. The guard's checks (credentials,
+  // origin, content type) all run on the header, before a byte of the body is read.
+  bool streams_body = false;
 };
 
 class Router {

@@ -54,8 +54,13 @@ struct ServerConfig {
   std::uint16_t port = 8080;       // 0 = an ephemeral port; read it back with Server::port()
   int threads = 2;                 // I/O threads; values below 1 mean 1
   std::size_t body_limit_bytes = 8 * 1024 * 1024;  // larger bodies answer 413 and close
-  std::size_t header_limit_bytes = 16 * 1024;      // larger headers answer 431 and close
-  std::size_t target_limit_bytes = 8 * 1024;       // longer request targets answer 414 and close
+  // The limit for routes that stream their body to a file (RouteOptions::streams_body), and
+  // where those files go while the handler runs (empty: the system's temporary folder). The
+  // daemon puts them beside the database, on the disk the import will fill anyway.
+  std::size_t upload_limit_bytes = std::size_t{4} << 30;
+  std::string upload_dir;
+  std::size_t header_limit_bytes = 16 * 1024;  // larger headers answer 431 and close
+  std::size_t target_limit_bytes = 8 * 1024;   // longer request targets answer 414 and close
   // HTTPS: PEM files of the certificate (chain) and its unencrypted private key. Both or
   // neither; when set the port speaks only TLS 1.2+ (a plain HTTP request gets a 400 saying so)
   // and the files are re-read when they change on disk (certificate renewal).

@@ -36,7 +36,7 @@ class BarSourceRepository {
   Result<std::vector<BarSource>> list();
 
   // True when (symbol, interval) has at least one stored bar with from <= ts <= to (a missing
-  // bound is open). One index probe of the `bars` table. Errors: internal.
+  // bound is open): BarRepository::has_bars. Errors: internal.
   Result<bool> any_bars(const domain::Symbol& symbol, domain::Interval interval,
                         std::optional<TimestampMs> from, std::optional<TimestampMs> to);
 

@@ -59,8 +59,44 @@ export const api = {
   put: (path, json) => request('PUT', path, { json }),
   patch: (path, json) => request('PATCH', path, { json }),
   del: (path) => request('DELETE', path),
-  upload: (path, text) => request('POST', path, { body: text, headers: { 'Content-Type': 'text/csv' } }),
+  upload: (path, file, onProgress) => uploadFile(path, file, onProgress),
 };
+
+// Sends a File (or Blob) as a text/csv body with XMLHttpRequest, which, unlike fetch, reports
+// upload progress: onProgress(sentBytes, totalBytes) as the bytes leave. The browser reads the
+// file from disk as it sends, so a file of any size never sits in the page's memory; the server
+// spools it to disk (server.upload_limit_bytes). Resolves with the JSON answer; rejects with an
+// ApiError like request().
+function uploadFile(path, file, onProgress, retried = false) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', path);
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.setRequestHeader('Content-Type', 'text/csv');
+    const token = sessionStorage.getItem(TOKEN_KEY);
+    if (token) xhr.setRequestHeader('Authorization', `Bearer ${token}`);
+    if (onProgress) {
+      xhr.upload.addEventListener('progress', (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size));
+    }
+    xhr.onerror = () => reject(new ApiError(0, { title: 'Network error', detail: 'Cannot reach the quantd server, or it closed the connection during the upload.' }));
+    xhr.onload = async () => {
+      if (xhr.status === 401 && !retried && askAuth) {
+        if (await askAuth()) { uploadFile(path, file, onProgress, true).then(resolve, reject); return; }
+      }
+      const type = xhr.getResponseHeader('Content-Type') || '';
+      let data = null;
+      if (type.includes('json')) {
+        try { data = JSON.parse(xhr.responseText); } catch { /* keep null */ }
+      }
+      if (xhr.status >= 200 && xhr.status < 300) { resolve(data); return; }
+      const problem = data || { title: xhr.statusText, detail: `The server answered ${xhr.status}.` };
+      const retry = xhr.getResponseHeader('Retry-After');
+      if (retry) problem.retryAfter = Number(retry);
+      reject(new ApiError(xhr.status, problem));
+    };
+    xhr.send(file);
+  });
+}
 
 // ---- server-sent events: one EventSource for the whole app ----
 const listeners = new Map();  // event name -> Set(fn)

@@ -43,6 +43,10 @@ export async function dataPage() {
   const file = h('input', { type: 'file', id: 'import-file', accept: '.csv,text/csv' });
   const importBtn = h('button', { class: 'btn primary', id: 'import', type: 'submit' }, 'Import');
   const result = h('div', { id: 'import-result' });
+  // Shown while a file is on its way: XMLHttpRequest's upload progress, then "Importing…" while
+  // the server checks and stores the rows.
+  const progress = h('progress', { id: 'import-progress', max: 100, value: 0, hidden: true, style: { width: '100%' } });
+  const progressText = h('span', { class: 'muted small', id: 'import-progress-text' });
   file.addEventListener('change', () => {
     const f0 = file.files[0];
     if (f0 && !symbol.value) {
@@ -58,9 +62,14 @@ export async function dataPage() {
     if (!f0) { result.append(h('div', { class: 'alert error' }, 'Choose a CSV file.')); return; }
     importBtn.disabled = true;
     importBtn.textContent = 'Importing…';
+    progress.hidden = false;
+    progress.value = 0;
+    const mb = (n) => (n / 1048576).toFixed(1);
     try {
-      const text = await f0.text();
-      const r = await api.upload(`/api/bars/${encodeURIComponent(symbol.value.trim())}?interval=${interval.value}&file=${encodeURIComponent(f0.name)}`, text);
+      const r = await api.upload(`/api/bars/${encodeURIComponent(symbol.value.trim())}?interval=${interval.value}&file=${encodeURIComponent(f0.name)}`, f0, (sent, total) => {
+        progress.value = total ? Math.round((sent / total) * 100) : 0;
+        progressText.textContent = sent < total ? `Uploading ${mb(sent)} of ${mb(total)} MB…` : 'Checking and storing the rows…';
+      });
       result.append(h('div', { class: 'alert ok' }, h('strong', null, `Imported ${f.int(r.rows)} bars`), ` for ${r.symbol} (${r.interval}), ${f.barTime(r.first_ts, r.interval)} to ${f.barTime(r.last_ts, r.interval)}: ${f.int(r.inserted)} new, ${f.int(r.updated)} updated, ${f.int(r.unchanged)} unchanged.`));
       file.value = '';
       await refresh();
@@ -77,6 +86,8 @@ export async function dataPage() {
             h('tbody', null, rows.map((x) => h('tr', null, h('td', { class: 'num' }, x.row || '—'), h('td', null, x.message)))))) : null,
         h('p', { class: 'small', style: { marginTop: '8px' } }, 'Fix these lines and import the file again. The line number counts the header as line 1.')));
     }
+    progress.hidden = true;
+    progressText.textContent = '';
     importBtn.disabled = false;
     importBtn.textContent = 'Import';
   }
@@ -88,7 +99,8 @@ export async function dataPage() {
         h('div', { class: 'field' }, h('label', { for: 'import-interval' }, 'Interval'), interval),
         h('div', { class: 'field wide' }, h('label', { for: 'import-file' }, 'File'), file,
           h('span', { class: 'help' }, 'Header ', h('code', null, 'date,open,high,low,close,volume'), ' (any order; Yahoo-style ', h('code', null, 'Adj Close'), ' is ignored). Times without an offset are Asia/Seoul. All rows are checked; nothing is stored unless every row is valid.'))),
-      h('div', { class: 'form-actions' }, importBtn),
+      h('div', { class: 'form-actions' }, importBtn, progressText),
+      progress,
       result));
 
   // ---- download from KIS ----
