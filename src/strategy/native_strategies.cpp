@@ -40,6 +40,7 @@ class SmaCross final : public Strategy {
 
   void on_series(std::span<const domain::Bar> bars) override {
     series_ = bars;
+    warm_ = static_cast<std::size_t>(std::max(fast_.length(), slow_.length()) - 1);
     next_ = 0;
     row_ = rows_ = 0;
     events_.assign(kBlockRows, 0);
@@ -104,33 +105,138 @@ class SmaCross final : public Strategy {
                    static_cast<long long>(bar.ts));
       std::abort();
     }
-    const auto n =
-        static_cast<std::uint32_t>(std::min<std::size_t>(series_.size() - next_, kBlockRows));
-    const domain::Bar* b = series_.data() + next_;
+    const std::size_t from = next_;
+    const std::size_t to = from + std::min<std::size_t>(series_.size() - from, kBlockRows);
+    n_events_ = 0;
+    // Warm-up bars (the averages NA) go through the indicators one by one.
+    const std::size_t warm = std::min(to, std::max(from, warm_));
+    if (warm > from) indicator_rows(from, warm);
+    if (warm < to && !(whole_ && sum_rows(warm, to))) {
+      resync(warm);
+      indicator_rows(warm, to);
+    }
+    next_ = to;
+    row_ = 0;
+    rows_ = static_cast<std::uint32_t>(to - from);
+    next_event_ = 0;
+  }
+
+  // Bars [from, to) of the series through the indicators themselves (the state live has).
+  void indicator_rows(std::size_t from, std::size_t to) {
+    const domain::Bar* b = series_.data();
     // The indicators are locals for the block so their running sums stay in registers.
     indicators::Sma fast = std::move(fast_);
     indicators::Sma slow = std::move(slow_);
     indicators::Crossover up = up_;
     indicators::Crossunder down = down_;
     std::uint32_t* ev = events_.data();
-    std::uint32_t k = 0;
-    for (std::uint32_t j = 0; j < n; ++j) {
-      const double f = fast.update(b[j].close);
-      const double s = slow.update(b[j].close);
+    std::uint32_t k = n_events_;
+    std::int64_t unused = 0;
+    bool whole = whole_;
+    const std::size_t row0 = next_;
+    for (std::size_t t = from; t < to; ++t) {
+      const double x = b[t].close;
+      whole = whole && indicators::as_small_whole(x, unused);
+      const double f = fast.update(x);
+      const double s = slow.update(x);
       const bool u = up.update(f, s) > 0.5;
       const bool d = down.update(f, s) > 0.5;
-      ev[k] = j << 2 | (u ? kUp : kDown);  // written always, kept only on a decision
+      ev[k] = static_cast<std::uint32_t>(t - row0) << 2 | (u ? kUp : kDown);  // kept if decided
       k += u || d ? 1 : 0;
     }
     fast_ = std::move(fast);
     slow_ = std::move(slow);
     up_ = up;
     down_ = down;
-    next_ += n;
-    row_ = 0;
-    rows_ = n;
     n_events_ = k;
-    next_event_ = 0;
+    whole_ = whole;
+    summed_ = false;  // the indicators hold the state now
+  }
+
+  // Bars [from, to), every bar before `from` a small whole number and both averages defined, with
+  // the averages computed from the bars themselves: the running sums of the last n closes, which
+  // are exact integers (as indicators::Sma keeps them for whole-won prices) divided by n, the same
+  // one rounding, so the same bits. Returns false and changes nothing when some close in the
+  // block is not a small whole number (Sma then leaves its exact sum for a compensated one).
+  // Meanwhile fast_, slow_, up_ and down_ are left behind; resync() catches them up.
+  bool sum_rows(std::size_t from, std::size_t to) {
+    const domain::Bar* b = series_.data();
+    const std::size_t nf = static_cast<std::size_t>(fast_.length());
+    const std::size_t ns = static_cast<std::size_t>(slow_.length());
+    // `from` is warm_ when the sums start: the first bar with both averages, no side yet.
+    double sum_fast = summed_ ? sum_fast_ : window_sum(from, nf);
+    double sum_slow = summed_ ? sum_slow_ : window_sum(from, ns);
+    int side = summed_ ? side_ : 0;
+    const double nf_double = static_cast<double>(nf);
+    const double ns_double = static_cast<double>(ns);
+    // Checked along the way rather than in a pass of its own, so that reading the bars from
+    // memory overlaps with the arithmetic; a block that fails is simply not kept.
+    bool whole = true;
+    std::int64_t unused = 0;
+    std::uint32_t* ev = events_.data();
+    std::uint32_t k = n_events_;
+    const std::size_t row0 = next_;
+    // Sma's `whole_sum_ += x - old`, given the closes leaving the windows.
+    auto step = [&](std::size_t t, double old_fast, double old_slow) {
+      const double x = b[t].close;
+      whole &= indicators::as_small_whole(x, unused);
+      sum_fast += x - old_fast;
+      sum_slow += x - old_slow;
+      const double f = sum_fast / nf_double;
+      const double s = sum_slow / ns_double;
+      // Crossover and Crossunder with both inputs defined: a cross is a change of the side of
+      // fast against slow, equal averages keeping the side. Branch-free: `now` changes too often
+      // for branches on it to be predicted.
+      const int now = (f > s) - (f < s);
+      ev[k] = static_cast<std::uint32_t>(t - row0) << 2 | static_cast<std::uint32_t>(2 - (now > 0));
+      k += static_cast<std::uint32_t>((now != 0) & (side != 0) & (now != side));
+      side = now != 0 ? now : side;
+    };
+    std::size_t t = from;
+    // The first bar with both averages can be the last of the longer window's filling (whose
+    // old value is then 0).
+    for (; t < to && (t < nf || t < ns); ++t) {
+      step(t, t >= nf ? b[t - nf].close : 0.0, t >= ns ? b[t - ns].close : 0.0);
+    }
+    for (; t < to; ++t) step(t, b[t - nf].close, b[t - ns].close);
+    if (!whole) return false;
+    sum_fast_ = sum_fast;
+    sum_slow_ = sum_slow;
+    side_ = side;
+    summed_ = true;
+    n_events_ = k;
+    return true;
+  }
+
+  // The sum of the n closes before bar t (fewer at the start): exact, they are small whole numbers.
+  double window_sum(std::size_t t, std::size_t n) const {
+    double sum = 0;
+    for (std::size_t i = t - std::min(t, n); i < t; ++i) sum += series_[i].close;
+    return sum;
+  }
+
+  // Brings the indicators to where bar-by-bar updates would have them before bar t, after
+  // sum_rows left them behind. Fed the last n closes, an Sma holds exactly the state it would
+  // after all of them (its window, count and exact sum; its ring only rotates). A cross state
+  // machine holds the side of its latest unequal inputs, and that it saw defined ones.
+  void resync(std::size_t t) {
+    if (!summed_) return;
+    auto replay = [&](int n) {
+      indicators::Sma sma(n);
+      for (std::size_t i = t - std::min<std::size_t>(t, static_cast<std::size_t>(n)); i < t; ++i) {
+        sma.update(series_[i].close);
+      }
+      return sma;
+    };
+    fast_ = replay(fast_.length());
+    slow_ = replay(slow_.length());
+    const double a = side_ > 0 ? 1 : 0;
+    const double b = side_ < 0 ? 1 : 0;
+    up_ = indicators::Crossover();
+    down_ = indicators::Crossunder();
+    up_.update(a, b);
+    down_.update(a, b);
+    summed_ = false;
   }
 
   indicators::Sma fast_;
@@ -141,6 +247,12 @@ class SmaCross final : public Strategy {
   int warmup_;
   // Announced bars (empty: live, decided bar by bar) and the current block of them.
   std::span<const domain::Bar> series_;
+  std::size_t warm_ = 0;  // the first bar at which both averages are defined (no NA inputs)
+  bool whole_ = true;     // every close so far is a small whole number (as_small_whole)
+  bool summed_ = false;   // sum_fast_ and sum_slow_ hold the state, not fast_ and slow_
+  double sum_fast_ = 0;   // with summed_: the exact sums of the last n closes
+  double sum_slow_ = 0;
+  int side_ = 0;  // with summed_: the sign of fast - slow at the latest bar where they differed
   std::size_t next_ = 0;    // index in series_ of the next block's first bar
   std::uint32_t row_ = 0;   // row in the block of the next bar
   std::uint32_t rows_ = 0;  // bars in the block

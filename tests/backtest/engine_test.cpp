@@ -512,7 +512,8 @@ std::vector<domain::Bar> walk(std::size_t n, bool fractional) {
     const double open = price;
     const double pull = price < 45'000 ? 100 : price > 55'000 ? -100 : 0;
     price += static_cast<double>(static_cast<int>(next() % 7) - 3) * 100 + pull;
-    if (fractional && i % 1000 == 500) price += 0.25;
+    // From bar 10,000 on (past sma_cross's first blocks, which then sum whole won exactly).
+    if (fractional && i >= 10'000 && i % 1000 == 500) price += 0.25;
     const double hi = std::max(open, price) + static_cast<double>(next() % 3) * 100;
     const double lo = std::min(open, price) - static_cast<double>(next() % 3) * 100;
     v[i] = {t0 + static_cast<TimestampMs>(i) * kMsPerMinute, open, hi, lo, price, 1000};
