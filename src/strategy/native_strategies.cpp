@@ -28,9 +28,11 @@ domain::ProtectiveExits exits_from(const Params& p) {
 // language (a bar where the averages are equal neither starts nor ends a cross).
 //
 // Its decisions depend on the closes only, never on the position. So when the run announces the
-// bars (a backtest), they are computed over blocks of bars ahead, with the very indicators live
-// uses, into a short list of the block's decision bars: on_bar then only compares its row with
-// the next decision's, and skip_quiet lets the run pass every bar up to it at once.
+// bars (a backtest), they are computed over blocks of bars ahead into a short list of the block's
+// decision bars: on_bar then only compares its row with the next decision's, and skip_quiet lets
+// the run pass every bar up to it at once. A block goes through the very indicators live uses or,
+// while every close is whole won, through their exact window sums taken from the bars (sum_rows):
+// the same values either way.
 class SmaCross final : public Strategy {
  public:
   SmaCross(int fast, int slow, domain::ProtectiveExits exits)
@@ -299,6 +301,8 @@ class BuyAndHold final : public Strategy {
     }
     out.emit(domain::Intent::percent_of_equity(1.0, exits_));
   }
+  // Once it holds, nothing is left to decide.
+  std::size_t skip_quiet(std::size_t max) override { return done_ ? max : 0; }
 
  private:
   domain::ProtectiveExits exits_;
