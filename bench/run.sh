@@ -161,7 +161,7 @@ if [ $have_quantd = 1 ]; then
     printf '%-56s %8s  (must be %s %s)  %s\n' "$1" "$2" "$3" "$4" "$r"
   }
   echo
-  verdict "sma_cross loop bars/s / minimal loop bars/s" "$loop_ratio" ">=" 0.25
+  verdict "sma_cross loop bars/s / minimal loop bars/s (issue 13)" "$loop_ratio" ">=" 0.5
   verdict "quantd backtest --data wall / minimal wall" "$wall_ratio" "<=" 2
   verdict "quantd backtest --data peak RSS / minimal peak RSS" "$rss_ratio" "<=" 1.5
   # Issue 13 (columnar bars): a run on stored bars at most as slow as the same run on the CSV.

@@ -123,20 +123,40 @@ Result<BacktestResult> run_backtest(const BacktestConfig& config,
   };
 
   if (n_symbols == 1) {
-    // The common case, kept tight: no timestamp merge.
+    // The common case, kept tight: no timestamp merge, and the bars on which nothing can happen
+    // (the strategy lets them pass, nothing pending, no exit armed) are booked a stretch at a
+    // time. Stretches end at the progress marks, so those stay every kProgressStride bars.
     const std::span<const domain::Bar> bars = symbols[0].bars;
     const std::size_t n = bars.size();
-    for (std::size_t i = 0; i < n; ++i) {
-      const domain::Bar& bar = bars[i];
-      if (runner.any_pending()) {
-        runner.act_at_open(0, bar, execution::Phase::kSells);
-        runner.act_at_open(0, bar, execution::Phase::kBuys);
+    std::size_t i = 0;
+    while (i < n) {
+      const std::size_t mark = std::min(n, (i / kProgressStride + 1) * kProgressStride);
+      while (i < mark) {
+        const domain::Bar& bar = bars[i];
+        if (runner.any_pending()) {
+          runner.act_at_open(0, bar, execution::Phase::kSells);
+          runner.act_at_open(0, bar, execution::Phase::kBuys);
+        }
+        runner.on_bar(0, bars.first(i + 1));
+        equity_out[i] = ledger.equity();
+        points_in_market += ledger.open_positions() > 0 ? 1 : 0;
+        ++i;
+        const std::size_t k = runner.skip_quiet(0, bars.subspan(i, mark - i));
+        if (k == 0) continue;
+        // ledger.equity() of one symbol, bar by bar: the cash and position do not change here.
+        const double cash = static_cast<double>(ledger.cash());
+        const std::int64_t held = ledger.position(0).quantity;
+        if (held != 0) {
+          const double q = static_cast<double>(held);
+          for (std::size_t j = i; j < i + k; ++j) equity_out[j] = cash + q * bars[j].close;
+          points_in_market += static_cast<std::int64_t>(k);
+        } else {
+          std::fill(equity_out + i, equity_out + i + k, cash);
+        }
+        i += k;
       }
-      runner.on_bar(0, bars.first(i + 1));
-      equity_out[i] = ledger.equity();
-      points_in_market += ledger.open_positions() > 0 ? 1 : 0;
-      if ((++steps & (kProgressStride - 1)) == 0) {
-        cursor[0] = i + 1;
+      if (i % kProgressStride == 0) {
+        cursor[0] = i;
         if (auto error = overflowed()) return *error;
         if (!progress()) return Status::failed_precondition(std::string(kCancelledMessage));
       }

@@ -79,6 +79,9 @@ void StrategyRunner::act(std::uint32_t s, double reference, TimestampMs bar_ts, 
   SymbolTarget& t = targets_[s];
   SymbolState& st = state_[s];
   if (!t.pending || st.in_flight != InFlight::kNone) return;
+  // Nothing held, nothing to sell: plan_target would say kWait (a target is never below zero),
+  // and a backtest's every purchase would pay for a plan and a calendar date in vain.
+  if (phase == Phase::kSells && ledger_.position(s).quantity == 0) return;
   const domain::Market market = symbols_[s].market;
   const CivilDate date = to_seoul(date_ts).date;
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
@@ -137,8 +140,10 @@ void StrategyRunner::settle_after(std::uint32_t s, std::int64_t held_before,
   SymbolState& st = state_[s];
   const domain::Position& pos = ledger_.position(s);
   if (held_before == 0 && pos.quantity > 0) {
-    st.levels =
-        arm_exits(pos.exits, pos.entry_price, symbols_[s].market, to_seoul(pos.entry_ts).date);
+    // No exits, no levels (arm_exits would say so too): spares the entry's calendar date.
+    st.levels = pos.exits.any() ? arm_exits(pos.exits, pos.entry_price, symbols_[s].market,
+                                            to_seoul(pos.entry_ts).date)
+                                : ExitLevels{};
     st.bars_held = 0;
   } else if (pos.quantity == 0) {
     st.levels = ExitLevels{};

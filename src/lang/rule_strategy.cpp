@@ -88,6 +88,25 @@ void RuleStrategy::on_bar(const strategy::DataContext& ctx, const domain::Bar& b
     fire(ctx, fires, out);
 }
 
+std::size_t RuleStrategy::skip_quiet(std::size_t max) {
+  if (uses_position_ || series_.empty()) return 0;
+  std::size_t skipped = 0;
+  while (skipped < max) {
+    if (row_ == rows_) {
+      if (next_ >= series_.size()) break;
+      next_block(series_[next_]);
+    }
+    const int limit = row_ + static_cast<int>(std::min<std::size_t>(
+                                 static_cast<std::size_t>(rows_ - row_), max - skipped));
+    int r = row_;
+    while (r < limit && fires_[static_cast<std::size_t>(r)] == 0) ++r;
+    skipped += static_cast<std::size_t>(r - row_);
+    row_ = r;
+    if (row_ < rows_) break;  // at a marked row, or `max` reached
+  }
+  return skipped;
+}
+
 void RuleStrategy::fire(const strategy::DataContext& ctx, std::uint8_t fires,
                         strategy::IntentSink& out) {
   if (ctx.position() == 0) {

@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <map>
+#include <string>
 
 #include "quantd/backtest/report.h"
 #include "test_bars.h"
@@ -460,4 +461,142 @@ TEST_CASE("a strategy compounding past any real market stops with an error, neve
   CHECK(r.status().message().find("outgrew any real market") != std::string::npos);
   CHECK(r.status().message().find("005930") != std::string::npos);
   CHECK(r.status().message().find("past the limit of 1e17") != std::string::npos);
+}
+
+namespace {
+
+// Hides from the strategy what a backtest offers for speed: `announce` false hides on_series
+// too (bar by bar, as live), true only skip_quiet (every bar through on_bar).
+class HidingFactory final : public strategy::StrategyFactory {
+ public:
+  HidingFactory(const strategy::StrategyFactory& inner, bool announce)
+      : inner_(inner), announce_(announce) {}
+  std::unique_ptr<strategy::Strategy> create(const domain::Symbol& s) const override {
+    struct Wrapper final : strategy::Strategy {
+      std::unique_ptr<strategy::Strategy> inner;
+      bool announce = false;
+      int warmup_bars() const override { return inner->warmup_bars(); }
+      void on_series(std::span<const domain::Bar> bars) override {
+        if (announce) inner->on_series(bars);
+      }
+      void on_bar(const strategy::DataContext& ctx, const domain::Bar& bar,
+                  strategy::IntentSink& out) override {
+        inner->on_bar(ctx, bar, out);
+      }
+    };
+    auto w = std::make_unique<Wrapper>();
+    w->inner = inner_.create(s);
+    w->announce = announce_;
+    return w;
+  }
+  int warmup_bars() const override { return inner_.warmup_bars(); }
+  std::string describe() const override { return inner_.describe(); }
+
+ private:
+  const strategy::StrategyFactory& inner_;
+  bool announce_;
+};
+
+// A mean-reverting random walk of 1-minute bars (xorshift), whole won unless `fractional`.
+std::vector<domain::Bar> walk(std::size_t n, bool fractional) {
+  std::vector<domain::Bar> v(n);
+  std::uint64_t x = 88172645463325252ull;
+  auto next = [&] {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+  };
+  double price = 50'000;
+  const TimestampMs t0 = from_seoul({2023, 1, 2}, 9, 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    const double open = price;
+    const double pull = price < 45'000 ? 100 : price > 55'000 ? -100 : 0;
+    price += static_cast<double>(static_cast<int>(next() % 7) - 3) * 100 + pull;
+    // From bar 10,000 on (past sma_cross's first blocks, which then sum whole won exactly).
+    if (fractional && i >= 10'000 && i % 1000 == 500) price += 0.25;
+    const double hi = std::max(open, price) + static_cast<double>(next() % 3) * 100;
+    const double lo = std::min(open, price) - static_cast<double>(next() % 3) * 100;
+    v[i] = {t0 + static_cast<TimestampMs>(i) * kMsPerMinute, open, hi, lo, price, 1000};
+  }
+  return v;
+}
+
+void check_same(const BacktestResult& a, const BacktestResult& b) {
+  REQUIRE(a.trades.size() == b.trades.size());
+  for (std::size_t i = 0; i < a.trades.size(); ++i) {
+    CAPTURE(i);
+    CHECK(a.trades[i].entry_ts == b.trades[i].entry_ts);
+    CHECK(a.trades[i].exit_ts == b.trades[i].exit_ts);
+    CHECK(a.trades[i].quantity == b.trades[i].quantity);
+    CHECK(a.trades[i].pnl == b.trades[i].pnl);
+    CHECK(a.trades[i].exit_reason == b.trades[i].exit_reason);
+  }
+  REQUIRE(a.orders.size() == b.orders.size());
+  for (std::size_t i = 0; i < a.orders.size(); ++i) {
+    CHECK(a.orders[i].decided_ts == b.orders[i].decided_ts);
+    CHECK(a.orders[i].quantity == b.orders[i].quantity);
+    CHECK(a.orders[i].status == b.orders[i].status);
+  }
+  CHECK(a.equity_ts == b.equity_ts);
+  CHECK(a.equity == b.equity);  // bit for bit
+  CHECK(a.drawdown == b.drawdown);
+  CHECK(a.metrics.exposure == b.metrics.exposure);
+  CHECK(a.final_portfolio.cash == b.final_portfolio.cash);
+}
+
+}  // namespace
+
+TEST_CASE("bars the strategy lets pass (skip_quiet) give the very run of bar by bar") {
+  struct Case {
+    const char* name;
+    strategy::Params params;
+    bool fractional = false;
+    bool trade_from = false;
+    bool close_at_end = false;
+    const char* strategy = "sma_cross";
+  };
+  const std::vector<Case> cases = {
+      {"10/30", {{"fast", 10}, {"slow", 30}}},
+      {"2/4 fractional closes", {{"fast", 2}, {"slow", 4}}, true},
+      {"10/30 stop and trailing stop",
+       {{"fast", 10}, {"slow", 30}, {"stop_loss", 0.01}, {"trailing_stop", 0.02}}},
+      {"5/60 take profit, trade_from, close at end",
+       {{"fast", 5}, {"slow", 60}, {"take_profit", 0.01}},
+       false,
+       true,
+       true},
+      {"buy_and_hold, close at end", {}, false, false, true, "buy_and_hold"},
+      {"buy_and_hold, trailing stop",
+       {{"trailing_stop", 0.05}},
+       false,
+       false,
+       false,
+       "buy_and_hold"},
+  };
+  // Longer than kProgressStride, so stretches meet the progress marks.
+  for (const Case& k : cases) {
+    const std::string name = k.name;
+    CAPTURE(name);
+    const auto bars = walk(150'000, k.fractional);
+    BacktestConfig c;
+    c.initial_cash = 100'000'000;
+    c.costs.tax_bps = 0;
+    c.interval = domain::Interval::k1m;
+    c.close_at_end = k.close_at_end;
+    if (k.trade_from) c.trade_from = bars[70'000].ts;
+    const auto f = native(k.strategy, k.params);
+    const HidingFactory announced(*f, true);
+    const HidingFactory bar_by_bar(*f, false);
+    const std::vector<SymbolBars> in = {{domain::Symbol("A"), domain::Market::kKospi, bars}};
+    int progress_calls = 0;
+    RunControl control;
+    control.on_progress = [&](double) { ++progress_calls; };
+    auto fast = run_backtest(c, in, *f, control);
+    REQUIRE(fast.ok());
+    CHECK(progress_calls == 3);  // at 65,536 and 131,072 bars, and at the end
+    CHECK(fast->trades.size() > (k.strategy == std::string("sma_cross") ? 100 : 0));
+    check_same(*fast, run(c, in, announced));
+    check_same(*fast, run(c, in, bar_by_bar));
+  }
 }

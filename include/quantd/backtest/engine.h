@@ -12,7 +12,9 @@
 //
 // Performance: the per-bar path allocates nothing, looks nothing up in maps and makes one virtual
 // call (Strategy::on_bar); equity goes into a vector reserved up front; orders exist only when
-// something trades.
+// something trades. With one symbol, bars on which nothing can happen (no target pending, no exit
+// armed, and the strategy says it decides nothing there: Strategy::skip_quiet) are booked a
+// stretch at a time, cash + position × close per bar, with no call per bar at all.
 //
 // Threading: run_backtest is reentrant; one call runs on the calling thread. `cancel` may be set
 // from another thread; it is read every kProgressStride timestamps.

@@ -18,11 +18,13 @@
 //
 // Performance: on_bar is inline and, on a bar where nothing happens, costs the Strategy::on_bar
 // virtual call and a few loads and compares; planning and venue calls happen only when something
-// is pending or an exit is armed. Nothing allocates per bar.
+// is pending or an exit is armed. A backtest lets whole stretches of bars on which nothing can
+// happen pass with one skip_quiet call when the strategy knows them. Nothing allocates per bar.
 //
 // Threading: one run, one thread (the caller's). Not thread-safe.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <memory>
@@ -157,6 +159,21 @@ class StrategyRunner {
     if (observer_ != nullptr || sink_.has_intent()) [[unlikely]]
       after_decision(s, bar);
     if (st.levels.watching) on_close(st.levels, ledger_.position(s).exits, bar, symbols_[s].market);
+  }
+
+  // Step 2 for a stretch of symbol s's next completed bars at once (a backtest, after on_bar):
+  // when no target is pending, no exit is armed and no observer listens, the strategy may let
+  // the first of `upcoming` pass without a decision (Strategy::skip_quiet); they are then marked
+  // and counted as held as on_bar would. Returns how many passed (0: call on_bar for the next
+  // one). Nothing can trade on them, so the ledger's cash and position stay as they are.
+  std::size_t skip_quiet(std::uint32_t s, std::span<const domain::Bar> upcoming) {
+    SymbolState& st = state_[s];
+    if (pending_count_ > 0 || st.levels.watching || observer_ != nullptr) return 0;
+    const std::size_t k = strategies_[s]->skip_quiet(upcoming.size());
+    if (k == 0) return 0;
+    ledger_.mark(s, upcoming[k - 1].close);
+    if (ledger_.position(s).quantity > 0) st.bars_held += static_cast<std::int64_t>(k);
+    return k;
   }
 
   // Sells symbol s's whole position at `bar`'s close (a backtest's close_at_end).

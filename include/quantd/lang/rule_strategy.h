@@ -12,6 +12,8 @@
 // rules (evaluator.h); on_bar then reads one row and, if the script uses position state,
 // evaluates just the position-dependent operations for that bar. Without the announcement (live)
 // every on_bar evaluates a block of one bar. Both give identical values. on_bar does not allocate.
+// A script without position state also lets the run pass the bars no rule marked at once
+// (skip_quiet).
 //
 // Threading: a RuleStrategy is used by one thread at a time; the factory is immutable and
 // thread-safe.
@@ -40,6 +42,9 @@ class RuleStrategy final : public strategy::Strategy {
   void on_series(std::span<const domain::Bar> bars) override;
   void on_bar(const strategy::DataContext& ctx, const domain::Bar& bar,
               strategy::IntentSink& out) override;
+  // Lets pass the bars of the announced series whose rows no rule marked (scripts without
+  // position state only; others let none pass).
+  std::size_t skip_quiet(std::size_t max) override;
 
  private:
   [[gnu::noinline]] void on_bar_slow(const strategy::DataContext& ctx, const domain::Bar& bar,

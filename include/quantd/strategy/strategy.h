@@ -14,6 +14,7 @@
 // (issue 4) implement this interface.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -78,6 +79,16 @@ class Strategy {
   // had not been called: it must never look at bars after the current one to decide. The default
   // ignores it.
   virtual void on_series(std::span<const domain::Bar> bars) { (void)bars; }
+  // Optional, for speed, after on_series: lets pass the next announced bars (those the next
+  // on_bar calls would get), at most `max`, at which on_bar would certainly emit nothing whatever
+  // the DataContext says; afterwards the strategy is where it would be had on_bar seen them.
+  // Returns how many it let pass, from 0 (the next on_bar must be called) up to `max`. The run
+  // calls it only when nothing but a decision could happen on those bars (a backtest with no
+  // target pending and no exit armed). The default lets none pass.
+  virtual std::size_t skip_quiet(std::size_t max) {
+    (void)max;
+    return 0;
+  }
   // Called once per completed bar of the symbol, in time order, with `bar` == ctx.bars().back().
   // Must not block, allocate per call, or throw.
   virtual void on_bar(const DataContext& ctx, const domain::Bar& bar, IntentSink& out) = 0;
