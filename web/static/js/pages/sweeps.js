@@ -30,6 +30,7 @@ const PBO_HELP = 'Probability of backtest overfitting (Bailey, Borwein, López d
 const WFE_TEXT = 'Walk-forward efficiency: the annualized out-of-sample return over the mean annualized in-sample return of each window\'s winner.';
 const WFE_HELP = 'Pardo (2008): each window\'s best in-sample set is run on the next, unseen, window; the test windows are stitched into one curve. Above 0.5 reads as robust; far below, the optimization found noise. Null when the in-sample mean is not positive. (docs/metrics.md, "Sweeps and walk-forward")';
 
+const fill = (el, ...children) => { el.append(...children); return el; };
 const numText = (v) => (Number.isInteger(v) ? String(v) : String(Number(v.toFixed(6))));
 const paramText = (params, names) => names.map((n) => `${n}=${numText(params?.[n])}`).join(', ');
 const inclusiveEnd = (t) => f.date(Date.parse(t) - 1);
@@ -264,8 +265,10 @@ export async function newSweepPage(q) {
   const wfAnchored = h('input', { type: 'checkbox', id: 'wf-anchored', disabled: true });
   const alert = h('div');
   const submit = h('button', { class: 'btn primary', type: 'submit', id: 'sweep-run' }, 'Start sweep');
-  randomOn.addEventListener('change', () => { randomRuns.disabled = randomSeed.disabled = !randomOn.checked; estimate(); });
-  wfOn.addEventListener('change', () => { wfIn.disabled = wfOut.disabled = wfAnchored.disabled = !wfOn.checked; estimate(); });
+  const randomBox = h('div', { class: 'form-grid hidden' });
+  const wfBox = h('div', { class: 'form-grid hidden' });
+  randomOn.addEventListener('change', () => { randomRuns.disabled = randomSeed.disabled = !randomOn.checked; randomBox.classList.toggle('hidden', !randomOn.checked); estimate(); });
+  wfOn.addEventListener('change', () => { wfIn.disabled = wfOut.disabled = wfAnchored.disabled = !wfOn.checked; wfBox.classList.toggle('hidden', !wfOn.checked); estimate(); });
   for (const el of [randomRuns, wfIn, wfOut, from, to, maxRuns]) el.addEventListener('input', estimate);
   wfAnchored.addEventListener('change', estimate);
 
@@ -317,7 +320,7 @@ export async function newSweepPage(q) {
     show();
     const limits = Number.isFinite(p.min) || Number.isFinite(p.max) ? ` ${p.integer ? 'Whole number' : 'Number'} from ${numText(p.min)}${p.max >= 1e6 ? '' : ` to ${numText(p.max)}`}.` : '';
     return h('div', { class: 'param-row', 'data-param-row': p.name },
-      h('div', { class: 'param-name' }, h('strong', { class: 'mono' }, p.name), h('span', { class: 'help' }, (p.help || '') + limits)),
+      h('div', { class: 'param-name' }, h('strong', { class: 'mono' }, p.name), h('span', { class: 'help' }, [p.help ? `${p.help}.` : '', limits].join('').trim())),
       mode, h('div', null, body, info, errorFor(`grid.${p.name}`), errorFor(`params.${p.name}`)));
   }
 
@@ -374,8 +377,8 @@ export async function newSweepPage(q) {
     }
     const bound = Number(maxRuns.value) || 500;
     count.dataset.runs = String(runs);
-    count.replaceChildren(h('span', { class: 'run-total' }, `≈ ${f.plural(runs, 'run')}`), ' — ', ...parts,
-      runs > bound ? h('div', { class: 'status-error small' }, `More than the bound of ${f.int(bound)} runs: raise “Max runs” (at most 10,000) or vary less.`) : null);
+    count.replaceChildren(...[h('span', { class: 'run-total' }, `≈ ${f.plural(runs, 'run')}`), ' — ', ...parts,
+      runs > bound ? h('div', { class: 'status-error small' }, `More than the bound of ${f.int(bound)} runs: raise “Max runs” (at most 10,000) or vary less.`) : null].filter((x) => x !== null && x !== ''));
   }
 
   async function loadStrategy() {
@@ -459,15 +462,15 @@ export async function newSweepPage(q) {
             field('Max runs', maxRuns, 'A bound on the whole sweep (at most 10,000)', 'max-runs', 'max_runs')),
           h('div', { class: 'option-box' },
             h('label', { class: 'checkbox' }, randomOn, h('strong', null, 'Random draws'), h('span', { class: 'muted small' }, 'instead of the whole grid')),
-            h('div', { class: 'form-grid' },
+            fill(randomBox,
               field('Sets to draw', randomRuns, 'Without replacement', 'random-runs', 'random.runs'),
               field('Seed', randomSeed, 'The same seed draws the same sets', 'random-seed', 'random.seed')), errorFor('random')),
           h('div', { class: 'option-box' },
             h('label', { class: 'checkbox' }, wfOn, h('strong', null, 'Walk-forward analysis'), h('span', { class: 'muted small' }, 'optimize in sample, then test on the next unseen window')),
-            h('div', { class: 'form-grid' },
+            fill(wfBox,
               field('In-sample days', wfIn, 'Calendar days to optimize on', 'wf-in', 'walk_forward.in_sample_days'),
               field('Out-of-sample days', wfOut, 'Calendar days to test on; windows step by this', 'wf-out', 'walk_forward.out_of_sample_days'),
-              h('div', { class: 'field' }, h('span', { class: 'label' }, 'Windows'), h('label', { class: 'checkbox' }, wfAnchored, 'Anchored: every window starts on the first day'))), errorFor('walk_forward')))),
+              h('div', { class: 'field' }, h('span', { class: 'label' }, 'Windows'), h('span', null, h('label', { class: 'checkbox' }, wfAnchored, 'Anchored: every window starts on the first day')))), errorFor('walk_forward')))),
       alert,
       h('div', { class: 'form-actions' }, h('a', { class: 'btn', href: '#/sweeps' }, 'Cancel'), submit)));
   await loadStrategy();
