@@ -101,12 +101,14 @@ function colorScale(metric, values, cash) {
   if (center !== null && center !== undefined) {
     const up = rgb(css('--up') || '#d92d20'), down = rgb(css('--down') || '#1f5fd6');
     const span = Math.max(Math.abs(max - center), Math.abs(min - center)) || 1;
-    const color = (v) => { const t = (v - center) / span; return mix(PALE, t >= 0 ? up : down, 0.12 + 0.88 * Math.min(1, Math.abs(t))); };
+    // Each side of the center on its own span, so a few large gains do not wash out the losses.
+    const above = max - center || span, below = center - min || span;
+    const color = (v) => { const t = v >= center ? (v - center) / above : (v - center) / below; return mix(PALE, t >= 0 ? up : down, 0.12 + 0.88 * Math.min(1, Math.abs(t))); };
     // The legend runs from min to max, through the center's pale color when it lies between.
     const stops = min < center && max > center ? [color(min), `${mix(PALE, down, 0)} ${((center - min) / (max - min)) * 100}%`, color(max)] : [color(min), color(max)];
     return {
       min, max, center, color,
-      strong: (v) => Math.abs((v - center) / span) > 0.6,
+      strong: (v) => (v >= center ? (v - center) / above : (center - v) / below) > 0.6,
       gradient: `linear-gradient(90deg, ${stops.join(', ')})`,
     };
   }
@@ -127,14 +129,18 @@ export async function sweepsPage() {
   let list = (await api.get('/api/sweeps')).sweeps;
   const tbody = h('tbody');
   let alive = true;
+  const skipped = new Set();
 
   async function loadBest() {
     // The list has no summaries: read the newest finished sweeps' own pages, one at a time.
-    for (const sw of list.filter((x) => x.status === 'done' && !bestCache.has(x.id)).slice(0, 20)) {
+    const todo = list.filter((x) => x.status === 'done' && !bestCache.has(x.id));
+    for (const sw of todo.slice(20)) skipped.add(sw.id);  // older ones: open the sweep to see
+    for (const sw of todo.slice(0, 20)) {
       if (!alive) return;
       try {
         const full = await api.get(`/api/sweeps/${sw.id}`);
         bestCache.set(sw.id, full.summary ? { metric: full.summary.metric, best: full.summary.best } : null);
+        skipped.delete(sw.id);
         render();
       } catch { /* deleted meanwhile */ }
     }
@@ -153,7 +159,7 @@ export async function sweepsPage() {
   function bestCell(sw) {
     const b = bestCache.get(sw.id);
     if (sw.status !== 'done') return h('span', { class: 'muted' }, '—');
-    if (b === undefined) return h('span', { class: 'muted small' }, '…');
+    if (b === undefined) return skipped.has(sw.id) ? h('a', { href: `#/sweeps/${sw.id}`, class: 'small' }, 'see the sweep') : h('span', { class: 'muted small' }, '…');
     if (!b || !b.best) return h('span', { class: 'muted' }, 'none');
     const m = metricOf(b.metric);
     const v = b.best.metrics?.[m.key];
@@ -498,10 +504,11 @@ export async function sweepPage(id) {
   const countText = h('span', { class: 'muted', id: 'sweep-count' });
   const actions = h('div', { class: 'actions' });
   const errorBox = h('div');
-  const summaryBox = h('div', { id: 'sweep-summary' });
+  const summaryBox = h('div', { id: 'sweep-summary' });  // the best run and the statistics' tiles
+  const analysisBox = h('div', { id: 'sweep-analysis' });  // PBO's histogram, the walk-forward
   const plotBody = h('div', { class: 'card-body' });
   const legend = h('div', { class: 'heat-legend', id: 'heatmap-legend' });
-  const colorSelect = h('select', { id: 'heatmap-metric', 'aria-label': 'Color by' }, METRICS.map((m) => h('option', { value: m.key, selected: m.key === colorKey }, m.label)));
+  const colorSelect = h('select', { id: 'heatmap-metric', class: 'auto-width', 'aria-label': 'Color by' }, METRICS.map((m) => h('option', { value: m.key, selected: m.key === colorKey }, m.label)));
   colorSelect.addEventListener('change', () => { colorKey = colorSelect.value; drawPlot(); });
 
   async function cancel() { try { await api.post(`/api/sweeps/${id}/cancel`); } catch (e) { toast(e.message, 'error'); } }
@@ -579,7 +586,7 @@ export async function sweepPage(id) {
     grid.append(h('div', null), ...xa.values.map((xv, i) => h('div', { class: 'heat-label x num' }, nx <= 16 || i % Math.ceil(nx / 12) === 0 ? numText(xv) : '')));
     const wrap = h('div', { class: 'heatmap', id: 'heatmap', 'data-cells': String(nx * ny), 'data-filled': String(filled),
       'data-done': String(full.filter((r) => r.status === 'done').length), 'data-metric': m.key },
-    h('div', { class: 'heat-axis-y' }, ya.name), h('div', { class: 'heat-main' }, grid, h('div', { class: 'heat-axis-x' }, xa.name)), tip);
+    h('div', { class: 'heat-axis-y' }, `↑ ${ya.name}`), grid, h('div', { class: 'heat-axis-x' }, `${xa.name} →`), tip);
     const place = (cell, e) => {
       if (!cell?.dataset?.tip) { tip.hidden = true; return; }
       tip.replaceChildren(...cell.dataset.tip.split('\n').map((line, i) => h('div', { class: i ? 'muted' : 'mono' }, line)));
@@ -643,7 +650,7 @@ export async function sweepPage(id) {
   // ---- the summary, once done ----
   function renderSummary() {
     const sm = sweep.summary;
-    if (!sm) { summaryBox.replaceChildren(); return; }
+    if (!sm) { summaryBox.replaceChildren(); analysisBox.replaceChildren(); return; }
     const m = metricOf(sm.metric);
     const taskRun = new Map(rows.map((r) => [r.task, r.run]));
     const best = sm.best;
@@ -673,6 +680,8 @@ export async function sweepPage(id) {
         tile('One optimization, same span', f.pct(w.in_sample_return, 2, true), 'the full-period best set', f.dir(w.in_sample_return), 'wf-is-return'));
     }
     if (tiles.length) cards.push(h('div', { class: 'metrics', id: 'sweep-stats' }, ...tiles));
+    summaryBox.replaceChildren(...cards);
+    cards.length = 0;
     if (ov) {
       const labels = ov.logit_histogram.map((_, i) => -5 + i * 0.5);
       const warnColor = css('--warn') || '#b45309';
@@ -716,7 +725,7 @@ export async function sweepPage(id) {
       };
       requestAnimationFrame(draw);
     }
-    summaryBox.replaceChildren(...cards);
+    analysisBox.replaceChildren(...cards);
   }
 
   // ---- live: runs arrive over the `sweep` event ----
@@ -726,7 +735,8 @@ export async function sweepPage(id) {
     drawPlot();
     table.refresh();
   }
-  const later = () => { if (!timer) timer = setTimeout(redraw, 120); };
+  // Redrawing rebuilds the heatmap and sorts the table: less often for a big sweep.
+  const later = () => { if (!timer) timer = setTimeout(redraw, rows.length > 2000 ? 800 : 120); };
   function addRun(r) {
     if (runs.has(r.run)) return false;
     runs.set(r.run, r);
@@ -788,6 +798,7 @@ export async function sweepPage(id) {
     h('div', { class: 'card' },
       h('div', { class: 'card-head' }, h('div', null, h('h2', null, 'Every run'), h('span', { class: 'hint' }, 'Click a column to sort. Open rebuilds a run in full as an ordinary backtest.'))),
       table));
+  root.insertBefore(analysisBox, root.lastChild);
   updateHead();
   drawPlot();
   renderSummary();
