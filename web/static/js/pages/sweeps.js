@@ -570,7 +570,7 @@ export async function sweepPage(id) {
         const state = !r ? 'empty' : r.status === 'done' ? 'done' : 'failed';
         if (r) filled++;
         const cell = h('div', {
-          class: `heat-cell ${state}${r && state === 'done' && scale.strong(v) ? ' strong' : ''}`,
+          class: `heat-cell is-${state}${r && state === 'done' && scale.strong(v) ? ' strong' : ''}`,
           'data-state': state, 'data-x': numText(xv), 'data-y': numText(yv), 'data-run': r ? r.run : undefined,
           'data-value': Number.isFinite(v) ? String(v) : undefined,
           style: state === 'done' && Number.isFinite(v) ? { background: scale.color(v) } : undefined,
@@ -583,7 +583,12 @@ export async function sweepPage(id) {
         grid.append(cell);
       }
     }
-    grid.append(h('div', null), ...xa.values.map((xv, i) => h('div', { class: 'heat-label x num' }, nx <= 16 || i % Math.ceil(nx / 12) === 0 ? numText(xv) : '')));
+    // Column labels: every one for a small grid, else one every `k` columns, spanning them.
+    const k = nx <= 16 ? 1 : Math.ceil(nx / 8);
+    grid.append(h('div', { style: { gridColumn: '1', gridRow: String(ny + 1) } }));
+    for (let i = 0; i < nx; i += k) {
+      grid.append(h('div', { class: `heat-label x num${k > 1 ? ' start' : ''}`, style: { gridColumn: `${i + 2} / span ${Math.min(k, nx - i)}`, gridRow: String(ny + 1) } }, numText(xa.values[i])));
+    }
     const wrap = h('div', { class: 'heatmap', id: 'heatmap', 'data-cells': String(nx * ny), 'data-filled': String(filled),
       'data-done': String(full.filter((r) => r.status === 'done').length), 'data-metric': m.key },
     h('div', { class: 'heat-axis-y' }, `↑ ${ya.name}`), grid, h('div', { class: 'heat-axis-x' }, `${xa.name} →`), tip);
