@@ -1,13 +1,15 @@
 // The UI end to end in headless Chromium: write a strategy with an error and see it inline, fix
 // it, load the sample data (and see a bad CSV's rows listed), run a backtest and watch its
 // progress reach 100%, see the metrics and the charts drawn, sort the trades, export CSV, run a
-// second backtest and compare the two; then the main pages at phone width.
+// second backtest and compare the two; then the main pages at phone width. Then a sweep of two
+// parameters (heatmap, sorted runs, the best opened as a backtest) and a walk-forward analysis.
 //
 // Then "Download from KIS" on the Data page against kis-mock: progress, stop, resume, done.
 // Last, the login: a password set with `quantd passwd`, the form, a wrong and a right password,
 // live updates over the session cookie, the Security page's sessions and audit log, and logout.
 //
 // usage: node run.mjs QUANTD_BINARY SCREENSHOT_DIR [KIS_MOCK_BINARY]
+// (QUANTD_STATIC_DIR=web/static serves the UI from disk instead of the binary's embedded copy.)
 // Starts its own quantd on 127.0.0.1 (port 0) with a temporary database; exits non-zero on the
 // first failed check, naming it. Screenshots (PNG) are written to SCREENSHOT_DIR.
 import { spawn, execFileSync } from 'node:child_process';
@@ -42,7 +44,16 @@ function check(condition, what) {
   if (!condition) throw new Error(`check failed: ${what}`);
 }
 
+// QUANTD_STATIC_DIR: serve the UI from that folder (server.static_dir) instead of the copy the
+// binary embeds, to test UI edits without a rebuild. CI leaves it unset.
+const STATIC_DIR = process.env.QUANTD_STATIC_DIR || '';
+const staticToml = () => (STATIC_DIR ? `[server]\nstatic_dir = ${JSON.stringify(STATIC_DIR)}\n` : '');
+
 async function startDaemon(db = 'quantd.db', extra = [], env = {}) {
+  if (STATIC_DIR && !extra.includes('--config')) {
+    writeFileSync(join(work, 'static.toml'), staticToml());
+    extra = [...extra, '--config', join(work, 'static.toml')];
+  }
   const proc = spawn(binary, ['serve', '--listen', '127.0.0.1:0', '--db', join(work, db), ...extra], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
   let log = '';
   const port = await new Promise((resolve, reject) => {
@@ -255,6 +266,7 @@ async function run() {
   await page.locator('#compare-chart[data-points]').waitFor();
   await fitsPhone('compare');
 
+  await runSweeps(page, base, strategyId, fitsPhone);
   await runLive(page, fitsPhone);
   await runDemo(page, fitsPhone);
   await runAttention(page);
@@ -262,6 +274,134 @@ async function run() {
   else console.log('  (no kis-mock binary given: the KIS download part is skipped)');
   await runLogin(page);
   check(pageErrors.length === 0, `no errors in the page: ${pageErrors.join(' | ')}`);
+}
+
+// Sweeps from the browser: vary `fast` over a list and `slow` over a range, watch the heatmap
+// fill in, sort the runs by Sharpe, open the best as a backtest; then a walk-forward analysis
+// with its out-of-sample curve, PBO and walk-forward efficiency. Laptop and phone.
+async function runSweeps(page, base, strategyId, fitsPhone) {
+  const getJson = async (path) => (await fetch(`${base}${path}`)).json();
+  // Sets the varying parameters of the new-sweep form: fast as a list, slow as a range.
+  const fillGrid = async (fast, [from, to, stepBy]) => {
+    await page.locator('[data-param-mode="fast"]').waitFor();
+    await page.selectOption('[data-param-mode="fast"]', 'list');
+    await page.fill('[data-param-list="fast"]', fast);
+    await page.selectOption('[data-param-mode="slow"]', 'range');
+    await page.fill('[data-param-from="slow"]', String(from));
+    await page.fill('[data-param-to="slow"]', String(to));
+    await page.fill('[data-param-step="slow"]', String(stepBy));
+  };
+
+  step = 'sweeps: a grid of two parameters, with its run count before submitting';
+  await page.setViewportSize(LAPTOP);
+  await page.goto(`${base}/#/sweeps/new?strategy=${strategyId}`);
+  await fillGrid('5, 10, 20', [30, 90, 10]);
+  await page.locator('#run-count[data-runs="21"]').waitFor();
+  check((await page.locator('#run-count').innerText()).includes('3 × 7'), 'the run count shows the grid as 3 × 7');
+  await page.selectOption('#metric', 'sharpe');
+  await shot(page, '24-sweep-form');
+  await page.evaluate(() => {
+    // Record every count of filled cells the heatmap shows, to see it fill in live.
+    window.__filled = [];
+    new MutationObserver(() => {
+      const el = document.querySelector('#heatmap');
+      if (el) window.__filled.push(Number(el.dataset.filled));
+    }).observe(document.body, { subtree: true, childList: true, attributes: true });
+  });
+  await page.click('#sweep-run');
+  await page.waitForURL(/#\/sweeps\/\d+$/);
+  const sweepId = Number(page.url().split('/').pop());
+
+  step = 'sweeps: the heatmap fills in and the sweep is done';
+  await page.locator('#heatmap[data-filled="21"]').waitFor({ timeout: 60000 });
+  await page.locator('#sweep-status[data-status="done"]').waitFor({ timeout: 60000 });
+  check(await page.getAttribute('#heatmap', 'data-cells') === '21', 'one cell per (fast, slow) combination');
+  check(await page.locator('#heatmap .heat-cell[data-state="done"][data-value]').count() === 21, 'all 21 cells are colored by a value');
+  check((await page.locator('#sweep-pct').innerText()) === '100%', 'the progress bar reached 100%');
+  const filledSeen = [...new Set(await page.evaluate(() => window.__filled))];
+  console.log(`  heatmap filled counts seen: ${filledSeen.join(' ')}`);
+  check(filledSeen.includes(21), 'the heatmap reached 21 filled cells');
+  const legend = [await page.locator('#legend-min').innerText(), await page.locator('#legend-max').innerText()];
+  check(legend.every((t) => /^−?\d+\.\d\d$/.test(t)), `the legend shows the Sharpe min and max (${legend.join(', ')})`);
+  await page.locator('#heatmap .heat-cell[data-x="60"][data-y="10"]').hover();
+  await page.locator('#heat-tip:not([hidden])').waitFor();
+  const tip = await page.locator('#heat-tip').innerText();
+  check(tip.includes('fast=10') && tip.includes('slow=60') && tip.includes('Sharpe'), `hovering a cell shows its parameters and metric (${tip.replace(/\n/g, ' / ')})`);
+  const pbo = await page.locator('#pbo').innerText();
+  check(/^\d+\.\d%$/.test(pbo), `PBO shown as a percentage (${pbo})`);
+  check((await page.locator('#pbo-text').innerText()).includes('no better than the median out of sample'), 'PBO is explained in a sentence');
+  check(await page.locator('#pbo-histogram svg rect').count() > 0, 'the logit histogram is drawn');
+
+  step = 'sweeps: sort the runs by Sharpe';
+  const api = await getJson(`/api/sweeps/${sweepId}`);
+  check(api.status === 'done' && api.runs.length === 21, `the server stored 21 runs (${api.runs.length})`);
+  await page.click('#sweep-runs th[data-key="sharpe"]');
+  const heads = await page.locator('#sweep-runs thead th').allInnerTexts();
+  const col = heads.findIndex((t) => t.trim().toUpperCase().startsWith('SHARPE')) + 1;
+  check(col > 0, `a Sharpe column (${heads.join('|')})`);
+  const sharpes = (await page.locator(`#sweep-runs tbody tr td:nth-child(${col})`).allInnerTexts()).map((t) => Number(t.replace('−', '-')));
+  check(sharpes.length === 21 && sharpes.every((v, i) => i === 0 || sharpes[i - 1] >= v), `Sharpe sorted descending (${sharpes.join(' ')})`);
+  const bestRun = api.runs.find((r) => r.task === api.summary.best.task);
+  check(await page.locator('#sweep-runs tbody tr').first().getAttribute('data-run') === String(bestRun.run), `the best run (#${bestRun.run}) is on top`);
+  await shot(page, '25-sweep-heatmap');
+
+  step = 'sweeps: open the best run as a backtest';
+  await page.click('#open-best');
+  await page.waitForURL(/#\/backtests\/\d+$/);
+  await page.locator('#metrics').waitFor({ timeout: 60000 });
+  const sharpeShown = await page.locator('[data-metric="sharpe"] .v').innerText();
+  check(Number(sharpeShown.replace('−', '-')) === sharpes[0], `the backtest has the best run's Sharpe (${sharpeShown} vs ${sharpes[0]})`);
+  check(await page.locator('#notice').count() === 0, 'no notice: the bars are the ones the sweep saw');
+  const backtestId = Number(page.url().split('/').pop());
+  const bt = await getJson(`/api/backtests/${backtestId}`);
+  check(bt.params.fast === bestRun.params.fast && bt.params.slow === bestRun.params.slow, 'the backtest ran with the best parameters');
+
+  step = 'sweeps: the sweep page at phone width';
+  await page.setViewportSize(PHONE);
+  await page.goto(`${base}/#/sweeps/${sweepId}`);
+  await page.locator('#heatmap[data-filled="21"]').waitFor();
+  await fitsPhone('sweep');
+  await shot(page, '26-phone-sweep');
+
+  step = 'sweeps: a refused walk-forward names its field';
+  await page.setViewportSize(LAPTOP);
+  await page.goto(`${base}/#/sweeps/new?strategy=${strategyId}`);
+  await fillGrid('5, 10, 20', [30, 90, 30]);
+  await page.check('#wf-on');
+  await page.fill('#wf-in', '5000');
+  await page.click('#sweep-run');
+  await page.locator('[data-error-for="walk_forward.in_sample_days"]:not([hidden])').waitFor();
+  check((await page.locator('[data-error-for="walk_forward.in_sample_days"]').innerText()).includes('longer than the data'), 'the error is next to the in-sample field');
+
+  step = 'sweeps: a walk-forward analysis';
+  await page.fill('#wf-in', '730');
+  await page.fill('#wf-out', '365');
+  await page.locator('#run-count[data-runs="49"]').waitFor();  // 9 sets + 4 windows × (9 + 1)
+  await page.click('#sweep-run');
+  await page.waitForURL((u) => /#\/sweeps\/\d+$/.test(u.hash) && !u.hash.endsWith(`/${sweepId}`));
+  await page.locator('#sweep-status[data-status="done"]').waitFor({ timeout: 60000 });
+  await page.locator('#wf-chart[data-points]').waitFor();
+  check(Number(await page.getAttribute('#wf-chart', 'data-points')) > 100, 'the out-of-sample and in-sample curves are drawn');
+  const efficiency = await page.locator('#wf-efficiency').innerText();
+  check(/^(−?\d+\.\d\d|n\/a)$/.test(efficiency), `walk-forward efficiency shown (${efficiency})`);
+  check(/^[+−]?\d+\.\d\d%$/.test(await page.locator('#wf-oos-return').innerText()), 'out-of-sample total return shown');
+  check(/^[+−]?\d+\.\d\d%$/.test(await page.locator('#wf-oos-annualized').innerText()), 'out-of-sample annualized return shown');
+  check(/^\d+\.\d%$/.test(await page.locator('#pbo').innerText()), 'PBO shown for the walk-forward');
+  check((await page.locator('#wf-text').innerText()).includes('out-of-sample return'), 'the efficiency is explained in a sentence');
+  check(await page.locator('#wf-windows tbody tr').count() === 4, 'four walk-forward windows listed');
+  check(await page.locator('#sweep-runs thead th[data-key="phase"]').count() === 1, 'the run table has a phase column');
+  await shot(page, '27-walk-forward');
+  await page.setViewportSize(PHONE);
+  await fitsPhone('walk-forward');
+  await shot(page, '28-phone-walk-forward');
+
+  step = 'sweeps: the list';
+  await page.goto(`${base}/#/sweeps`);
+  await page.locator('#sweeps tbody tr[data-status="done"]').nth(1).waitFor();
+  await fitsPhone('sweeps list');
+  await page.setViewportSize(LAPTOP);
+  await page.locator(`#sweeps tbody tr[data-id="${sweepId}"] td:nth-child(6)`, { hasText: 'Sharpe' }).waitFor();
+  await shot(page, '29-sweeps-list', false);
 }
 
 // Live trading on the paper broker over the sample data, with the daemon's debug clock: a second
@@ -526,7 +666,7 @@ async function runKisDownload(page) {
   step = 'kis download: start kis-mock and a daemon with KIS keys';
   writeFileSync(join(work, '005930.csv'), kisMinuteCsv());
   kisMock = await startKisMock(['--prices', `005930=${join(work, '005930.csv')}`, '--clock', '2026-07-09T15:40:00', '--rate-limit', '2']);
-  writeFileSync(join(work, 'kis.toml'), `[kis]\nenvironment = "paper"\nrest_url = "http://127.0.0.1:${kisMock.port}"\nrate_limit_per_s = 2\n`);
+  writeFileSync(join(work, 'kis.toml'), `[kis]\nenvironment = "paper"\nrest_url = "http://127.0.0.1:${kisMock.port}"\nrate_limit_per_s = 2\n${staticToml()}`);
   daemon.proc.kill('SIGKILL');
   daemon = await startDaemon('kis.db', ['--config', join(work, 'kis.toml'), '--debug-clock=2026-07-09T15:40:00+09:00'], {
     QUANTD_KIS_APP_KEY: 'PSmockAppKey000000000000000000000000',

@@ -123,7 +123,7 @@ export function connectEvents() {
   source = new EventSource('/api/events');
   source.onopen = () => { statusFn(true); dispatch('reconnected', {}); };
   source.onerror = () => statusFn(false);  // EventSource reconnects by itself
-  for (const name of ['backtest', 'bars', 'bars.download', 'strategies', 'live.session', 'live.order', 'live.fill', 'live.cycle', 'live.account', 'live.reconciliation']) {
+  for (const name of ['backtest', 'sweep', 'bars', 'bars.download', 'strategies', 'live.session', 'live.order', 'live.fill', 'live.cycle', 'live.account', 'live.reconciliation']) {
     source.addEventListener(name, (e) => {
       let data = {};
       try { data = JSON.parse(e.data); } catch { return; }

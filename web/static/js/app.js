@@ -7,6 +7,7 @@ import { dataPage } from './pages/data.js';
 import { backtestsPage, newBacktestPage } from './pages/backtests.js';
 import { resultPage } from './pages/result.js';
 import { comparePage } from './pages/compare.js';
+import { sweepsPage, newSweepPage, sweepPage } from './pages/sweeps.js';
 import { livePage, liveSessionPage } from './pages/live.js';
 import { securityPage } from './pages/security.js';
 
@@ -19,6 +20,9 @@ const routes = [
   [/^\/backtests\/?$/, 'backtests', () => backtestsPage()],
   [/^\/backtests\/new$/, 'backtests', (m, q) => newBacktestPage(q)],
   [/^\/backtests\/(\d+)$/, 'backtests', (m) => resultPage(Number(m[1]))],
+  [/^\/sweeps\/?$/, 'sweeps', () => sweepsPage()],
+  [/^\/sweeps\/new$/, 'sweeps', (m, q) => newSweepPage(q)],
+  [/^\/sweeps\/(\d+)$/, 'sweeps', (m) => sweepPage(Number(m[1]))],
   [/^\/compare\/?$/, 'compare', (m, q) => comparePage(q)],
   [/^\/live\/?$/, 'live', () => livePage()],
   [/^\/live\/(\d+)$/, 'live', (m) => liveSessionPage(Number(m[1]))],

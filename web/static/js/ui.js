@@ -153,7 +153,9 @@ export function sortableTable(columns, rows, { initial, rowAttrs, empty = 'Nothi
   }
   render();
   const table = h('table', { class: 'table' }, h('thead', null, h('tr', null, heads)), tbody);
-  return h('div', null, h('div', { class: 'table-wrap' }, table), more);
+  const el = h('div', null, h('div', { class: 'table-wrap' }, table), more);
+  el.refresh = render;  // after `rows` changed in place (rows arriving live), keeping the sort
+  return el;
 }
 
 export function statusBadge(status, progress) {

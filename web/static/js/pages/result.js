@@ -83,9 +83,12 @@ export async function resultPage(id) {
         h('div', { class: 'actions' },
           b.status === 'queued' || b.status === 'running' ? h('button', { class: 'btn', onclick: cancel }, 'Cancel') : null,
           b.strategy_id ? h('a', { class: 'btn', href: `#/backtests/new?strategy=${b.strategy_id}` }, 'Run again') : null,
+          b.strategy_id && b.status === 'done' ? h('a', { class: 'btn', id: 'sweep-params', href: `#/sweeps/new?strategy=${b.strategy_id}` }, 'Sweep parameters') : null,
           b.status === 'done' ? h('a', { class: 'btn', href: `#/compare?with=${b.id}` }, 'Compare with…') : null,
           h('button', { class: 'btn', id: 'pin', title: b.pinned ? 'Kept through retention' : 'Keep this run through retention (backtest.keep_results)', onclick: (ev) => togglePin(ev.currentTarget) }, b.pinned ? 'Unpin' : 'Pin'),
-          h('button', { class: 'btn ghost danger', onclick: remove }, 'Delete'))));
+          h('button', { class: 'btn ghost danger', onclick: remove }, 'Delete'))),
+      // E.g. a run opened from a sweep whose bars have changed since.
+      b.notice ? h('div', { class: 'alert warn', id: 'notice', role: 'note', style: { marginBottom: '20px' } }, b.notice) : null);
   }
 
   // ---- queued / running: a live progress bar fed by SSE ----

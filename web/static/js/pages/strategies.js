@@ -33,6 +33,7 @@ export async function strategiesPage() {
     { key: 'updated_at', label: 'Updated', align: 'r', defaultDesc: true, render: (s) => h('span', { class: 'muted', title: f.dateTime(s.updated_at) }, f.ago(s.updated_at)), hideSm: true },
     { key: 'actions', label: '', sortable: false, class: 'actions', render: (s) => h('span', { class: 'row', style: { justifyContent: 'flex-end', gap: '6px', flexWrap: 'nowrap' } },
         h('a', { class: 'btn small', href: `#/backtests/new?strategy=${s.id}` }, 'Backtest'),
+        h('a', { class: 'btn small hide-sm', href: `#/sweeps/new?strategy=${s.id}` }, 'Sweep'),
         h('button', { class: 'btn small ghost danger', title: 'Delete', onclick: () => remove(s) }, 'Delete')) },
   ], rows, { initial: { key: 'updated_at', desc: true }, empty: 'No strategies yet.' });
 
@@ -223,7 +224,9 @@ export async function strategyEditorPage(id, q) {
         'Fields: open high low close volume position entry_price bars_held unrealized. ', h('code', null, 'x[1]'), ' is the previous bar. Built-ins: ', h('code', null, 'builtin:sma_cross'), ', ', h('code', null, 'builtin:buy_and_hold'), '.')));
 
   const runs = existing ? h('div', { class: 'card' },
-    h('div', { class: 'card-head' }, h('h2', null, 'Backtests of this strategy'), h('a', { class: 'btn small', href: `#/backtests/new?strategy=${existing.id}` }, 'New backtest')),
+    h('div', { class: 'card-head' }, h('h2', null, 'Backtests of this strategy'), h('div', { class: 'row', style: { gap: '6px' } },
+      h('a', { class: 'btn small', id: 'sweep-params', href: `#/sweeps/new?strategy=${existing.id}` }, 'Sweep parameters'),
+      h('a', { class: 'btn small', href: `#/backtests/new?strategy=${existing.id}` }, 'New backtest'))),
     sortableTable([
       { key: 'id', label: 'Run', render: (b) => h('a', { href: `#/backtests/${b.id}` }, `#${b.id}`) },
       { key: 'strategy_version', label: 'Version', render: (b) => `v${b.strategy_version}` },
