@@ -125,6 +125,11 @@ http::Response list(const ApiContext& ctx, const http::Request&) {
   json out = json::array();
   for (const auto& s : *sweeps) {
     json j = SweepService::to_json(s);
+    // The list shows each sweep's winner: the summary's best run, not the whole summary.
+    const json& summary = j["summary"];
+    j["best"] = summary.is_object() && summary.contains("best")
+                    ? json{{"metric", summary["metric"]}, {"best", summary["best"]}}
+                    : json(nullptr);
     j.erase("spec");
     j.erase("summary");
     out.push_back(std::move(j));

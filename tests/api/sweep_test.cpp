@@ -147,7 +147,11 @@ TEST_CASE("sweep: a grid fills in live, ranks its runs, and a run opens as the s
   REQUIRE(changed["notice"].is_string());
   CHECK(changed["notice"].get<std::string>().find("bars changed since sweep") != std::string::npos);
 
-  CHECK(call(d.port(), "GET", "/api/sweeps").body["sweeps"].size() == 1);
+  const json listed = call(d.port(), "GET", "/api/sweeps").body["sweeps"];
+  REQUIRE(listed.size() == 1);
+  CHECK(listed[0]["best"]["metric"] == "sharpe");
+  CHECK(listed[0]["best"]["best"]["params"] == summary["best"]["params"]);
+  CHECK_FALSE(listed[0].contains("summary"));
   CHECK(call(d.port(), "DELETE", "/api/sweeps/" + std::to_string(id)).status == 204);
   CHECK(call(d.port(), "GET", "/api/sweeps/" + std::to_string(id)).status == 404);
 }

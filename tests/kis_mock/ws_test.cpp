@@ -3,12 +3,11 @@
 // per appkey, and PINGPONG.
 #include <doctest/doctest.h>
 
-#include <thread>
-
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 #include <chrono>
+#include <thread>
 
 #include "kis_mock/mock_process.h"
 #include "quantd/kis/kis_ws_frames.h"

@@ -132,7 +132,15 @@ export async function sweepsPage() {
   const skipped = new Set();
 
   async function loadBest() {
-    // The list has no summaries: read the newest finished sweeps' own pages, one at a time.
+    // The list carries each finished sweep's best run; a daemon that does not is asked per sweep.
+    let known = false;
+    for (const x of list) {
+      if (x.status === 'done' && 'best' in x && !bestCache.has(x.id)) {
+        bestCache.set(x.id, x.best);
+        known = true;
+      }
+    }
+    if (known) render();
     const todo = list.filter((x) => x.status === 'done' && !bestCache.has(x.id));
     for (const sw of todo.slice(20)) skipped.add(sw.id);  // older ones: open the sweep to see
     for (const sw of todo.slice(0, 20)) {
@@ -749,6 +757,7 @@ export async function sweepPage(id) {
     return true;
   }
   let loading = null;
+  let catchUp = null;  // a pending reload for runs the event stream did not carry
   async function reload() {
     if (loading) return loading;
     loading = (async () => {
@@ -768,12 +777,16 @@ export async function sweepPage(id) {
     if (e.status === 'deleted') { location.hash = '#/sweeps'; return; }
     if (isFinal(sweep.status)) return;  // late news about a finished sweep
     if (e.run && addRun(e.run)) later();
+    // The server announces at most one run per 20 ms: fetch the ones it left out, once a second.
+    if ((e.runs_done || 0) > runs.size && !catchUp) {
+      catchUp = setTimeout(() => { catchUp = null; reload(); }, 1000);
+    }
     sweep = { ...sweep, status: e.status, progress: e.progress, runs_done: Math.max(sweep.runs_done || 0, e.runs_done || 0), error: e.error ?? sweep.error };
     updateHead();
     if (isFinal(e.status)) reload();
   });
   const unsubReconnect = subscribe('reconnected', () => { if (!isFinal(sweep.status) || !sweep.summary) reload(); });
-  cleanups.push(unsub, unsubReconnect, () => clearTimeout(timer));
+  cleanups.push(unsub, unsubReconnect, () => clearTimeout(timer), () => clearTimeout(catchUp));
 
   const s0 = sweep.settings || {};
   const spec = sweep.spec || {};
