@@ -61,6 +61,12 @@ SweepExecution::SweepExecution(SweepPlan plan, std::string script, Settings sett
       settings_(std::move(settings)),
       bars_(std::move(bars)),
       outcomes_(plan_.tasks()) {
+  // Every run reads spans of these bars: their time order is checked once here, not by each run.
+  for (const auto& series : bars_) {
+    for (std::size_t i = 1; i < series.size(); ++i) {
+      if (series[i].ts <= series[i - 1].ts) bars_in_order_ = false;
+    }
+  }
   std::int64_t total = 0;
   for (std::size_t t = 0; t < plan_.tasks(); ++t)
     total += task_bars(plan_.task(static_cast<std::int64_t>(t)));
@@ -155,8 +161,13 @@ TaskOutcome SweepExecution::run(const SweepTask& task, std::int64_t combo,
   if (!compiled.ok()) {
     out.error = "strategy: " + describe_problems(compiled.problems);
   } else {
+    // Each thread lends its last run's buffers to its next run (engine.h, RunControl).
+    thread_local backtest::BacktestResult scratch;
     backtest::RunControl control;
     control.cancel = &cancel;
+    control.reuse = &scratch;
+    control.drawdown_curve = keep != nullptr;
+    control.bars_checked = bars_in_order_;
     auto result = backtest::run_backtest(config, inputs, *compiled.factory, control);
     if (!result.ok()) {
       out.error = result.status().message();
@@ -165,7 +176,11 @@ TaskOutcome SweepExecution::run(const SweepTask& task, std::int64_t combo,
       out.metrics = metrics_json(result->metrics);
       out.blocks = research::block_stats(result->equity, static_cast<double>(config.initial_cash));
       bars_simulated_ += result->bars;
-      if (keep) *keep = std::move(result).value();
+      if (keep) {
+        *keep = std::move(result).value();
+      } else {
+        scratch = std::move(result).value();
+      }
     }
   }
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -91,6 +91,7 @@ class SweepExecution {
   std::atomic<std::int64_t> bars_done_{0};
   std::atomic<std::int64_t> bars_simulated_{0};
   std::int64_t bars_total_ = 1;
+  bool bars_in_order_ = true;  // every series strictly increasing in time
 
   std::mutex mu_;
   std::vector<std::optional<TaskOutcome>> outcomes_;  // by task, guarded by mu_

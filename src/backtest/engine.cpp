@@ -16,7 +16,8 @@ namespace quantd::backtest {
 
 namespace {
 
-Status validate(const BacktestConfig& config, std::span<const SymbolBars> symbols) {
+Status validate(const BacktestConfig& config, std::span<const SymbolBars> symbols,
+                bool bars_checked) {
   if (symbols.empty()) return Status::invalid_argument("no symbols to backtest");
   if (config.initial_cash <= 0) return Status::invalid_argument("initial cash must be > 0");
   const CostSettings& c = config.costs;
@@ -29,7 +30,7 @@ Status validate(const BacktestConfig& config, std::span<const SymbolBars> symbol
   }
   for (const SymbolBars& sb : symbols) {
     if (sb.bars.empty()) return Status::invalid_argument("no bars for symbol " + sb.symbol.str());
-    for (std::size_t i = 1; i < sb.bars.size(); ++i) {
+    for (std::size_t i = 1; !bars_checked && i < sb.bars.size(); ++i) {
       if (sb.bars[i].ts <= sb.bars[i - 1].ts) {
         return Status::invalid_argument("bars of " + sb.symbol.str() +
                                         " are not in strictly increasing time order at " +
@@ -54,7 +55,7 @@ Result<BacktestResult> run_backtest(const BacktestConfig& config,
                                     std::span<const SymbolBars> symbols,
                                     const strategy::StrategyFactory& factory,
                                     const RunControl& control) {
-  if (Status s = validate(config, symbols); !s.ok()) return s;
+  if (Status s = validate(config, symbols, control.bars_checked); !s.ok()) return s;
   const std::uint32_t n_symbols = static_cast<std::uint32_t>(symbols.size());
 
   std::vector<domain::Market> markets;
@@ -79,6 +80,13 @@ Result<BacktestResult> run_backtest(const BacktestConfig& config,
   for (std::uint32_t s = 0; s < n_symbols; ++s) runner.announce(s, symbols[s].bars);
 
   BacktestResult result;
+  if (control.reuse != nullptr) {
+    result = std::move(*control.reuse);  // its vectors keep their (already touched) capacity
+    result.equity_ts.clear();
+    result.drawdown.clear();
+    result.trades.clear();
+    result.orders.clear();
+  }
   // One equity point per distinct timestamp: exactly the bar count for one symbol, at most
   // total_bars for several. The vectors are sized (and so their pages touched) before the clock
   // starts, keeping the loop free of allocation and page faults; a single symbol's timestamps are
@@ -252,7 +260,9 @@ Result<BacktestResult> run_backtest(const BacktestConfig& config,
   in.first_open = first_open;
   in.last_close = last_close;
   result.metrics = analytics::compute_metrics(in);
-  result.drawdown = analytics::drawdown_curve(config.initial_cash, result.equity);
+  if (control.drawdown_curve) {
+    result.drawdown = analytics::drawdown_curve(config.initial_cash, result.equity);
+  }
   return result;
 }
 

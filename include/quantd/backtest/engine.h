@@ -64,12 +64,24 @@ struct SymbolBars {
 inline constexpr std::int64_t kProgressStride = 65536;
 inline constexpr std::string_view kCancelledMessage = "backtest cancelled";
 
+struct BacktestResult;
+
 struct RunControl {
   // Called with the fraction done (0..1) every kProgressStride timestamps and once with 1.0 at the
   // end, on the running thread. May be empty.
   std::function<void(double)> on_progress;
   // When it becomes true the run stops at the next check and returns kCancelledMessage.
   const std::atomic<bool>* cancel = nullptr;
+
+  // For a sweep's runs (thousands per thread over the same bars), which keep metrics only. Fresh
+  // 8 MB curves page-faulted in for every run cost more than a quiet run's simulation, so:
+  // `reuse` lends a previous result whose buffers this run writes into (it is moved into the
+  // returned result; move that back to lend it again); without `drawdown_curve`,
+  // result.drawdown stays empty; `bars_checked` skips the check of every bar's time order when
+  // the caller checked the same bars already. None of them changes a number of the result.
+  BacktestResult* reuse = nullptr;
+  bool drawdown_curve = true;
+  bool bars_checked = false;
 };
 
 struct BacktestResult {
