@@ -44,6 +44,12 @@ std::int64_t sample_strategy(int port) {
   return s.body["id"];
 }
 
+// A grid of 1,071 runs over the slow bars: seconds of work on any machine (one run of them takes
+// a few milliseconds), so a test can catch the sweep running.
+const json kLongGrid = {{"fast", {{"from", 10}, {"to", 60}, {"step", 1}}},
+                        {"slow", {{"from", 300}, {"to", 500}, {"step", 10}}}};
+constexpr std::size_t kLongGridRuns = 51 * 21;
+
 // A migrated database holding 300,000 one-minute bars of "SLOW" (a run takes a noticeable
 // fraction of a second); the daemon that migrated it is stopped again.
 void prepare_slow_db(const std::string& db) {
@@ -269,10 +275,8 @@ TEST_CASE("sweep: kill -9 mid-sweep, restart: it resumes and every run is stored
     Daemon d(db);
     auto s = call(d.port(), "POST", "/api/strategies", slow_strategy());
     REQUIRE(s.status == 201);
-    auto created =
-        call(d.port(), "POST", "/api/sweeps",
-             {{"strategy_id", s.body["id"]},
-              {"grid", {{"fast", {20, 30, 40, 50, 60, 70}}, {"slow", {300, 400, 500}}}}});
+    auto created = call(d.port(), "POST", "/api/sweeps",
+                        {{"strategy_id", s.body["id"]}, {"grid", kLongGrid}, {"max_runs", 2000}});
     REQUIRE(created.status == 202);
     id = created.body["id"];
     // Some runs stored, not all: then the process dies without any chance to clean up.
@@ -290,10 +294,10 @@ TEST_CASE("sweep: kill -9 mid-sweep, restart: it resumes and every run is stored
   Daemon d(db);
   json sweep = wait_for_sweep(d.port(), id, {"done", "failed"});
   REQUIRE(sweep["status"] == "done");
-  CHECK(sweep["runs"].size() == 18);
+  CHECK(sweep["runs"].size() == kLongGridRuns);
   std::set<std::int64_t> tasks;
   for (const json& run : sweep["runs"]) tasks.insert(run["task"].get<std::int64_t>());
-  CHECK(tasks.size() == 18);
+  CHECK(tasks.size() == kLongGridRuns);
   CHECK(d.log().find("1 sweep(s)") != std::string::npos);
 }
 
@@ -303,10 +307,8 @@ TEST_CASE("sweep: cancel stops it; nothing more is stored") {
   prepare_slow_db(db);
   Daemon d(db);
   auto s = call(d.port(), "POST", "/api/strategies", slow_strategy());
-  auto created = call(
-      d.port(), "POST", "/api/sweeps",
-      {{"strategy_id", s.body["id"]},
-       {"grid", {{"fast", {{"from", 10}, {"to", 100}, {"step", 10}}}, {"slow", {300, 400, 500}}}}});
+  auto created = call(d.port(), "POST", "/api/sweeps",
+                      {{"strategy_id", s.body["id"]}, {"grid", kLongGrid}, {"max_runs", 2000}});
   REQUIRE(created.status == 202);
   const std::string path = "/api/sweeps/" + std::to_string(created.body["id"].get<int>());
   for (int i = 0; i < 600 && call(d.port(), "GET", path).body["runs_done"] < 1; ++i) {
@@ -321,7 +323,7 @@ TEST_CASE("sweep: cancel stops it; nothing more is stored") {
   json after = call(d.port(), "GET", path).body;
   CHECK(after["status"] == "canceled");
   CHECK(after["runs_done"] == stored);
-  CHECK(stored < 30);
+  CHECK(stored < static_cast<int>(kLongGridRuns));
   // The pool is free again: an ordinary backtest runs.
   auto b = call(d.port(), "POST", "/api/backtests", {{"strategy_id", s.body["id"]}});
   REQUIRE(b.status == 202);
