@@ -14,6 +14,10 @@ namespace {
 
 using nlohmann::json;
 
+// Each thread lends its last run's buffers to its next run (engine.h, RunControl); work()
+// releases them when the thread has no run left, so an idle daemon does not keep them.
+thread_local backtest::BacktestResult scratch;
+
 // Points of the walk-forward curves kept in the summary (a chart's width).
 constexpr std::size_t kCurvePoints = 2000;
 
@@ -161,8 +165,6 @@ TaskOutcome SweepExecution::run(const SweepTask& task, std::int64_t combo,
   if (!compiled.ok()) {
     out.error = "strategy: " + describe_problems(compiled.problems);
   } else {
-    // Each thread lends its last run's buffers to its next run (engine.h, RunControl).
-    thread_local backtest::BacktestResult scratch;
     backtest::RunControl control;
     control.cancel = &cancel;
     control.reuse = &scratch;
@@ -190,6 +192,9 @@ TaskOutcome SweepExecution::run(const SweepTask& task, std::int64_t combo,
 
 void SweepExecution::work(const std::atomic<bool>& cancel,
                           const std::function<void(const TaskOutcome&)>& on_done) {
+  struct Release {
+    ~Release() { scratch = backtest::BacktestResult{}; }
+  } release;
   for (;;) {
     if (cancel.load()) return;
     const std::size_t i = next_.fetch_add(1);
