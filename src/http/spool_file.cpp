@@ -14,6 +14,7 @@ namespace quantd::http::detail {
 Result<SpoolFile> SpoolFile::create(const std::string& dir) {
   std::error_code ec;
   const std::string folder = dir.empty() ? std::filesystem::temp_directory_path(ec).string() : dir;
+  // mkostemp's template: it replaces the six X with a unique suffix and creates the file 0600.
   std::string pattern = (std::filesystem::path(folder) / ".quantd-upload-XXXXXX").string();
   std::vector<char> name(pattern.begin(), pattern.end());
   name.push_back('\0');

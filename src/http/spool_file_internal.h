@@ -11,7 +11,8 @@ namespace quantd::http::detail {
 
 class SpoolFile {
  public:
-  // Creates an empty file ".quantd-upload-XXXXXX" (mode 0600) in `dir` (empty: the system's
+  // Creates an empty file ".quantd-upload-" plus a unique six-character suffix (mkostemp; mode
+  // 0600) in `dir` (empty: the system's
   // temporary folder). Errors: internal naming the folder and the reason.
   static Result<SpoolFile> create(const std::string& dir);
   SpoolFile(SpoolFile&& other) noexcept;
