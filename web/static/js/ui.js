@@ -208,3 +208,33 @@ export function moneyInput(id, value) {
   });
   return { input, value: () => Number(input.value.replace(/[^0-9]/g, '')) };
 }
+
+// The "Costs and execution" inputs of the backtest and sweep forms: the same fields, defaults and
+// request shape for both. `field(label, control, help, id, errKey)` is the form's own field maker.
+export function costInputs() {
+  const commission = h('input', { type: 'number', id: 'commission', step: '0.1', min: '0', value: '1.5', class: 'num-input' });
+  const slippage = h('input', { type: 'number', id: 'slippage', step: '0.5', min: '0', value: '0', class: 'num-input' });
+  const ticks = h('input', { type: 'number', id: 'ticks', step: '1', min: '0', value: '0', class: 'num-input' });
+  const taxAuto = h('input', { type: 'checkbox', checked: true, id: 'tax-auto' });
+  const tax = h('input', { type: 'number', id: 'tax', step: '1', min: '0', value: '18', class: 'num-input', disabled: true });
+  taxAuto.addEventListener('change', () => { tax.disabled = taxAuto.checked; });
+  const market = h('select', { id: 'market' }, [['kospi', 'KOSPI'], ['kosdaq', 'KOSDAQ'], ['konex', 'KONEX'], ['etf', 'ETF / ETN']].map(([v, l]) => h('option', { value: v }, l)));
+  const closeAtEnd = h('input', { type: 'checkbox', id: 'close-at-end' });
+  return {
+    commission, slippage, ticks, taxAuto, tax, market, closeAtEnd,
+    // The grid of inputs, each under its label.
+    fields: (field) => [
+      field('Commission (bp per side)', commission, '1.5 bp = 0.015%', 'commission', 'costs.commission_bps'),
+      h('div', { class: 'field' }, h('label', { for: 'tax' }, 'Sell tax (bp)'), tax, h('label', { class: 'checkbox small' }, taxAuto, 'KRX schedule by date')),
+      field('Slippage (bp)', slippage, 'Against you, on each fill', 'slippage', 'costs.slippage_bps'),
+      field('Slippage (ticks)', ticks, 'Whole KRX ticks', 'ticks', 'costs.slippage_ticks'),
+      field('Market', market, 'Tick and tax tables', 'market', 'market'),
+      h('div', { class: 'field' }, h('span', { class: 'label' }, 'At the end'), h('label', { class: 'checkbox' }, closeAtEnd, 'Sell open positions at the last close'))],
+    // The request fields: costs (tax only when not the KRX schedule), market, close_at_end.
+    request() {
+      const costs = { commission_bps: Number(commission.value), slippage_bps: Number(slippage.value), slippage_ticks: Number(ticks.value) };
+      if (!taxAuto.checked) costs.tax_bps = Number(tax.value);
+      return { costs, market: market.value, close_at_end: closeAtEnd.checked };
+    },
+  };
+}

@@ -1,6 +1,6 @@
 // Backtests: the list (live via SSE, select runs to compare) and the launch form with defaults.
 import { api, ApiError, subscribe } from '../api.js';
-import { h, toast, confirmDialog, statusBadge, progressBar, problemAlert, moneyInput } from '../ui.js';
+import { h, toast, confirmDialog, statusBadge, progressBar, problemAlert, moneyInput, costInputs } from '../ui.js';
 import * as f from '../format.js';
 
 // A run's status never leaves these; an event saying otherwise is older news arriving late.
@@ -110,14 +110,7 @@ export async function newBacktestPage(q) {
   const from = h('input', { type: 'date', id: 'from' });
   const to = h('input', { type: 'date', id: 'to' });
   const cash = moneyInput('cash', 100_000_000);
-  const commission = h('input', { type: 'number', id: 'commission', step: '0.1', min: '0', value: '1.5', class: 'num-input' });
-  const slippage = h('input', { type: 'number', id: 'slippage', step: '0.5', min: '0', value: '0', class: 'num-input' });
-  const ticks = h('input', { type: 'number', id: 'ticks', step: '1', min: '0', value: '0', class: 'num-input' });
-  const taxAuto = h('input', { type: 'checkbox', checked: true, id: 'tax-auto' });
-  const tax = h('input', { type: 'number', id: 'tax', step: '1', min: '0', value: '18', class: 'num-input', disabled: true });
-  taxAuto.addEventListener('change', () => { tax.disabled = taxAuto.checked; });
-  const market = h('select', { id: 'market' }, [['kospi', 'KOSPI'], ['kosdaq', 'KOSDAQ'], ['konex', 'KONEX'], ['etf', 'ETF / ETN']].map(([v, l]) => h('option', { value: v }, l)));
-  const closeAtEnd = h('input', { type: 'checkbox', id: 'close-at-end' });
+  const costs = costInputs();
   const paramsBox = h('div');
   const alert = h('div');
   const submit = h('button', { class: 'btn primary', type: 'submit', id: 'run' }, 'Run backtest');
@@ -219,10 +212,8 @@ export async function newBacktestPage(q) {
     alert.replaceChildren();
     const body = {
       strategy_id: strategy.id, symbols: [...chosen], from: from.value || undefined, to: to.value || undefined,
-      cash: cash.value(), market: market.value, close_at_end: closeAtEnd.checked,
-      costs: { commission_bps: Number(commission.value), slippage_bps: Number(slippage.value), slippage_ticks: Number(ticks.value) },
+      cash: cash.value(), ...costs.request(),
     };
-    if (!taxAuto.checked) body.costs.tax_bps = Number(tax.value);
     if (Object.keys(params).length) body.params = params;
     submit.disabled = true;
     submit.textContent = 'Running…';
@@ -256,12 +247,7 @@ export async function newBacktestPage(q) {
           h('div', { class: 'field' }, h('span', { class: 'label' }, 'Parameters'), paramsBox))),
       h('details', { class: 'card more' }, h('summary', null, 'Costs and execution'),
         h('div', { class: 'card-body', style: { paddingTop: 0 } }, h('div', { class: 'form-grid' },
-          field('Commission (bp per side)', commission, '1.5 bp = 0.015%', 'commission'),
-          h('div', { class: 'field' }, h('label', { for: 'tax' }, 'Sell tax (bp)'), tax, h('label', { class: 'checkbox small' }, taxAuto, 'KRX schedule by date')),
-          field('Slippage (bp)', slippage, 'Against you, on each fill', 'slippage'),
-          field('Slippage (ticks)', ticks, 'Whole KRX ticks', 'ticks'),
-          field('Market', market, 'Tick and tax tables', 'market'),
-          h('div', { class: 'field' }, h('span', { class: 'label' }, 'At the end'), h('label', { class: 'checkbox' }, closeAtEnd, 'Sell open positions at the last close'))),
+          ...costs.fields(field)),
           h('p', { class: 'small muted', style: { marginTop: '12px' } }, 'Orders decided at a bar\'s close fill at the next bar\'s open. Fees and taxes are rounded down to the won, as brokers do.'))),
       alert,
       h('div', { class: 'form-actions' }, h('a', { class: 'btn', href: '#/backtests' }, 'Cancel'), submit)));

@@ -3,7 +3,7 @@
 // heatmap that fills in as runs arrive, a sortable table of every run, the best run, PBO and the
 // walk-forward out-of-sample curve. Any run opens as an ordinary backtest.
 import { api, ApiError, subscribe } from '../api.js';
-import { h, toast, confirmDialog, statusBadge, progressBar, problemAlert, moneyInput, sortableTable } from '../ui.js';
+import { h, toast, confirmDialog, statusBadge, progressBar, problemAlert, moneyInput, sortableTable, costInputs } from '../ui.js';
 import { lineChart } from '../charts.js';
 import * as f from '../format.js';
 
@@ -266,15 +266,7 @@ export async function newSweepPage(q) {
   const from = h('input', { type: 'date', id: 'from' });
   const to = h('input', { type: 'date', id: 'to' });
   const cash = moneyInput('cash', 100_000_000);
-  // Costs and execution, as on the backtest form: every run of the sweep uses them.
-  const commission = h('input', { type: 'number', id: 'commission', step: '0.1', min: '0', value: '1.5', class: 'num-input' });
-  const slippage = h('input', { type: 'number', id: 'slippage', step: '0.5', min: '0', value: '0', class: 'num-input' });
-  const ticks = h('input', { type: 'number', id: 'ticks', step: '1', min: '0', value: '0', class: 'num-input' });
-  const taxAuto = h('input', { type: 'checkbox', checked: true, id: 'tax-auto' });
-  const tax = h('input', { type: 'number', id: 'tax', step: '1', min: '0', value: '18', class: 'num-input', disabled: true });
-  taxAuto.addEventListener('change', () => { tax.disabled = taxAuto.checked; });
-  const market = h('select', { id: 'market' }, [['kospi', 'KOSPI'], ['kosdaq', 'KOSDAQ'], ['konex', 'KONEX'], ['etf', 'ETF / ETN']].map(([v, l]) => h('option', { value: v }, l)));
-  const closeAtEnd = h('input', { type: 'checkbox', id: 'close-at-end' });
+  const costs = costInputs();  // every run of the sweep uses them
   const paramsBox = h('div', { class: 'stack', id: 'sweep-params' });
   const count = h('div', { class: 'run-count', id: 'run-count', 'aria-live': 'polite' });
   const metric = h('select', { id: 'metric' }, METRICS.map((m) => h('option', { value: m.key }, `${m.label}${m.lower ? ' (lower is better)' : ''}`)));
@@ -432,10 +424,7 @@ export async function newSweepPage(q) {
     clearErrors();
     const { grid, params } = gridOf();
     const body = { strategy_id: strategy.id, symbols: [...chosen], from: from.value || undefined, to: to.value || undefined, cash: cash.value(), grid, metric: metric.value, max_runs: Number(maxRuns.value) || undefined };
-    body.costs = { commission_bps: Number(commission.value), slippage_bps: Number(slippage.value), slippage_ticks: Number(ticks.value) };
-    if (!taxAuto.checked) body.costs.tax_bps = Number(tax.value);
-    body.market = market.value;
-    body.close_at_end = closeAtEnd.checked;
+    Object.assign(body, costs.request());
     if (Object.keys(params).length) body.params = params;
     if (randomOn.checked) body.random = { runs: Number(randomRuns.value), seed: Number(randomSeed.value) };
     if (wfOn.checked) body.walk_forward = { in_sample_days: Number(wfIn.value), out_of_sample_days: Number(wfOut.value), anchored: wfAnchored.checked };
@@ -480,12 +469,7 @@ export async function newSweepPage(q) {
             field('Initial capital (₩)', cash.input, 'KRW', 'cash', 'cash')))),
       h('details', { class: 'card more' }, h('summary', null, 'Costs and execution'),
         h('div', { class: 'card-body', style: { paddingTop: 0 } }, h('div', { class: 'form-grid' },
-          field('Commission (bp per side)', commission, '1.5 bp = 0.015%', 'commission', 'costs.commission_bps'),
-          h('div', { class: 'field' }, h('label', { for: 'tax' }, 'Sell tax (bp)'), tax, h('label', { class: 'checkbox small' }, taxAuto, 'KRX schedule by date')),
-          field('Slippage (bp)', slippage, 'Against you, on each fill', 'slippage', 'costs.slippage_bps'),
-          field('Slippage (ticks)', ticks, 'Whole KRX ticks', 'ticks', 'costs.slippage_ticks'),
-          field('Market', market, 'Tick and tax tables', 'market', 'market'),
-          h('div', { class: 'field' }, h('span', { class: 'label' }, 'At the end'), h('label', { class: 'checkbox' }, closeAtEnd, 'Sell open positions at the last close'))))),
+          ...costs.fields(field)))),
       h('div', { class: 'card' },
         h('div', { class: 'card-head' }, h('h2', null, 'Parameters'), h('span', { class: 'hint' }, 'Vary two to see a heatmap')),
         h('div', { class: 'card-body stack' }, paramsBox, count)),
