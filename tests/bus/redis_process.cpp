@@ -110,22 +110,7 @@ bool RedisProcess::start() {
                                 "noeviction"};
   args.insert(args.end(), extra_.begin(), extra_.end());
   const std::string log_path = dir_.file("redis.log");
-  pid_ = fork();
-  if (pid_ == 0) {
-    const int out = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-    const int in = open("/dev/null", O_RDONLY);
-    dup2(in, 0);
-    dup2(out, 1);
-    dup2(out, 2);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
+  pid_ = quantd::testing::spawn_process(args, log_path, log_path, {.append = true});
   const auto deadline = std::chrono::steady_clock::now() + 10s;
   while (std::chrono::steady_clock::now() < deadline) {
     if (answers_ping(port_)) return true;

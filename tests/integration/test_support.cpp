@@ -33,32 +33,38 @@ void write_file(const std::filesystem::path& path, const std::string& text) {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
 }
 
-namespace {
-
-// Forks and execs the binary with stdout/stderr redirected to files. Returns the pid.
-int spawn(const std::vector<std::string>& args, const std::string& out_path,
-          const std::string& err_path) {
-  std::vector<std::string> argv_s{QUANTD_BINARY};
-  argv_s.insert(argv_s.end(), args.begin(), args.end());
+int spawn_process(std::vector<std::string> argv, const std::string& out_path,
+                  const std::string& err_path, SpawnOptions options) {
   const int pid = fork();
   if (pid == 0) {
-    const int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    const int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (options.own_group) setpgid(0, 0);
+    const int flags = O_WRONLY | O_CREAT | (options.append ? O_APPEND : O_TRUNC);
+    const int out = open(out_path.c_str(), flags, options.mode);
+    const int err = err_path == out_path ? out : open(err_path.c_str(), flags, options.mode);
     const int in = open("/dev/null", O_RDONLY);
     dup2(in, 0);
     dup2(out, 1);
     dup2(err, 2);
-    // The test runner may block signals; the daemon must start with a clean mask.
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
-    std::vector<char*> argv;
-    for (auto& a : argv_s) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    execv(args[0], args.data());
     _exit(127);
   }
   return pid;
+}
+
+namespace {
+
+// Starts the quantd binary with `args`. Returns the pid.
+int spawn(const std::vector<std::string>& args, const std::string& out_path,
+          const std::string& err_path) {
+  std::vector<std::string> argv{QUANTD_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return spawn_process(std::move(argv), out_path, err_path);
 }
 
 // Waits for pid up to timeout; returns the exit code, 128+signal, or -1 on timeout.

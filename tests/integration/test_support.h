@@ -27,6 +27,19 @@ std::string read_file(const std::filesystem::path& path);
 // Writes `text` to `path`, replacing it (a config file, a CSV).
 void write_file(const std::filesystem::path& path, const std::string& text);
 
+// How spawn_process opens its output and places the child.
+struct SpawnOptions {
+  bool append = false;     // append to the output files instead of truncating them
+  bool own_group = false;  // the child leads a process group of its own (to signal its children)
+  int mode = 0600;         // of output files it creates
+};
+
+// Forks and execs `argv` (argv[0] a path) with stdin from /dev/null, stdout to `out_path` and
+// stderr to `err_path` (one file when they are equal) and a clean signal mask: the test runner
+// may block signals the child must see. Returns the child's pid (-1 when fork fails).
+int spawn_process(std::vector<std::string> argv, const std::string& out_path,
+                  const std::string& err_path, SpawnOptions options = {});
+
 // Result of running a command to completion.
 struct RunResult {
   int exit_code = -1;

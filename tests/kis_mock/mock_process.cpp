@@ -42,22 +42,7 @@ MockProcess::MockProcess(std::vector<std::string> extra, bool standard_prices) {
   }
   args.insert(args.end(), extra.begin(), extra.end());
   const std::string log_path = dir_.file("mock.log");
-  pid_ = fork();
-  if (pid_ == 0) {
-    const int err = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    const int in = open("/dev/null", O_RDONLY);
-    dup2(in, 0);
-    dup2(err, 1);
-    dup2(err, 2);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
+  pid_ = quantd::testing::spawn_process(args, log_path, log_path);
   const std::string marker = "kis-mock listening on http://127.0.0.1:";
   const auto deadline = std::chrono::steady_clock::now() + 10s;
   while (std::chrono::steady_clock::now() < deadline) {

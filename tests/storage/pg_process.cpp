@@ -42,24 +42,9 @@ std::uint16_t free_port() {
 // Forks `args` (prefixed with runuser when needed) in its own process group, output to `log`.
 int spawn(std::vector<std::string> args, bool as_postgres, const std::string& log) {
   if (as_postgres) args.insert(args.begin(), {"/usr/sbin/runuser", "-u", "postgres", "--"});
-  const int pid = fork();
-  if (pid == 0) {
-    setpgid(0, 0);  // so stop() can signal runuser and postgres together
-    const int out = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0666);
-    const int in = open("/dev/null", O_RDONLY);
-    dup2(in, 0);
-    dup2(out, 1);
-    dup2(out, 2);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  return pid;
+  // Its own process group, so stop() can signal runuser and postgres together.
+  return quantd::testing::spawn_process(std::move(args), log, log,
+                                        {.append = true, .own_group = true, .mode = 0666});
 }
 
 // Every descendant of `root`, read from /proc. PostgreSQL's backends call setsid(), so a signal
